@@ -1,0 +1,31 @@
+"""Opening a review file: WAL, foreign keys, a busy timeout, and the schema brought up to date."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from db.errors import MetasiftError
+from db.migrations import migrate
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def open_review(path: Path | str, *, create: bool = False) -> Database:
+    """Open (or with create=True, create) a review file and migrate it to the current schema."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise MetasiftError(
+            f"{path}: no review here; run `metasift init` first or pass --review PATH"
+        )
+    try:
+        db = Database(path)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.enable_wal()
+        migrate(db)
+    except sqlite3.DatabaseError as e:
+        raise MetasiftError(f"{path}: not a metasift review file ({e})") from e
+    return db

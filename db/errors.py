@@ -1,0 +1,36 @@
+"""Errors a user can act on. The CLI prints them as one line and exits 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MetasiftError(Exception):
+    """Something the user can fix: bad input, a missing review, a malformed protocol."""
+
+
+class ParseError(MetasiftError):
+    """A file that cannot be read, with the place that went wrong.
+
+    >>> str(ParseError("embase.ris", "record has no ER line", line=812))
+    'embase.ris: line 812: record has no ER line'
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        message: str,
+        *,
+        line: int | None = None,
+        record: int | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.message = message
+        self.line = line
+        self.record = record
+        where = [self.path]
+        if line is not None:
+            where.append(f"line {line}")
+        if record is not None:
+            where.append(f"record {record}")
+        super().__init__(": ".join([*where, message]))

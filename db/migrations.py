@@ -1,0 +1,170 @@
+"""The schema, as numbered migrations tracked by PRAGMA user_version.
+
+Never edit a released migration: add the next one. Each runs in its own transaction together
+with its version bump, so a failed step leaves neither behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+Migration = Callable[[Database], None]
+
+
+def m001_review_sources_records(db: Database) -> None:
+    db["review"].create(
+        {"id": int, "uuid": str, "title": str, "created_at": str},
+        pk="id",
+        not_null={"uuid", "created_at"},
+    )
+    db["protocol_versions"].create(
+        {"id": int, "version": int, "sha256": str, "toml": str, "created_at": str},
+        pk="id",
+        not_null={"sha256", "toml", "created_at"},
+    )
+    # One import of a file or one harvest of a database: PRISMA's "identified per database"
+    db["sources"].create(
+        {
+            "id": int,
+            "kind": str,  # "file" or "search"
+            "database": str,  # PubMed, Embase, Web of Science, ...
+            "file_name": str,
+            "sha256": str,
+            "format": str,
+            "encoding": str,
+            "query": str,
+            "query_translation": str,
+            "details": str,  # JSON: search window, counts, warnings
+            "imported_at": str,
+            "record_count": int,
+        },
+        pk="id",
+        not_null={"kind", "database", "imported_at"},
+    )
+    db["sources"].create_index(["sha256"], unique=True)
+    db["records"].create(
+        {
+            "id": int,
+            "uuid": str,
+            "source_id": int,
+            "position": int,  # order in the source file, from 1
+            "source_record_id": str,
+            "record_type": str,
+            "title": str,
+            "abstract": str,
+            "abstract_sections": str,  # JSON [{"label": ..., "text": ...}]
+            "authors": str,  # JSON list of names
+            "year": int,
+            "journal": str,
+            "journal_abbrev": str,
+            "volume": str,
+            "issue": str,
+            "pages": str,
+            "doi": str,
+            "pmid": str,
+            "pmcid": str,
+            "issn": str,
+            "language": str,
+            "publication_types": str,  # JSON list
+            "mesh_terms": str,  # JSON list
+            "keywords": str,  # JSON list
+            "urls": str,  # JSON list
+            "extra": str,  # JSON object
+            "raw": str,  # the record verbatim, as it stood in the file
+            "line": int,
+        },
+        pk="id",
+        foreign_keys=[("source_id", "sources", "id")],
+        not_null={"uuid", "source_id", "raw"},
+    )
+    db["records"].create_index(["uuid"], unique=True)
+    db["records"].create_index(["source_id", "position"], unique=True)
+    for column in ("doi", "pmid"):
+        db["records"].create_index([column])
+    # A report is a record that reached full text (the document sought and assessed); a study
+    # groups the reports of one trial. PRISMA counts records, reports and studies separately.
+    db["studies"].create(
+        {"id": int, "uuid": str, "label": str, "created_at": str},
+        pk="id",
+        not_null={"uuid", "created_at"},
+    )
+    db["reports"].create(
+        {
+            "id": int,
+            "record_id": int,
+            "study_id": int,
+            "location": str,  # PDF path or link
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("record_id", "records", "id"), ("study_id", "studies", "id")],
+        not_null={"record_id", "created_at"},
+    )
+    db["reports"].create_index(["record_id"], unique=True)
+    db.create_view(
+        "records_with_sources",
+        """
+        SELECT r.id, r.uuid, r.title, r.year, r.journal, r.doi, r.pmid,
+               s.database, s.file_name, s.kind AS source_kind, r.source_record_id,
+               s.id AS source_id, s.imported_at
+        FROM records r JOIN sources s ON s.id = r.source_id
+        """,
+    )
+
+
+def m002_decisions(db: Database) -> None:
+    # Append-only screening events; undo is a new event pointing at the one it undoes.
+    db["decisions"].create(
+        {
+            "id": int,
+            "uuid": str,
+            "record_id": int,
+            "reviewer": str,
+            "stage": str,  # title-abstract, full-text
+            "verdict": str,  # include, exclude, maybe, not-retrieved, undo
+            "reason": str,
+            "note": str,
+            "tags": str,  # JSON list
+            "undoes": str,  # uuid of the event this one undoes
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("record_id", "records", "id")],
+        not_null={"uuid", "record_id", "reviewer", "stage", "verdict", "created_at"},
+    )
+    db["decisions"].create_index(["uuid"], unique=True)
+    db["decisions"].create_index(["record_id", "stage", "reviewer"])
+    # The latest event per record, stage and reviewer that has not been undone.
+    db.create_view(
+        "current_decisions",
+        """
+        SELECT d.* FROM decisions d
+        WHERE d.verdict != 'undo'
+          AND d.uuid NOT IN (SELECT undoes FROM decisions WHERE undoes IS NOT NULL)
+          AND d.id = (
+            SELECT max(d2.id) FROM decisions d2
+            WHERE d2.record_id = d.record_id AND d2.stage = d.stage
+              AND d2.reviewer = d.reviewer AND d2.verdict != 'undo'
+              AND d2.uuid NOT IN (SELECT undoes FROM decisions WHERE undoes IS NOT NULL)
+          )
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_review_sources_records, m002_decisions]
+
+
+def schema_version(db: Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: Database) -> None:
+    """Bring the schema up to date; each step commits with its version bump."""
+    for version, step in enumerate(MIGRATIONS, start=1):
+        if schema_version(db) >= version:
+            continue
+        with db.atomic():
+            step(db)
+            db.execute(f"PRAGMA user_version = {version}")

@@ -1,0 +1,43 @@
+"""Sources: one imported file or one harvest, with what PRISMA-S asks to be reported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+
+def source_by_sha256(db: Database, sha256: str) -> dict[str, Any] | None:
+    rows = list(db["sources"].rows_where("sha256 = ?", [sha256], limit=1))
+    return rows[0] if rows else None
+
+
+def insert_source(db: Database, row: dict[str, Any]) -> int:
+    return int(db["sources"].insert(row).last_pk)
+
+
+def source_counts(db: Database) -> list[dict[str, Any]]:
+    """Per source: what it is and how many records it brought."""
+    return list(
+        db.query(
+            """
+            SELECT s.id, s.kind, s.database, s.file_name, s.format, s.query, s.imported_at,
+                   s.record_count, count(r.id) AS records
+            FROM sources s LEFT JOIN records r ON r.source_id = s.id
+            GROUP BY s.id ORDER BY s.id
+            """
+        )
+    )
+
+
+def stage_counts(db: Database) -> list[dict[str, Any]]:
+    """Per stage and verdict: how many records have a current decision, by any reviewer."""
+    return list(
+        db.query(
+            """
+            SELECT stage, verdict, count(DISTINCT record_id) AS records,
+                   count(DISTINCT reviewer) AS reviewers
+            FROM current_decisions GROUP BY stage, verdict ORDER BY stage, verdict
+            """
+        )
+    )

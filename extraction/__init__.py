@@ -1,0 +1,1 @@
+"""Everything after screening: risk of bias, extraction, exports, pooling."""

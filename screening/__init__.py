@@ -1,0 +1,1 @@
+"""Everything up to the list of included studies: import, harvest, dedup, screening."""

@@ -1,0 +1,59 @@
+"""The `metasift` command: the root click group, and every feature's commands registered on it."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import click
+
+from db.errors import MetasiftError
+
+REVIEW_HELP = "The review: its review.db, or the folder holding it.  [default: ./review.db]"
+
+
+class MetasiftGroup(click.Group):
+    """Turns the core's MetasiftError into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MetasiftError as e:
+            raise click.ClickException(str(e)) from e
+
+
+def review_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--review", "review_path", type=click.Path(), default=None, help=REVIEW_HELP
+    )(f)
+
+
+@click.group(cls=MetasiftGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version("metasift"), prog_name="metasift")
+def cli() -> None:
+    """metasift: search, deduplicate, screen and extract for systematic reviews.
+
+    A review is a folder with review.db (everything the team did) and review.toml (the
+    protocol: PICOS criteria, exclusion reasons, reviewers). Start with:
+
+    \b
+        metasift init cirrhosis-msc && cd cirrhosis-msc
+        metasift import pubmed.xml embase.ris wos.txt
+        metasift status
+
+    Exit codes: 0 success, 1 bad input or a failed step (nothing was changed), 2 usage error.
+    """
+
+
+def main() -> None:
+    cli()
+
+
+def _register() -> None:
+    # extraction adds its commands here too (extraction.cli.register) once it has some
+    from screening.cli import export, imports, review
+
+    for module in (review, imports, export):
+        module.register(cli)
+
+
+_register()

@@ -1,0 +1,52 @@
+"""`metasift export ...`: what the review holds, in formats other tools read."""
+
+from __future__ import annotations
+
+import click
+
+from db.records import search_records
+from screening.cli import review_option
+from screening.review import load_review
+from screening.rows import row_citation
+
+
+@click.group()
+def export() -> None:
+    """Write the review's records (and later decisions, extraction sheets) to files."""
+
+
+@export.command(name="records")
+@review_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ris", "csv", "bibtex"]),
+    required=True,
+    help="RIS and BibTeX round-trip what was imported; CSV is for spreadsheets.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    required=True,
+    help="The file to write ('-' for stdout).",
+)
+def export_records(review_path: str | None, fmt: str, output: click.utils.LazyFile) -> None:
+    """Export every record of the review.
+
+    Example:
+
+    \b
+        metasift export records --format ris -o all-records.ris
+    """
+    from screening.export import bibtex, csv, ris
+
+    writers = {"ris": ris.write_ris, "bibtex": bibtex.write_bibtex, "csv": csv.write_csv}
+    with load_review(review_path) as review:
+        citations = (row_citation(row) for row in search_records(review.db))
+        count = writers[fmt](citations, output)
+    click.echo(f"{count:,} records written to {output.name}", err=True)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(export)

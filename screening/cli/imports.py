@@ -1,0 +1,102 @@
+"""`metasift import`: export files from any database into the review."""
+
+from __future__ import annotations
+
+import click
+
+from screening.cli import review_option
+from screening.cli.progress import ProgressLine
+from screening.importers import FORMATS
+from screening.importing import import_file
+from screening.review import load_review
+
+
+def parse_columns(values: tuple[str, ...]) -> dict[str, str]:
+    columns = {}
+    for value in values:
+        field, sep, column = value.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise click.BadParameter(f"{value!r} is not FIELD=COLUMN", param_hint="--column")
+        columns[field.strip()] = column.strip()
+    return columns
+
+
+@click.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@review_option
+@click.option(
+    "--database",
+    help="The database the file came from (Embase, Cochrane, ...). "
+    "By default the file says (an RIS DB tag) or its format implies it.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", *FORMATS]),
+    default="auto",
+    show_default=True,
+    help="The export format; auto reads it from the content.",
+)
+@click.option("--encoding", help="Force a text encoding (e.g. latin-1); normally detected.")
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="For CSV: which column holds a field, e.g. --column title='Article Title'.",
+)
+def import_(
+    files: tuple[str, ...],
+    review_path: str | None,
+    database: str | None,
+    fmt: str,
+    encoding: str | None,
+    columns: tuple[str, ...],
+) -> None:
+    """Import search exports: PubMed XML, MEDLINE/.nbib, RIS (Embase, Scopus, Web of Science,
+    Ovid, EndNote, Zotero, ProQuest, EBSCO), Web of Science plain text and tab-delimited,
+    Ovid Embase, BibTeX and CSV.
+
+    Each file becomes one source and lands whole or not at all. Importing the same file twice
+    adds nothing. A file that cannot be read is named with its line, and the review is left
+    as it was.
+
+    Example:
+
+    \b
+        metasift import pubmed.xml embase.ris savedrecs.txt
+        metasift import cochrane.ris --database "Cochrane CENTRAL"
+    """
+    mapping = parse_columns(columns)
+    with load_review(review_path) as review:
+        for name in files:
+            bar = ProgressLine(click.format_filename(name))
+            try:
+                summary = import_file(
+                    review.db,
+                    name,
+                    database=database,
+                    fmt=fmt,
+                    encoding=encoding,
+                    columns=mapping,
+                    progress=bar.update,
+                )
+            finally:
+                bar.finish()
+            if summary.already_imported:
+                click.echo(
+                    f"{name}: already imported as source #{summary.source_id} "
+                    f"({summary.database}); nothing added"
+                )
+                continue
+            read_as = (
+                "" if summary.encoding.startswith("utf-8") else f", read as {summary.encoding}"
+            )
+            click.echo(
+                f"{name}: {summary.added:,} records added from {summary.database} "
+                f"({summary.format}{read_as}), source #{summary.source_id}"
+            )
+
+
+def register(group: click.Group) -> None:
+    group.add_command(import_)

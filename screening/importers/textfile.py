@@ -1,0 +1,108 @@
+"""Opening an input file: BOMs, UTF-16, Latin-1 and binary files, with line numbers for errors."""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from db.errors import ParseError
+
+_BOMS = [
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+_CHUNK = 1 << 20
+
+
+def _sniff_encoding(path: Path) -> str:
+    """utf-8-sig / utf-16 from a BOM, else utf-8 if the whole file decodes, else cp1252.
+
+    Refuses files that look binary (NUL bytes without a UTF-16 BOM) and files that are
+    neither UTF-8 nor Windows-1252/Latin-1 text.
+    """
+    with path.open("rb") as f:
+        head = f.read(_CHUNK)
+        for bom, encoding in _BOMS:
+            if head.startswith(bom):
+                return encoding
+        if not head.strip():
+            raise ParseError(path, "the file is empty")
+        if b"\x00" in head[:8192]:
+            raise ParseError(path, "this is a binary file, not a text export (it has NUL bytes)")
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        chunk, offset = head, 0
+        while chunk:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as e:
+                return _fallback_encoding(path, offset + e.start)
+            offset += len(chunk)
+            chunk = f.read(_CHUNK)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as e:
+            return _fallback_encoding(path, offset + e.start)
+    return "utf-8"
+
+
+def _fallback_encoding(path: Path, bad_offset: int) -> str:
+    """Windows-1252 (a superset of printable Latin-1) if the file decodes as it, else refuse."""
+    data = path.read_bytes()
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        line = data.count(b"\n", 0, bad_offset) + 1
+        raise ParseError(
+            path,
+            "is neither UTF-8 nor Latin-1 text; re-export it as UTF-8",
+            line=line,
+        ) from None
+    return "cp1252"
+
+
+@dataclass
+class SourceFile:
+    """An input file with its encoding worked out. Readers stream from text() or binary()."""
+
+    path: Path
+    encoding: str
+    _handle: BinaryIO | None = None
+
+    @classmethod
+    def open(cls, path: Path, encoding: str | None = None) -> SourceFile:
+        path = Path(path)
+        if not path.is_file():
+            raise ParseError(path, "no such file")
+        if path.stat().st_size == 0:
+            raise ParseError(path, "the file is empty")
+        return cls(path, encoding or _sniff_encoding(path))
+
+    def binary(self) -> BinaryIO:
+        """The raw bytes (XML readers let the parser handle the declared encoding)."""
+        self._handle = self.path.open("rb")
+        return self._handle
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """(line number, line without its line ending), CRLF and CR handled."""
+        with self.binary() as raw:
+            text = io.TextIOWrapper(raw, encoding=self.encoding, newline=None)
+            for number, line in enumerate(text, start=1):
+                yield number, line.rstrip("\n")
+
+    def head(self, size: int = 65536) -> str:
+        """The start of the file as text, for format detection."""
+        with self.path.open("rb") as f:
+            data = f.read(size)
+        return data.decode(self.encoding, errors="ignore").lstrip("\ufeff")
+
+    def bytes_read(self) -> int:
+        """How far the current reader has got, for progress bars."""
+        h = self._handle
+        if h is None or h.closed:
+            return 0
+        return h.tell()

@@ -1,0 +1,145 @@
+"""Importing an export file into a review: one source, all its records, or nothing at all."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from db.errors import ParseError
+from db.records import Staging
+from db.sources import insert_source, source_by_sha256
+from screening.citation import Citation
+from screening.importers import detect_format, read_citations
+from screening.importers.textfile import SourceFile
+from screening.review import now
+from screening.rows import citation_row
+
+# (records read, bytes read, bytes in the file)
+Progress = Callable[[int, int, int], None]
+BATCH = 2000
+
+# The database a format implies when the file does not say (an RIS DB tag, an Ovid DB field).
+DEFAULT_DATABASE = {
+    "pubmed-xml": "PubMed",
+    "medline": "PubMed",
+    "wos": "Web of Science",
+    "wos-tab": "Web of Science",
+    "ovid": "Embase (Ovid)",
+}
+
+
+@dataclass
+class ImportSummary:
+    path: Path
+    format: str
+    encoding: str
+    database: str
+    added: int
+    source_id: int
+    already_imported: bool = False
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def stage_citations(
+    staging: Staging, citations: Iterable[Citation], on_batch: Callable[[int], None] | None = None
+) -> Citation | None:
+    """Stage citations in batches; returns the first one (it may name the database)."""
+    first: Citation | None = None
+    batch: list[tuple[Any, ...]] = []
+    for position, citation in enumerate(citations, start=staging.count + 1):
+        first = first or citation
+        batch.append(citation_row(citation, position))
+        if len(batch) >= BATCH:
+            staging.add(batch)
+            batch.clear()
+            if on_batch:
+                on_batch(staging.count)
+    staging.add(batch)
+    return first
+
+
+def import_file(
+    db: Database,
+    path: Path | str,
+    *,
+    database: str | None = None,
+    fmt: str = "auto",
+    encoding: str | None = None,
+    columns: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import one file as one source. Raises ParseError and changes nothing on bad input."""
+    path = Path(path)
+    source = SourceFile.open(path, encoding)
+    sha256 = file_sha256(path)
+    existing = source_by_sha256(db, sha256)
+    if existing:
+        return ImportSummary(
+            path,
+            existing["format"],
+            existing["encoding"],
+            existing["database"],
+            0,
+            existing["id"],
+            already_imported=True,
+        )
+    fmt = detect_format(source) if fmt == "auto" else fmt
+    options = {"columns": columns} if fmt == "csv" and columns else {}
+    total = path.stat().st_size
+
+    def report(n: int) -> None:
+        if progress:
+            progress(n, source.bytes_read(), total)
+
+    staging = Staging(db)
+    try:
+        first = stage_citations(
+            staging, _checked(read_citations(source, fmt, **options), source), report
+        )
+        if first is None:
+            raise ParseError(path, f"no records found in this {fmt} file")
+        name = database or first.extra.get("database") or DEFAULT_DATABASE.get(fmt) or fmt
+        with db.atomic():
+            source_id = insert_source(
+                db,
+                {
+                    "kind": "file",
+                    "database": name,
+                    "file_name": path.name,
+                    "sha256": sha256,
+                    "format": fmt,
+                    "encoding": source.encoding,
+                    "imported_at": now(),
+                    "record_count": staging.count,
+                },
+            )
+            staging.commit_into(source_id)
+        if progress:
+            progress(staging.count, total, total)
+        return ImportSummary(path, fmt, source.encoding, name, staging.count, source_id)
+    finally:
+        staging.drop()
+
+
+def _checked(citations: Iterator[Citation], source: SourceFile) -> Iterator[Citation]:
+    """Turn a decoding failure half-way through a file into a ParseError naming the file."""
+    try:
+        yield from citations
+    except UnicodeDecodeError as e:
+        raise ParseError(
+            source.path,
+            f"cannot be read as {source.encoding} ({e.reason}); "
+            "re-export it as UTF-8 or pass --encoding",
+        ) from None

@@ -1,0 +1,101 @@
+"""Small normalisers shared by every importer, so all formats agree on what a field looks like."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from screening.citation import Section
+
+_SPACE = re.compile(r"\s+")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_PMCID = re.compile(r"PMC\d+", re.IGNORECASE)
+# A structured-abstract label: upper-case words followed by a colon, at the start or after a
+# sentence ("BACKGROUND: ...  METHODS: ...").
+_LABEL = re.compile(r"(?:(?<=^)|(?<=[.!?]\s)|(?<=\n))([A-Z][A-Z /&,-]{2,40}[A-Z]):\s")
+
+
+def clean(value: str | None) -> str | None:
+    """Collapse whitespace; empty becomes None."""
+    if value is None:
+        return None
+    value = _SPACE.sub(" ", value).strip()
+    return value or None
+
+
+def clean_list(values: Iterable[str | None]) -> list[str]:
+    """Clean each value, drop empties and repeats, keep order."""
+    seen: dict[str, None] = {}
+    for v in values:
+        c = clean(v)
+        if c is not None:
+            seen.setdefault(c, None)
+    return list(seen)
+
+
+def normalise_doi(value: str | None) -> str | None:
+    """'https://doi.org/10.1000/ABC' -> '10.1000/abc'; None when there is no DOI in it."""
+    if not value:
+        return None
+    value = _DOI_PREFIX.sub("", value.strip())
+    match = _DOI.search(value)
+    if match is None:
+        return None
+    return match.group(0).rstrip(".,;").lower()
+
+
+def normalise_pmid(value: str | None) -> str | None:
+    if not value:
+        return None
+    digits = re.match(r"\s*(\d+)", value)
+    return digits.group(1) if digits else None
+
+
+def normalise_pmcid(value: str | None) -> str | None:
+    if not value:
+        return None
+    match = _PMCID.search(value)
+    return match.group(0).upper() if match else None
+
+
+def parse_year(value: str | None) -> int | None:
+    """The first plausible year in a date string: '2019 Mar 5' -> 2019, '2019/03//' -> 2019."""
+    if not value:
+        return None
+    match = _YEAR.search(value)
+    return int(match.group(1)) if match else None
+
+
+def join_pages(start: str | None, end: str | None) -> str | None:
+    start, end = clean(start), clean(end)
+    if start and end and end != start:
+        return f"{start}-{end}"
+    return start or end
+
+
+def split_sections(abstract: str | None) -> list[Section]:
+    """Find the labelled parts of a structured abstract given as one paragraph.
+
+    Returns [] when the text has fewer than two labels (an ordinary abstract).
+    """
+    if not abstract:
+        return []
+    matches = list(_LABEL.finditer(abstract))
+    if len(matches) < 2:
+        return []
+    sections = []
+    head = abstract[: matches[0].start()].strip()
+    if head:
+        sections.append(Section(None, head))
+    for m, nxt in zip(matches, [*matches[1:], None], strict=True):
+        end = nxt.start() if nxt else len(abstract)
+        sections.append(Section(m.group(1).strip(), abstract[m.end() : end].strip()))
+    return sections
+
+
+def abstract_text(sections: list[Section]) -> str | None:
+    """The plain abstract for a list of sections: 'LABEL: text' paragraphs."""
+    parts = [f"{s.label}: {s.text}" if s.label else s.text for s in sections if s.text]
+    return "\n\n".join(parts) or None

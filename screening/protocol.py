@@ -1,0 +1,200 @@
+"""review.toml -> Protocol, with messages that name the key and the line of anything wrong."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from db.errors import MetasiftError
+
+PROTOCOL_VERSION = 1
+PICOS_ELEMENTS = ("population", "intervention", "comparator", "outcomes", "study_designs")
+STAGES = ("title-abstract", "full-text")
+DEFAULT_REASONS = (
+    "wrong population",
+    "wrong intervention",
+    "wrong comparator",
+    "wrong outcome",
+    "wrong study design",
+    "duplicate",
+    "other",
+)
+
+
+class ProtocolError(MetasiftError):
+    pass
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One PICOS element: what it means and the words that suggest in or out."""
+
+    description: str = ""
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Protocol:
+    title: str
+    question: str = ""
+    version: int = PROTOCOL_VERSION
+    picos: dict[str, Criterion] = field(default_factory=dict)
+    stages: tuple[str, ...] = STAGES
+    exclusion_reasons: tuple[str, ...] = DEFAULT_REASONS
+    reason_required: dict[str, bool] = field(
+        default_factory=lambda: {"title-abstract": False, "full-text": True}
+    )
+    reviewers: tuple[str, ...] = ()
+
+
+def template(title: str, question: str = "") -> str:
+    """The annotated review.toml that `metasift init` writes."""
+    text = resources.files("screening").joinpath("protocol_template.toml").read_text("utf-8")
+    return text.replace("{title}", _toml_escape(title)).replace(
+        "{question}", _toml_escape(question)
+    )
+
+
+def _toml_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def load_protocol(path: Path) -> Protocol:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProtocolError(f"{path}: no protocol file; run `metasift init`") from None
+    except UnicodeDecodeError as e:
+        raise ProtocolError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    return parse_protocol(text, path)
+
+
+def parse_protocol(text: str, path: Path | str = "review.toml") -> Protocol:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ProtocolError(f"{path}: {e}") from None
+    return _Reader(text, str(path)).protocol(data)
+
+
+class _Reader:
+    """Validates the parsed TOML; errors say which key and on which line."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.lines = text.splitlines()
+        self.path = path
+
+    def fail(self, key: str, message: str) -> ProtocolError:
+        line = self.line_of(key)
+        where = f"line {line}: " if line else ""
+        return ProtocolError(f"{self.path}: {where}{key}: {message}")
+
+    def line_of(self, dotted: str) -> int | None:
+        """The line where a dotted key is set, inside its [table] if it has one."""
+        *tables, key = dotted.split(".")
+        table = ".".join(tables)
+        current = ""
+        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+        for number, line in enumerate(self.lines, start=1):
+            header = re.match(r"^\s*\[([^\]]+)\]", line)
+            if header:
+                current = header.group(1).strip()
+            elif pattern.match(line) and current == table:
+                return number
+            elif table and current == "" and line.lstrip().startswith(f"{dotted} "):
+                return number
+        if table:
+            return self.line_of(table) if "." in table else self._table_line(table)
+        return None
+
+    def _table_line(self, table: str) -> int | None:
+        for number, line in enumerate(self.lines, start=1):
+            if re.match(rf"^\s*\[{re.escape(table)}\]", line):
+                return number
+        return None
+
+    def string(self, data: dict[str, Any], key: str, dotted: str, default: str = "") -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str):
+            raise self.fail(dotted, f"must be a string, not {type(value).__name__}")
+        return value
+
+    def strings(self, data: dict[str, Any], key: str, dotted: str, default: Any = ()) -> tuple:
+        value = data.get(key, default)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise self.fail(dotted, "must be a list of strings")
+        return tuple(v.strip() for v in value if v.strip())
+
+    def protocol(self, data: dict[str, Any]) -> Protocol:
+        version = data.get("version", PROTOCOL_VERSION)
+        if not isinstance(version, int):
+            raise self.fail("version", "must be a whole number")
+        if version > PROTOCOL_VERSION:
+            raise self.fail(
+                "version",
+                f"is {version}, newer than this metasift understands ({PROTOCOL_VERSION})",
+            )
+        known = {"version", "title", "question", "picos", "screening"}
+        for key in data:
+            if key not in known and not isinstance(data[key], dict):
+                raise self.fail(key, "is not a protocol key (see the comments in review.toml)")
+        screening = data.get("screening", {})
+        if not isinstance(screening, dict):
+            raise self.fail("screening", "must be a table")
+        return Protocol(
+            title=self.string(data, "title", "title"),
+            question=self.string(data, "question", "question"),
+            version=version,
+            picos=self.picos(data.get("picos", {})),
+            **self.screening(screening),
+        )
+
+    def picos(self, data: Any) -> dict[str, Criterion]:
+        if not isinstance(data, dict):
+            raise self.fail("picos", "must be a table")
+        out = {}
+        for name, element in data.items():
+            dotted = f"picos.{name}"
+            if name not in PICOS_ELEMENTS:
+                raise self.fail(dotted, f"unknown PICOS element; use {', '.join(PICOS_ELEMENTS)}")
+            if not isinstance(element, dict):
+                raise self.fail(dotted, "must be a table")
+            out[name] = Criterion(
+                description=self.string(element, "description", f"{dotted}.description"),
+                include=self.strings(element, "include", f"{dotted}.include"),
+                exclude=self.strings(element, "exclude", f"{dotted}.exclude"),
+            )
+        return out
+
+    def screening(self, data: dict[str, Any]) -> dict[str, Any]:
+        stages = self.strings(data, "stages", "screening.stages", STAGES)
+        for stage in stages:
+            if stage not in STAGES:
+                raise self.fail("screening.stages", f"unknown stage {stage!r}; use {STAGES}")
+        reasons = self.strings(
+            data, "exclusion_reasons", "screening.exclusion_reasons", DEFAULT_REASONS
+        )
+        if any(r.lower() == "not retrieved" for r in reasons):
+            raise self.fail(
+                "screening.exclusion_reasons",
+                "'not retrieved' is a full-text outcome of its own, not an exclusion reason",
+            )
+        required = data.get("reason_required", {"title-abstract": False, "full-text": True})
+        if not isinstance(required, dict) or not all(
+            k in STAGES and isinstance(v, bool) for k, v in required.items()
+        ):
+            raise self.fail(
+                "screening.reason_required",
+                "must map stages to true/false, e.g. { full-text = true }",
+            )
+        return {
+            "stages": stages,
+            "exclusion_reasons": reasons,
+            "reason_required": {**{s: False for s in STAGES}, **required},
+            "reviewers": self.strings(data, "reviewers", "screening.reviewers"),
+        }
