@@ -1,0 +1,1 @@
+"""Textual screens over the screening core. Only this package imports Textual."""
