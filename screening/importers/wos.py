@@ -1,0 +1,256 @@
+"""Web of Science plain text ("Other reference software" / "Plain text" export, .txt or .ciw).
+
+The file opens with ``FN`` and ``VR`` header lines; each record is a run of lines with a
+two-character tag at column 0, a space and the value, continued on lines indented by three
+spaces, and closed by ``ER``; ``EF`` ends the file. Several exports pasted together (FN/VR/EF
+again between records) read as one.
+
+``citation_from_tags`` maps WoS field tags to a Citation; the tab-delimited reader (wos_tab.py)
+uses it too, so both exports agree field for field. Keywords Plus (``ID``) are WoS-made terms
+taken from the titles of cited papers, not the authors' keywords, so they go to
+``extra["keywords_plus"]`` and ``keywords`` holds only the author keywords (``DE``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from db.errors import ParseError
+from screening.citation import Citation, Section
+from screening.importers.textfile import SourceFile
+from screening.normalise import (
+    abstract_text,
+    clean,
+    clean_list,
+    join_pages,
+    normalise_doi,
+    normalise_pmid,
+    parse_year,
+    split_sections,
+)
+
+NAME = "wos"
+
+_TAG = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?$")
+_FILE_TAGS = frozenset({"FN", "VR", "EF"})
+# Name tags: each continuation line is another person (or group); in the tab-delimited export
+# the same names are separated by "; ".
+_NAME_TAGS = ("AF", "AU", "CA")
+_RECORD_TYPES = {"J": "article", "B": "book", "S": "book series", "P": "patent"}
+# A structured-abstract label opening a paragraph: "Methodology/Principal Findings: ..."
+_PARAGRAPH_LABEL = re.compile(r"([A-Z][A-Za-z]*(?:[ /&-][A-Za-z]+){0,4}):\s+(\S.*)")
+
+
+def sniff(head: str) -> bool:
+    """An FN line followed by a VR line, or a file that opens with a "PT J"-style record."""
+    lines = [line.rstrip("\r") for line in head.lstrip("\ufeff").split("\n", 4)[:4]]
+    lines = [line for line in lines if line.strip()]
+    if len(lines) < 2:
+        return False
+    if lines[0].startswith("FN ") and lines[1].startswith("VR "):
+        return True
+    return re.fullmatch(r"PT [A-Z]", lines[0]) is not None and _TAG.match(lines[1]) is not None
+
+
+@dataclass
+class _Record:
+    """The lines of one record as they are read."""
+
+    start: int
+    raw: list[str] = field(default_factory=list)
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    last: str = ""
+
+    def add(self, tag: str, value: str) -> None:
+        self.tags.setdefault(tag, []).append(value)
+        self.last = tag
+
+    def citation(self) -> Citation:
+        return citation_from_tags(self.tags, raw="\n".join(self.raw), line=self.start)
+
+
+def read(source: SourceFile, **options: object) -> Iterator[Citation]:
+    """Stream the records; ParseError for a record without ER or a line that fits no pattern."""
+    record: _Record | None = None
+    for number, line in source.lines():
+        if number == 1:
+            line = line.lstrip("\ufeff")
+        text = line.rstrip()
+        if record is None:
+            record = _open_record(source, number, line, text)
+            continue
+        record.raw.append(line)
+        if text == "ER":
+            yield record.citation()
+            record = None
+        elif line.startswith("   "):
+            if text:
+                record.tags[record.last].append(text.strip())
+        elif text:
+            _add_tag_line(source, record, number, text)
+    if record is not None:
+        raise ParseError(
+            source.path,
+            "the record starting here is not closed by ER before the end of the file",
+            line=record.start,
+        )
+
+
+def _open_record(source: SourceFile, number: int, line: str, text: str) -> _Record | None:
+    """A record starts at the first tag line after ER; file headers and blank lines are skipped."""
+    if not text:
+        return None
+    match = _TAG.match(text)
+    if match is None:
+        raise ParseError(
+            source.path,
+            f"expected a tagged line (two-letter tag, space, value), found {text[:60]!r}",
+            line=number,
+        )
+    if match.group(1) in _FILE_TAGS:
+        return None
+    record = _Record(number, [line])
+    record.add(match.group(1), match.group(2) or "")
+    return record
+
+
+def _add_tag_line(source: SourceFile, record: _Record, number: int, text: str) -> None:
+    match = _TAG.match(text)
+    if match is None:
+        raise ParseError(
+            source.path,
+            "neither a tagged line nor a continuation indented by three spaces: "
+            f"{text[:60]!r} (in the record starting at line {record.start})",
+            line=number,
+        )
+    tag = match.group(1)
+    if tag == "PT" or tag in _FILE_TAGS:
+        raise ParseError(
+            source.path,
+            f"the record starting here has no ER line before the {tag} line at {number}",
+            line=record.start,
+        )
+    record.add(tag, match.group(2) or "")
+
+
+def citation_from_tags(tags: Mapping[str, list[str]], *, raw: str, line: int) -> Citation:
+    """A Citation from WoS tags: {tag: [first line, continuation lines...]} (plain text)
+    or {tag: [cell]} (tab-delimited)."""
+
+    def text(tag: str) -> str | None:
+        return clean(" ".join(tags.get(tag, [])))
+
+    publication_types = _split(text("DT"))
+    abstract, sections = _abstract(tags.get("AB", []))
+    sn, ei, article = text("SN"), text("EI"), _article_number(text("AR"))
+    # an end page of "+" means WoS does not know it
+    pages = join_pages(text("BP"), (text("EP") or "").rstrip("+"))
+    extra = {
+        "keywords_plus": _split(text("ID")),
+        "eissn": ei if sn else None,
+        "isbn": text("BN"),
+        "article_number": article if pages else None,
+    }
+    return Citation(
+        raw=raw,
+        line=line,
+        title=text("TI"),
+        abstract=abstract,
+        sections=sections,
+        authors=_authors(tags),
+        year=parse_year(text("PY")) or parse_year(text("EA")) or parse_year(text("PD")),
+        journal=text("SO"),
+        journal_abbrev=text("JI") or text("J9"),
+        volume=text("VL"),
+        issue=text("IS"),
+        pages=pages or article,
+        doi=normalise_doi(text("DI")),
+        pmid=normalise_pmid(text("PM")) or _medline_pmid(text("UT")),
+        issn=sn or ei,
+        language=text("LA"),
+        publication_types=publication_types,
+        keywords=_split(text("DE")),
+        record_type=_record_type(text("PT"), publication_types),
+        source_record_id=text("UT"),
+        extra={key: value for key, value in extra.items() if value},
+    )
+
+
+def _split(value: str | None) -> list[str]:
+    return clean_list(value.split(";")) if value else []
+
+
+def _authors(tags: Mapping[str, list[str]]) -> list[str]:
+    """Full names (AF) where given, else the short ones (AU), then group authors (CA)."""
+    people = tags.get("AF") or tags.get("AU") or []
+    return clean_list(name for value in [*people, *tags.get("CA", [])] for name in value.split(";"))
+
+
+def _article_number(value: str | None) -> str | None:
+    # WoS marks some article numbers it could not verify with "UNSP "
+    return clean(value.removeprefix("UNSP ")) if value else None
+
+
+def _medline_pmid(ut: str | None) -> str | None:
+    """Records from MEDLINE inside WoS carry their PMID in the accession number."""
+    if ut and ut.upper().startswith("MEDLINE:"):
+        return normalise_pmid(ut.split(":", 1)[1])
+    return None
+
+
+def _record_type(pt: str | None, publication_types: list[str]) -> str | None:
+    kinds = {t.lower() for t in publication_types}
+    if "proceedings paper" in kinds:
+        return "conference paper"
+    if "meeting abstract" in kinds:
+        return "conference abstract"
+    if pt in ("B", "S") and "book" not in kinds:
+        return "book chapter"
+    return _RECORD_TYPES.get(pt or "")
+
+
+def _abstract(lines: list[str]) -> tuple[str | None, list[Section]]:
+    """The abstract and its sections from the AB lines.
+
+    Older exports wrap AB at about 70 characters, so its lines join with spaces. Newer ones
+    give one paragraph per line, a label either alone on a line ("Background") or opening
+    the paragraph ("Background: ..."); those paragraphs become sections.
+    """
+    paragraphs = [p for p in (clean(value) for value in lines) if p]
+    if not paragraphs:
+        return None, []
+    if all(40 <= len(p) <= 80 for p in paragraphs[:-1]):
+        joined = " ".join(paragraphs)
+        sections = split_sections(joined)
+        return (abstract_text(sections) if sections else joined), sections
+    sections = _paragraph_sections(paragraphs)
+    if any(s.label for s in sections):
+        return abstract_text(sections), sections
+    return "\n\n".join(paragraphs), []
+
+
+def _paragraph_sections(paragraphs: list[str]) -> list[Section]:
+    sections: list[Section] = []
+    label: str | None = None
+    for i, paragraph in enumerate(paragraphs):
+        if label is None and i < len(paragraphs) - 1 and _is_heading(paragraph):
+            label = paragraph.rstrip(":")
+            continue
+        match = _PARAGRAPH_LABEL.fullmatch(paragraph) if label is None else None
+        if match:
+            label, paragraph = match.group(1), match.group(2)
+        sections.append(Section(label, paragraph))
+        label = None
+    return sections
+
+
+def _is_heading(paragraph: str) -> bool:
+    """A short line with no sentence end: "Methods", "Methodology/Principal findings"."""
+    return (
+        len(paragraph) <= 60
+        and len(paragraph.split()) <= 6
+        and paragraph[0].isupper()
+        and paragraph[-1] not in ".!?;,"
+    )
