@@ -1,0 +1,1 @@
+"""Writers for record exports: RIS, BibTeX, CSV."""
