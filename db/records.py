@@ -59,6 +59,10 @@ class Staging:
             f"INSERT INTO temp.staged_records ({_COLS}) VALUES ({_MARKS})", rows
         )
         self.count += cursor.rowcount
+        # sqlite3 opened an implicit transaction for the INSERT; end it now (it touched only the
+        # temp database) so that the final copy runs in a real transaction of its own, not a
+        # savepoint inside this one that closing the connection would roll back.
+        self.db.conn.commit()
 
     def commit_into(self, source_id: int) -> None:
         """Copy the staged rows into records; the caller holds the transaction."""

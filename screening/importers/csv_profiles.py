@@ -1,0 +1,128 @@
+"""What the CSV reader knows about particular databases' CSV exports, told apart by header.
+
+- Embase.com: no journal, year, volume or DOI columns. "Source" reads "Endoscopic
+  Ultrasound (2014) 3:3 (152-160). Date of Publication: 2014", and "Open URL Link" is an
+  OpenURL whose query holds doi, issn, stitle (the journal abbreviation), volume, issue,
+  spage and epage. Emtree terms: "keywords" holds the medical index terms; the major-focus
+  terms go to extra["emtree_major"] and the drug terms to extra["emtree_drug"].
+- PubMed "Save > CSV": "Journal/Book" is the NLM abbreviation (kept as journal and
+  journal_abbrev), volume, issue and pages are only in "Citation" ("Behav Ther. 2022
+  Mar;53(2):334-347. doi: ..."), and "Authors" ends with a full stop.
+- Scopus: the EID is the record id. A Scopus header has one "Funding Text N" column per
+  funding text of its first records, and rows with more funding texts have more cells
+  than the header (seen in the litstudy fixture: 46 cells under 45 headers, EID last);
+  such a row gets "Funding Text N+1" columns, provided its last cell is still an EID.
+
+Every known export names its database in extra["database"].
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+from screening.citation import Citation
+from screening.importers.fields import normalise_issn, split_authors, split_keywords
+from screening.normalise import clean, normalise_doi, parse_year
+
+_EMBASE_SOURCE = re.compile(
+    r"(?P<journal>.+?) \((?P<year>\d{4})\)"
+    r"(?: (?P<volume>[^\s:(]+)(?::(?P<issue>[^\s(]+))?)?"
+    r"(?: \((?P<pages>[^)]*)\))?"
+)
+# "Behav Ther. 2022 Mar;53(2):334-347." -> 53, 2, 334-347
+_PUBMED_CITATION = re.compile(
+    r";(?P<volume>[^;():]*)(?:\((?P<issue>[^)]*)\))?(?::(?P<pages>[^;.]+))?"
+)
+_FUNDING_TEXT = re.compile(r"Funding Text (\d+)")
+_EID = re.compile(r"2-s2\.0-\d+")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    adjust: Callable[[dict[str, str], Citation], None]
+    widen: Callable[[list[str], list[str]], list[str] | None]
+
+
+def detect(header: list[str]) -> Profile:
+    names = {h.lower() for h in header}
+    if "emtree medical index terms" in names or "emtree drug index terms" in names:
+        return Profile("Embase", _embase, _no_widening)
+    if {"pmid", "citation", "journal/book"} <= names:
+        return Profile("PubMed", _pubmed, _no_widening)
+    if "eid" in names and "source title" in names:
+        return Profile("Scopus", _scopus, _scopus_widen)
+    return Profile("generic", _nothing, _no_widening)
+
+
+def _nothing(row: dict[str, str], citation: Citation) -> None:
+    return None
+
+
+def _no_widening(header: list[str], cells: list[str]) -> list[str] | None:
+    return None
+
+
+def _embase(row: dict[str, str], c: Citation) -> None:
+    c.extra["database"] = "Embase"
+    source = _EMBASE_SOURCE.match(clean(row.get("Source")) or "")
+    if source:
+        c.journal = c.journal or clean(source["journal"])
+        c.year = c.year or parse_year(source["year"])
+        c.volume = c.volume or source["volume"]
+        c.issue = c.issue or source["issue"]
+        c.pages = c.pages or clean(source["pages"])
+    link = _openurl(row.get("Open URL Link"))
+    c.doi = c.doi or normalise_doi(link.get("id", "").removeprefix("doi:"))
+    c.issn = c.issn or normalise_issn(link.get("issn"))
+    c.journal_abbrev = c.journal_abbrev or clean(link.get("stitle"))
+    if not c.keywords:
+        c.keywords = split_keywords(row.get("Emtree Medical Index Terms"))
+    major = [
+        term
+        for kind in ("Drug", "Medical")
+        for term in split_keywords(row.get(f"Emtree {kind} Index Terms (Major Focus)"))
+    ]
+    drug = split_keywords(row.get("Emtree Drug Index Terms"))
+    c.extra.update({k: v for k, v in (("emtree_major", major), ("emtree_drug", drug)) if v})
+
+
+def _openurl(url: str | None) -> dict[str, str]:
+    """The first value of each OpenURL query parameter."""
+    if not url:
+        return {}
+    query = parse_qs(urlsplit(url.strip()).query)
+    return {key: values[0] for key, values in query.items() if values}
+
+
+def _pubmed(row: dict[str, str], c: Citation) -> None:
+    c.extra["database"] = "PubMed"
+    c.authors = split_authors((row.get("Authors") or "").strip().removesuffix("."))
+    c.journal_abbrev = c.journal_abbrev or c.journal
+    c.source_record_id = c.source_record_id or c.pmid
+    found = _PUBMED_CITATION.search(row.get("Citation") or "")
+    if found:
+        c.volume = c.volume or clean(found["volume"])
+        c.issue = c.issue or clean(found["issue"])
+        c.pages = c.pages or clean(found["pages"])
+    for column, key in (("Create Date", "create_date"), ("NIHMS ID", "nihms_id")):
+        if value := clean(row.get(column)):
+            c.extra[key] = value
+
+
+def _scopus(row: dict[str, str], c: Citation) -> None:
+    c.extra["database"] = "Scopus"
+
+
+def _scopus_widen(header: list[str], cells: list[str]) -> list[str] | None:
+    """The header with more "Funding Text N" columns, if that makes the row line up."""
+    texts = [i for i, h in enumerate(header) if _FUNDING_TEXT.fullmatch(h)]
+    if not texts or header[-1] != "EID" or not _EID.fullmatch(cells[-1].strip()):
+        return None
+    last = texts[-1]
+    number = int(_FUNDING_TEXT.fullmatch(header[last]).group(1))  # type: ignore[union-attr]
+    more = [f"Funding Text {number + k}" for k in range(1, len(cells) - len(header) + 1)]
+    return [*header[: last + 1], *more, *header[last + 1 :]]
