@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from db.harvests import harvest_status
 from db.records import search_records
 from db.sources import source_counts, stage_counts
 from screening.cli import review_option
@@ -49,6 +50,10 @@ def status(review_path: str | None, as_json: bool) -> None:
     """
     with load_review(review_path) as review:
         sources = source_counts(review.db)
+        harvests = harvest_status(review.db)
+        for s in sources:
+            if s["id"] in harvests:
+                s["harvest"] = harvests[s["id"]]
         stages = stage_counts(review.db)
         summary = {
             "review": {"title": review.protocol.title, "uuid": review_uuid(review.db)},
@@ -65,8 +70,18 @@ def status(review_path: str | None, as_json: bool) -> None:
     for s in sources:
         what = s["file_name"] or s["query"] or ""
         click.echo(f"  #{s['id']:<3} {s['database']:<16} {s['records']:>7,}  {what}")
+        if "harvest" in s:
+            click.echo(f"       {_harvest_line(s['harvest'])}")
     for row in stages:
         click.echo(f"  {row['stage']:<15} {row['verdict']:<14} {row['records']:>7,} records")
+
+
+def _harvest_line(h: dict) -> str:
+    window = f"{h['datetype']} {h['date_from'] or '...'} to {h['date_to'] or '...'}"
+    landed = f"{h['landed'] or 0:,} of {h['count'] or 0:,} landed"
+    if h["state"] != "done":
+        return f"{window}, {landed}: incomplete, run the same search again to resume"
+    return f"{window}, {landed}, finished {h['finished_at']}"
 
 
 @click.command()

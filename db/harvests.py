@@ -1,0 +1,255 @@
+"""Harvest state: the plan of a PubMed harvest and its progress, so a rerun resumes it.
+
+A harvest is planned once (its windows and the PMIDs each listed, in order), cut into batches,
+and each batch is marked done in the same transaction that lands its records. The search log
+people report (query, translation, window, count, records landed) lives on the source row; this
+is the machinery behind it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from db.records import RECORD_COLUMNS
+
+_INSERT = (
+    f"INSERT INTO records (source_id, {', '.join(RECORD_COLUMNS)}) "
+    f"VALUES (?, {', '.join('?' for _ in RECORD_COLUMNS)})"
+)
+
+
+def m005_harvests(db: Database) -> None:
+    db["harvests"].create(
+        {
+            "id": int,
+            "key": str,  # sha256 of what identifies the command: a rerun finds its harvest
+            "source_id": int,
+            "kind": str,  # "search" or "pmids"
+            "term": str,
+            "datetype": str,
+            "date_from": str,  # the window, fixed at the first run (YYYY/MM/DD)
+            "date_to": str,
+            "max_records": int,
+            "count": int,  # what ESearch counted over the whole window (or PMIDs in the list)
+            "state": str,  # planning, fetching, done
+            "planned": int,  # PMIDs in the plan
+            "landed": int,  # records landed
+            "batch_size": int,
+            "started_at": str,
+            "finished_at": str,
+        },
+        pk="id",
+        foreign_keys=[("source_id", "sources", "id")],
+        not_null={"key", "kind", "state", "started_at"},
+    )
+    db["harvests"].create_index(["key"], unique=True)
+    db["harvest_windows"].create(
+        {
+            "id": int,
+            "harvest_id": int,
+            "label": str,
+            "date_from": str,
+            "date_to": str,
+            "uid_lo": int,
+            "uid_hi": int,
+            "count": int,  # ESearch's count for the window
+            "listed": int,  # PMIDs it listed
+            "duplicates": int,  # listed PMIDs already planned from another window
+        },
+        pk="id",
+        foreign_keys=[("harvest_id", "harvests", "id")],
+        not_null={"harvest_id", "count"},
+    )
+    db["harvest_pmids"].create(
+        {"harvest_id": int, "position": int, "pmid": str, "window_id": int},
+        pk=("harvest_id", "position"),
+        foreign_keys=[("harvest_id", "harvests", "id"), ("window_id", "harvest_windows", "id")],
+        not_null={"pmid"},
+    )
+    db["harvest_pmids"].create_index(["harvest_id", "pmid"], unique=True)
+    db["harvest_batches"].create(
+        {
+            "harvest_id": int,
+            "number": int,
+            "first": int,  # plan positions, inclusive
+            "last": int,
+            "state": str,  # pending, done
+            "landed": int,
+            "missing": str,  # JSON list of PMIDs efetch did not return
+            "via": str,  # history, ids or epost
+            "done_at": str,
+        },
+        pk=("harvest_id", "number"),
+        foreign_keys=[("harvest_id", "harvests", "id")],
+        not_null={"first", "last", "state"},
+    )
+
+
+def harvest_by_key(db: Database, key: str) -> dict[str, Any] | None:
+    rows = list(db["harvests"].rows_where("key = ?", [key], limit=1))
+    return rows[0] if rows else None
+
+
+def get_harvest(db: Database, harvest_id: int) -> dict[str, Any]:
+    return dict(db["harvests"].get(harvest_id))
+
+
+def update_harvest(db: Database, harvest_id: int, **values: Any) -> None:
+    db["harvests"].update(harvest_id, values)
+
+
+def planned_windows(db: Database, harvest_id: int) -> list[dict[str, Any]]:
+    return list(db["harvest_windows"].rows_where("harvest_id = ?", [harvest_id], order_by="id"))
+
+
+def add_window(
+    db: Database, harvest_id: int, window: dict[str, Any], pmids: Sequence[str], limit: int | None
+) -> int:
+    """Plan one window's PMIDs after those already planned, skipping any planned before and
+    stopping at limit PMIDs in all; the caller holds the transaction. Returns the window id."""
+    planned = _planned(db, harvest_id)
+    seen = {
+        row[0]
+        for row in db.execute(
+            "SELECT pmid FROM harvest_pmids WHERE harvest_id = ? "
+            "AND pmid IN (SELECT value FROM json_each(?))",
+            [harvest_id, json.dumps(list(pmids))],
+        )
+    }
+    fresh = list(dict.fromkeys(p for p in pmids if p not in seen))
+    if limit is not None:
+        fresh = fresh[: max(0, limit - planned)]
+    window_id = (
+        db["harvest_windows"]
+        .insert(
+            {**window, "harvest_id": harvest_id, "duplicates": len(pmids) - len(set(pmids) - seen)}
+        )
+        .last_pk
+    )
+    db["harvest_pmids"].insert_all(
+        {"harvest_id": harvest_id, "position": planned + i, "pmid": p, "window_id": window_id}
+        for i, p in enumerate(fresh, start=1)
+    )
+    update_harvest(db, harvest_id, planned=planned + len(fresh))
+    return int(window_id)
+
+
+def _planned(db: Database, harvest_id: int) -> int:
+    row = db.execute(
+        "SELECT coalesce(max(position), 0) FROM harvest_pmids WHERE harvest_id = ?", [harvest_id]
+    ).fetchone()
+    return int(row[0])
+
+
+def plan_batches(db: Database, harvest_id: int, batch_size: int) -> None:
+    """Cut the planned PMIDs into batches of batch_size positions (once)."""
+    total = _planned(db, harvest_id)
+    db["harvest_batches"].insert_all(
+        {
+            "harvest_id": harvest_id,
+            "number": n,
+            "first": first,
+            "last": min(first + batch_size - 1, total),
+            "state": "pending",
+        }
+        for n, first in enumerate(range(1, total + 1, batch_size), start=1)
+    )
+
+
+def pending_batches(db: Database, harvest_id: int) -> list[dict[str, Any]]:
+    return list(
+        db["harvest_batches"].rows_where(
+            "harvest_id = ? AND state = 'pending'", [harvest_id], order_by="number"
+        )
+    )
+
+
+def batch_pmids(db: Database, harvest_id: int, first: int, last: int) -> list[tuple[str, int]]:
+    """(pmid, window id) for plan positions first..last, in order."""
+    return [
+        (row[0], row[1])
+        for row in db.execute(
+            "SELECT pmid, window_id FROM harvest_pmids "
+            "WHERE harvest_id = ? AND position BETWEEN ? AND ? ORDER BY position",
+            [harvest_id, first, last],
+        )
+    ]
+
+
+def window_positions(db: Database, harvest_id: int) -> dict[int, tuple[int, int]]:
+    """Window id -> (first, last) plan position of its PMIDs."""
+    return {
+        row[0]: (row[1], row[2])
+        for row in db.execute(
+            "SELECT window_id, min(position), max(position) FROM harvest_pmids "
+            "WHERE harvest_id = ? GROUP BY window_id",
+            [harvest_id],
+        )
+    }
+
+
+def finish_batch(
+    db: Database, harvest_id: int, number: int, landed: int, missing: list[str], via: str, at: str
+) -> None:
+    db["harvest_batches"].update(
+        (harvest_id, number),
+        {
+            "state": "done",
+            "landed": landed,
+            "missing": json.dumps(missing),
+            "via": via,
+            "done_at": at,
+        },
+    )
+
+
+def insert_records(db: Database, source_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Records rows (in RECORD_COLUMNS order) for a source; the caller holds the transaction."""
+    db.conn.executemany(_INSERT, [(source_id, *row) for row in rows])
+
+
+def window_report(db: Database, harvest_id: int, source_id: int) -> list[dict[str, Any]]:
+    """Per window: ESearch's count, PMIDs listed and planned, records landed."""
+    return list(
+        db.query(
+            """
+            SELECT w.id, w.label, w.count, w.listed, w.duplicates,
+                   count(p.pmid) AS planned, count(r.pmid) AS landed
+            FROM harvest_windows w
+            LEFT JOIN harvest_pmids p ON p.window_id = w.id
+            LEFT JOIN records r ON r.source_id = :source AND r.pmid = p.pmid
+            WHERE w.harvest_id = :harvest
+            GROUP BY w.id ORDER BY w.id
+            """,
+            {"harvest": harvest_id, "source": source_id},
+        )
+    )
+
+
+def missing_pmids(db: Database, harvest_id: int, window_id: int, source_id: int) -> list[str]:
+    """Planned PMIDs of a window with no record landed."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT p.pmid FROM harvest_pmids p WHERE p.harvest_id = ? AND p.window_id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.source_id = ? AND r.pmid = p.pmid) "
+            "ORDER BY p.position",
+            [harvest_id, window_id, source_id],
+        )
+    ]
+
+
+def harvest_status(db: Database) -> dict[int, dict[str, Any]]:
+    """Per source that is a harvest: its state, window, count and records landed (for
+    `metasift status`; an unfinished one resumes when its command is run again)."""
+    return {
+        row["source_id"]: row
+        for row in db.query(
+            "SELECT source_id, kind, state, term, datetype, date_from, date_to, count, "
+            "max_records, planned, landed, started_at, finished_at FROM harvests"
+        )
+    }

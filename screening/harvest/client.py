@@ -1,0 +1,381 @@
+"""An NCBI E-utilities client for PubMed: one requests.Session, polite and persistent.
+
+- `tool` and `email` go with every request, and the user's `api_key` when they have one;
+- one rate limiter for the whole process: 3 requests/s, or 10/s with a key (NBK25497);
+- every request is retried with exponential backoff and jitter (honouring Retry-After) on 429,
+  5xx, connection errors, timeouts, truncated XML and an <ERROR> inside a 200 body, which
+  E-utilities uses for failures (see ../shared/reference/entrez-and-formats.md);
+- POST once the ids or the term make a long URL (NCBI asks for it above ~200 ids);
+- the API key is never logged: every message that could carry a URL is redacted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from lxml import etree
+
+from db.errors import MetasiftError
+from screening.harvest.credentials import Credentials, load_credentials
+
+DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+TOOL = "metasift"
+MAX_FETCH = 10_000  # NCBI's largest efetch/epost batch
+POST_IDS = 200  # NCBI: "if more than about 200 UIDs are to be provided", POST
+POST_CHARS = 600  # NCBI: POST a term of "more than several hundred characters"
+_XML = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=True)
+
+
+class EntrezError(MetasiftError):
+    """E-utilities failed for good: retries used up, or an answer no retry will change."""
+
+
+class Retryable(Exception):
+    """A failure worth another try, with the server's Retry-After when it gave one."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    """Spaces request starts at least 1/rate apart, across every thread that shares it.
+
+    `slack` widens the gap a little so a few milliseconds of scheduling jitter can never put
+    rate+1 requests inside one second at the server.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        slack: float = 0.02,
+    ) -> None:
+        self.clock, self.sleep, self.slack = clock, sleep, slack
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self, rate: float) -> None:
+        with self._lock:
+            now = self.clock()
+            start = max(now, self._next)
+            self._next = start + (1.0 + self.slack) / rate
+        if start > now:
+            self.sleep(start - now)
+
+
+# NCBI counts requests per IP (or per key), so every client in the process shares one limiter.
+RATE_LIMITER = RateLimiter()
+
+
+@dataclass
+class RetryPolicy:
+    """Exponential backoff with jitter: try n waits base * 2**n, scaled by 0.5-1.0, capped."""
+
+    tries: int = 6
+    base: float = 1.0
+    cap: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    random: Callable[[], float] = random.random
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = min(self.cap, self.base * 2**attempt) * (0.5 + 0.5 * self.random())
+        return max(backoff, retry_after or 0.0)
+
+
+@dataclass
+class SearchResult:
+    """What ESearch said: the count, the ids it listed, the history set, and its feedback."""
+
+    count: int
+    ids: list[str] = field(default_factory=list)
+    webenv: str | None = None
+    query_key: str | None = None
+    translation: str | None = None
+    translations: list[tuple[str, str]] = field(default_factory=list)  # TranslationSet
+    errors: list[tuple[str, str]] = field(default_factory=list)  # ErrorList: (tag, text)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # WarningList
+
+
+class EUtilsClient:
+    """E-utilities for db=pubmed. `counts` tallies HTTP requests per endpoint, retries included."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        credentials: Credentials | None = None,
+        *,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: tuple[float, float] = (10.0, 120.0),
+        session: requests.Session | None = None,
+    ) -> None:
+        url = base_url or os.environ.get("METASIFT_EUTILS_URL") or DEFAULT_BASE_URL
+        if not url.startswith(("http://", "https://")):
+            raise EntrezError(
+                f"METASIFT_EUTILS_URL must be an http:// or https:// address, not {url!r}"
+            )
+        self.base_url = url if url.endswith("/") else url + "/"
+        self.credentials = credentials if credentials is not None else load_credentials()
+        self.limiter = limiter or RATE_LIMITER
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = TOOL
+        self.counts: Counter[str] = Counter()
+        self.retries = 0
+        self.last_response_at: float | None = None  # time.perf_counter() of the last answer
+        self.waited = 0.0  # seconds spent waiting for the rate limit or a backoff
+        self.busy = 0.0  # seconds spent in requests, from sending to the last byte
+
+    @property
+    def rate(self) -> int:
+        return 10 if self.credentials.api_key else 3
+
+    @property
+    def requests_made(self) -> int:
+        return sum(self.counts.values())
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- the utilities --------------------------------------------------------------------
+
+    def esearch(
+        self,
+        term: str,
+        *,
+        retmax: int = 0,
+        datetype: str | None = None,
+        mindate: str | None = None,
+        maxdate: str | None = None,
+        sort: str | None = None,
+        usehistory: bool = True,
+    ) -> SearchResult:
+        params: dict[str, Any] = {"term": term, "retmax": retmax}
+        if usehistory:
+            params["usehistory"] = "y"
+        if mindate and maxdate:
+            params.update(datetype=datetype or "edat", mindate=mindate, maxdate=maxdate)
+        if sort:
+            params["sort"] = sort
+        return _search_result(self._call("esearch", params))
+
+    def epost(self, ids: Sequence[str]) -> tuple[str, str]:
+        """Store ids on the History server; (WebEnv, query_key)."""
+        root = self._call("epost", {}, ids=ids, force_post=True)
+        webenv, key = root.findtext("WebEnv"), root.findtext("QueryKey")
+        if not webenv or not key:
+            raise EntrezError("epost: NCBI answered without a WebEnv and QueryKey")
+        return webenv, key
+
+    def efetch_to(
+        self,
+        dest: Path,
+        *,
+        ids: Sequence[str] | None = None,
+        webenv: str | None = None,
+        query_key: str | None = None,
+        retstart: int = 0,
+        retmax: int | None = None,
+    ) -> None:
+        """Write a PubmedArticleSet to dest: by ids, or a slice of a History set."""
+        params: dict[str, Any] = {"retmode": "xml"}
+        if webenv:
+            params.update(WebEnv=webenv, query_key=query_key, retstart=retstart)
+            params["retmax"] = retmax if retmax is not None else MAX_FETCH
+        self._call("efetch", params, ids=ids, dest=dest)
+
+    # -- one request, retried -------------------------------------------------------------
+
+    def _call(
+        self,
+        endpoint: str,
+        params: dict[str, Any],
+        *,
+        ids: Sequence[str] | None = None,
+        dest: Path | None = None,
+        force_post: bool = False,
+    ) -> Any:
+        data = {"db": "pubmed", **params}
+        if ids is not None:
+            data["id"] = ",".join(ids)
+        post = force_post or len(ids or ()) >= POST_IDS or len(urlencode(data)) > POST_CHARS
+        data.update(self._identity())
+        last: Retryable | None = None
+        for attempt in range(self.retry.tries):
+            start = time.perf_counter()
+            if attempt:
+                self.retries += 1
+                self.retry.sleep(self.retry.delay(attempt - 1, last and last.retry_after))
+            self.limiter.wait(self.rate)
+            sent = time.perf_counter()
+            self.waited += sent - start
+            self.counts[endpoint] += 1
+            try:
+                answer = self._attempt(endpoint, data, post, dest)
+                self.last_response_at = time.perf_counter()
+                self.busy += self.last_response_at - sent
+                return answer
+            except Retryable as e:
+                last = Retryable(self._redact(str(e)), e.retry_after)
+            except requests.RequestException as e:
+                last = Retryable(self._redact(_network_error(e, self.base_url)))
+            except EntrezError as e:
+                raise EntrezError(self._redact(str(e))) from None
+            except OSError as e:  # after RequestException, which is one too: a full disk, say
+                raise EntrezError(f"cannot save PubMed's answer to {dest}: {e}") from None
+        raise EntrezError(
+            f"PubMed {endpoint} failed {self.retry.tries} times; last answer: "
+            f"{str(last).rstrip('.')}. "
+            "Run the same command again later to resume."
+        )
+
+    def _identity(self) -> dict[str, str]:
+        out = {"tool": TOOL}
+        if self.credentials.email:
+            out["email"] = self.credentials.email
+        if self.credentials.api_key:
+            out["api_key"] = self.credentials.api_key
+        return out
+
+    def _attempt(self, endpoint: str, data: dict[str, Any], post: bool, dest: Path | None) -> Any:
+        url = f"{self.base_url}{endpoint}.fcgi"
+        kw: dict[str, Any] = {"data": data} if post else {"params": data}
+        with self.session.request(
+            "POST" if post else "GET", url, timeout=self.timeout, stream=True, **kw
+        ) as resp:
+            _check_status(resp, endpoint)
+            if dest is None:
+                return _parse_xml(resp.content, endpoint)
+            _download(resp, dest)
+        return None
+
+    def _redact(self, text: str) -> str:
+        key = self.credentials.api_key
+        return text.replace(key, "***") if key else text
+
+
+_REASON = re.compile(r"\[Errno -?\d+\] [^'\")]+|(?:Read|Connect) timed out|Connection aborted")
+
+
+def _network_error(e: requests.RequestException, base_url: str) -> str:
+    """requests' long message, cut to the reason: "ConnectionError from host: [Errno 111] ..."."""
+    found = _REASON.search(str(e))
+    reason = found.group(0) if found else str(e)[:160]
+    return f"{type(e).__name__} from {urlsplit(base_url).netloc}: {reason}"
+
+
+def _check_status(resp: requests.Response, endpoint: str) -> None:
+    if resp.status_code == 200:
+        return
+    what = f"HTTP {resp.status_code} from {endpoint}"
+    if resp.status_code == 429 or resp.status_code >= 500:
+        raise Retryable(f"{what} ({_error_text(resp)})", _retry_after(resp))
+    raise EntrezError(f"PubMed refused the request: {what} ({_error_text(resp)})")
+
+
+def _error_text(resp: requests.Response) -> str:
+    """The gist of an error body: the JSON error, the HTML title, or the first line."""
+    body = resp.content[:4000].decode("utf-8", "replace")
+    try:
+        error = json.loads(body).get("error")
+        if error:
+            return str(error)
+    except (ValueError, AttributeError):
+        pass
+    lower = body.lower()
+    if "<title>" in lower:
+        start = lower.index("<title>") + 7
+        return body[start : lower.find("</title>", start)].strip()
+    return " ".join(body.split())[:200] or resp.reason
+
+
+def _retry_after(resp: requests.Response) -> float | None:
+    value = resp.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse_xml(body: bytes, endpoint: str) -> Any:
+    try:
+        root = etree.fromstring(body, _XML)
+    except etree.XMLSyntaxError as e:
+        raise Retryable(f"{endpoint} sent broken or truncated XML ({e.msg})") from None
+    error = root.findtext("ERROR")
+    if error is not None:
+        raise Retryable(f"{endpoint}: NCBI said: {' '.join(error.split())}")
+    return root
+
+
+def _download(resp: requests.Response, dest: Path) -> None:
+    """Stream the body to dest.part, check it is whole, then move it into place."""
+    part = dest.with_name(dest.name + ".part")
+    with part.open("wb") as f:
+        for chunk in resp.iter_content(1 << 20):
+            f.write(chunk)
+    problem = efetch_problem(part)
+    if problem:
+        part.unlink()
+        raise Retryable(problem)
+    part.replace(dest)
+
+
+def efetch_problem(path: Path) -> str | None:
+    """Why a saved efetch body is not a whole PubmedArticleSet, or None when it is."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        f.seek(max(0, size - 256))
+        tail = f.read().rstrip()
+        if tail.endswith(b"</PubmedArticleSet>") or tail.endswith(b"<PubmedArticleSet/>"):
+            return None
+        f.seek(0)
+        head = f.read(20_000)
+    if b"<ERROR>" in head:
+        text = head.split(b"<ERROR>", 1)[1].split(b"</ERROR>", 1)[0].decode("utf-8", "replace")
+        return f"efetch: NCBI said: {' '.join(text.split())}"
+    return f"efetch sent truncated XML ({size:,} bytes, no closing </PubmedArticleSet>)"
+
+
+def _search_result(root: Any) -> SearchResult:
+    def feedback(tag: str) -> list[tuple[str, str]]:
+        found = root.find(tag)
+        if found is None:
+            return []
+        return [(el.tag, " ".join((el.text or "").split())) for el in found]
+
+    translations = [
+        (" ".join(t.findtext("From", "").split()), " ".join(t.findtext("To", "").split()))
+        for t in root.iterfind("TranslationSet/Translation")
+    ]
+    return SearchResult(
+        count=int(root.findtext("Count") or 0),
+        ids=[el.text.strip() for el in root.iterfind("IdList/Id") if el.text],
+        webenv=root.findtext("WebEnv"),
+        query_key=root.findtext("QueryKey"),
+        translation=root.findtext("QueryTranslation"),
+        translations=translations,
+        errors=feedback("ErrorList"),
+        warnings=feedback("WarningList"),
+    )
