@@ -6,6 +6,7 @@ import click
 
 from db.records import search_records
 from screening.cli import review_option
+from screening.protocol import STAGES
 from screening.review import load_review
 from screening.rows import row_citation
 
@@ -46,6 +47,53 @@ def export_records(review_path: str | None, fmt: str, output: click.utils.LazyFi
         citations = (row_citation(row) for row in search_records(review.db))
         count = writers[fmt](citations, output)
     click.echo(f"{count:,} records written to {output.name}", err=True)
+
+
+@export.command(name="decisions")
+@review_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    required=True,
+    help="CSV for spreadsheets (tags joined by '; '); JSON keeps tags as lists.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    required=True,
+    help="The file to write ('-' for stdout).",
+)
+@click.option("--reviewer", help="Only this reviewer's decisions.")
+@click.option("--stage", type=click.Choice(STAGES), help="Only this stage's decisions.")
+@click.option(
+    "--current", is_flag=True, help="Only the decisions in force (no undone or superseded ones)."
+)
+def export_decisions(
+    review_path: str | None,
+    fmt: str,
+    output: click.utils.LazyFile,
+    reviewer: str | None,
+    stage: str | None,
+    current: bool,
+) -> None:
+    """Export screening decisions: one row per decision event (record id, PMID, DOI, title,
+    reviewer, stage, verdict, reason, note, tags, time), undos included, with `current`
+    saying which decision is in force.
+
+    Example:
+
+    \b
+        metasift export decisions --format csv -o decisions.csv
+        metasift export decisions --format json --reviewer ana --current -o -
+    """
+    from screening.decisions_export import decision_rows, write_csv, write_json
+
+    with load_review(review_path) as review:
+        rows = decision_rows(review.db, reviewer=reviewer, stage=stage, current_only=current)
+        count = (write_csv if fmt == "csv" else write_json)(rows, output)
+    click.echo(f"{count:,} decisions written to {output.name}", err=True)
 
 
 def register(group: click.Group) -> None:

@@ -46,8 +46,7 @@ def detect_format(source: SourceFile) -> str:
             return name
     raise ParseError(
         source.path,
-        "cannot tell what export format this is; name it with --format "
-        f"({'|'.join(FORMATS)})",
+        f"cannot tell what export format this is; name it with --format ({'|'.join(FORMATS)})",
         line=1,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.app import App
+from textual.binding import Binding
 from textual.screen import Screen
 
 ScreenFactory = Callable[[], Screen]
@@ -15,6 +16,7 @@ class MetasiftApp(App[None]):
 
     CSS_PATH = "metasift.tcss"
     TITLE = "metasift"
+    BINDINGS = [Binding("question_mark", "help", "Help", id="help", tooltip="Keys and how to")]
 
     def __init__(self, first_screen: ScreenFactory, title: str = "metasift") -> None:
         super().__init__()
@@ -24,6 +26,25 @@ class MetasiftApp(App[None]):
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         self.push_screen(self._first_screen())
+
+    def action_help(self) -> None:
+        """The screen's HELP text, or else a table of its keys."""
+        from screening.tui.modals import HelpModal
+
+        if isinstance(self.screen, HelpModal):
+            return
+        self.push_screen(HelpModal(screen_help(self.screen)))
+
+
+def screen_help(screen: Screen) -> str:
+    if isinstance(screen.HELP, str) and screen.HELP.strip():
+        return screen.HELP
+    rows = [
+        f"| `{b.binding.key_display or key}` | {b.binding.description} | {b.binding.tooltip} |"
+        for key, b in screen.active_bindings.items()
+        if b.binding.description
+    ]
+    return "# Keys\n\n| key | does | |\n|---|---|---|\n" + "\n".join(rows)
 
 
 def make_app(first_screen: ScreenFactory, title: str = "metasift") -> MetasiftApp:

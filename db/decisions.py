@@ -1,0 +1,125 @@
+"""Screening decisions: append-only events, each write its own transaction, read per reviewer.
+
+An event never changes once written. Undo is a new event whose `undoes` names the event it
+cancels; a bulk action's events share a `batch` uuid so one undo cancels them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from db.errors import MetasiftError
+
+DECISION_COLUMNS = (
+    "uuid",
+    "record_id",
+    "reviewer",
+    "stage",
+    "verdict",
+    "reason",
+    "note",
+    "tags",
+    "undoes",
+    "batch",
+    "created_at",
+)
+
+
+def m003_screening(db: Database) -> None:
+    # One uuid shared by the events of one bulk action, so that undo cancels all of them.
+    db["decisions"].add_column("batch", str)
+    # A screen loads one reviewer's events for one stage, in order, at start-up.
+    db["decisions"].create_index(["reviewer", "stage"])
+
+
+def record_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
+    """Append decision events in one transaction: committed to the file when this returns.
+
+    Refuses to run inside a transaction someone else left open: the events would be written
+    but not committed, and a crash would lose them.
+    """
+    if db.conn.in_transaction:
+        raise MetasiftError(
+            "the review connection has uncommitted changes; decisions would not be saved"
+        )
+    with db.atomic():
+        db["decisions"].insert_all(rows, columns={"batch": str})
+
+
+def record_ids(db: Database, leave_out: Container[int] = ()) -> Sequence[int]:
+    """Record ids in import order, without those in leave_out. Records are never deleted, so
+    the ids are normally one unbroken run: then a range answers at once, where a list of 100k
+    ids takes ~0.1 s."""
+    count, low, high = db.execute("SELECT count(*), min(id), max(id) FROM records").fetchone()
+    if not count:
+        return range(0)
+    if high - low + 1 == count and not leave_out:
+        return range(low, high + 1)
+    ids = (row[0] for row in db.execute("SELECT id FROM records ORDER BY id"))
+    return [rid for rid in ids if rid not in leave_out]
+
+
+def duplicates(db: Database) -> dict[int, int]:
+    """Records that deduplication found to be a copy of another: record id -> the canonical
+    record of its cluster. Screening shows the canonical record only, and a decision on any
+    member counts for the cluster (clusters are derived when read; decisions never move)."""
+    if not db["dedup_members"].exists():
+        return {}
+    rows = db.execute(
+        "SELECT record_id, canonical_id FROM dedup_members WHERE record_id != canonical_id"
+    )
+    return dict(rows.fetchall())
+
+
+def reviewer_events(db: Database, reviewer: str, stage: str) -> Iterator[dict[str, Any]]:
+    """Every event of one reviewer at one stage, oldest first. Nobody else's: blinding."""
+    return db["decisions"].rows_where(
+        "reviewer = ? AND stage = ?", [reviewer, stage], order_by="id"
+    )
+
+
+def tags_used(db: Database, reviewer: str) -> list[str]:
+    """The tags this reviewer has put on decisions at any stage, sorted."""
+    rows = db.query(
+        "SELECT DISTINCT j.value AS tag FROM decisions d, json_each(d.tags) j "
+        "WHERE d.reviewer = ? AND d.tags IS NOT NULL ORDER BY lower(j.value)",
+        [reviewer],
+    )
+    return [row["tag"] for row in rows]
+
+
+def decision_export_rows(
+    db: Database,
+    *,
+    reviewer: str | None = None,
+    stage: str | None = None,
+    current_only: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """Decision events with the record's identifiers, oldest first.
+
+    `current` says whether the event is the one in force for its record, stage and reviewer
+    (not undone and not superseded); undo events themselves are never current.
+    """
+    where, params = [], []
+    if reviewer is not None:
+        where.append("d.reviewer = ?")
+        params.append(reviewer)
+    if stage is not None:
+        where.append("d.stage = ?")
+        params.append(stage)
+    if current_only:
+        where.append("c.uuid IS NOT NULL")
+    sql = """
+        SELECT d.uuid, d.record_id, r.uuid AS record_uuid, r.pmid, r.doi, r.title,
+               d.reviewer, d.stage, d.verdict, d.reason, d.note, d.tags, d.undoes, d.batch,
+               d.created_at, c.uuid IS NOT NULL AS current
+        FROM decisions d
+        JOIN records r ON r.id = d.record_id
+        LEFT JOIN current_decisions c ON c.uuid = d.uuid
+    """
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    yield from db.query(sql + " ORDER BY d.id", params)

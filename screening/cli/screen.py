@@ -1,0 +1,86 @@
+"""`metasift screen`: screen titles/abstracts or full texts in the terminal."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from screening.cli import review_option
+from screening.protocol import STAGES
+from screening.review import load_review
+
+NO_TERMINAL = (
+    "metasift screen needs a terminal: its input or output is a pipe or a file (cron, CI, "
+    "a redirect). Run it from a terminal window; `metasift export decisions` reads decisions "
+    "without one."
+)
+
+
+def has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def pick_reviewer(given: str | None, listed: tuple[str, ...]) -> str:
+    """--reviewer (or METASIFT_REVIEWER), else the protocol's only reviewer."""
+    names = ", ".join(listed)
+    if given:
+        given = given.strip()
+        if listed and given not in listed:
+            raise click.ClickException(
+                f"{given!r} is not one of review.toml's reviewers ({names}); "
+                "check the spelling or add the name under [screening] reviewers"
+            )
+        return given
+    if len(listed) == 1:
+        return listed[0]
+    which = f" (review.toml lists {names})" if listed else ""
+    raise click.ClickException(
+        f"who is screening? Pass --reviewer NAME or set METASIFT_REVIEWER{which}"
+    )
+
+
+@click.command()
+@review_option
+@click.option(
+    "--stage",
+    type=click.Choice(STAGES),
+    default=None,
+    help="The stage to screen.  [default: the protocol's first stage, title-abstract]",
+)
+@click.option(
+    "--reviewer",
+    envvar="METASIFT_REVIEWER",
+    help="Who is screening (or METASIFT_REVIEWER). Only this reviewer's decisions are shown.",
+)
+def screen(review_path: str | None, stage: str | None, reviewer: str | None) -> None:
+    """Screen records one at a time: include (i), exclude with a reason (e), maybe (m), undo
+    (u), notes (n), tags (t), search (/), filters (f), bulk decisions (b), help (?).
+
+    Every decision is saved to the review file at once, as the reviewer's own: screening is
+    blinded, so nobody else's decisions are shown. Full text lists the records this reviewer
+    included or marked maybe at title/abstract.
+
+    Example:
+
+    \b
+        metasift screen --reviewer ana
+        METASIFT_REVIEWER=ana metasift screen --stage full-text
+    """
+    if not has_terminal():
+        raise click.ClickException(NO_TERMINAL)
+    from screening.session import ScreeningSession
+    from screening.tui import app as tui_app
+    from screening.tui.screening_screen import ScreeningScreen
+
+    with load_review(review_path) as review:
+        name = pick_reviewer(reviewer, review.protocol.reviewers)
+        stage = stage or review.protocol.stages[0]
+        session = ScreeningSession(review.db, review.protocol, name, stage)
+        title = f"metasift · {review.protocol.title}"
+        app = tui_app.make_app(lambda: ScreeningScreen(session), title=title)
+        app.run()
+
+
+def register(group: click.Group) -> None:
+    group.add_command(screen)

@@ -1,0 +1,65 @@
+"""Decision events as CSV or JSON: one row per event, with the record's identifiers."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from sqlite_utils import Database
+
+from db.decisions import decision_export_rows
+from extraction.sheets import safe_cell
+
+COLUMNS = (
+    "record_id",
+    "pmid",
+    "doi",
+    "title",
+    "reviewer",
+    "stage",
+    "verdict",
+    "reason",
+    "note",
+    "tags",
+    "time",
+    "current",
+    "uuid",
+    "undoes",
+    "batch",
+    "record_uuid",
+)
+
+
+def decision_rows(db: Database, **where: Any) -> Iterator[dict[str, Any]]:
+    """Export rows in COLUMNS order: tags as a list, current as a bool, time = created_at."""
+    for row in decision_export_rows(db, **where):
+        row["tags"] = json.loads(row["tags"]) if row["tags"] else []
+        row["current"] = bool(row["current"])
+        row["time"] = row.pop("created_at")
+        yield {column: row[column] for column in COLUMNS}
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """Tags joined with "; "; text a spreadsheet would execute is prefixed with a quote."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for row in rows:
+        cells = {**row, "tags": "; ".join(row["tags"]), "current": int(row["current"])}
+        writer.writerow([safe_cell(cells[c]) for c in COLUMNS])
+        count += 1
+    return count
+
+
+def write_json(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """A JSON array written row by row, so a large review never sits in memory whole."""
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(",\n  " if count else "\n  ")
+        out.write(json.dumps(row, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count

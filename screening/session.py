@@ -1,0 +1,409 @@
+"""ScreeningSession: one reviewer working through one stage of a review.
+
+Pure core (no Textual): the queue, the record shown, decide(), undo(), notes and tags, filters,
+search and bulk actions. Every decision is an event written and committed before the method
+returns. Blinding: the session only ever reads this reviewer's own events, so nothing it
+returns can reveal what anyone else decided.
+
+Which records a stage holds:
+- title-abstract: every record of the review in import order, one per duplicate cluster (its
+  canonical record) once deduplication has run; a decision on any member counts for it;
+- full-text: the records this reviewer included *or marked maybe* at title-abstract (a maybe is
+  a record that needs its full text to decide). Until conflict resolution exists this is the
+  reviewer's own verdict, never a colleague's. A protocol without a title-abstract stage sends
+  every record to full text.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from db.decisions import duplicates, record_decisions, record_ids, reviewer_events, tags_used
+from db.errors import MetasiftError
+from db.search import record_ids_matching
+from screening.highlight import Highlighter
+from screening.ledger import UNDO, VERDICTS, Decision, Ledger
+from screening.protocol import Protocol
+from screening.record_view import RecordView, load_record
+from screening.search import Term, describe, parse_query
+
+STATUS_FILTERS = ("all", "undecided", *VERDICTS)
+TO_FULL_TEXT = ("include", "maybe")
+Clock = Callable[[], str]
+
+
+class ScreeningError(MetasiftError):
+    """An action the protocol or the stage does not allow; the screen shows the message."""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Filter:
+    status: str = "all"
+    tag: str | None = None
+    query: str = ""
+    terms: tuple[Term, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self.status != "all" or self.tag is not None or bool(self.terms)
+
+    def describe(self) -> str:
+        parts = [] if self.status == "all" else [self.status]
+        if self.tag:
+            parts.append(f"tag {self.tag}")
+        if self.terms:
+            parts.append(describe(list(self.terms)))
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """This reviewer's progress through the stage."""
+
+    total: int
+    verdicts: dict[str, int]
+
+    @property
+    def decided(self) -> int:
+        return sum(self.verdicts.values())
+
+    @property
+    def undecided(self) -> int:
+        return self.total - self.decided
+
+
+@dataclass(frozen=True)
+class BulkPlan:
+    """A bulk decision worked out but not written: the screen asks for confirmation first."""
+
+    verdict: str
+    reason: str | None
+    record_ids: tuple[int, ...]
+    undecided: int  # of record_ids, how many have no decision yet
+    unchanged: int  # records in the filter that already carry this verdict (left alone)
+    filter: str
+
+
+class ScreeningSession:
+    def __init__(
+        self,
+        db: Database,
+        protocol: Protocol,
+        reviewer: str,
+        stage: str = "title-abstract",
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
+        if stage not in protocol.stages:
+            raise ScreeningError(
+                f"stage {stage!r} is not in review.toml's stages ({', '.join(protocol.stages)})"
+            )
+        if not reviewer.strip():
+            raise ScreeningError("a reviewer name is needed")
+        self.db, self.protocol, self.reviewer, self.stage = db, protocol, reviewer, stage
+        self.clock = clock
+        self.highlighter = Highlighter(protocol.picos)
+        self.duplicates = duplicates(db)
+        self.ledger = self._ledger(stage)
+        self.earlier = self._earlier_ledger()
+        self.pool = self._pool()
+        self._pool_set = self.pool if isinstance(self.pool, range) else set(self.pool)
+        in_force = (self.ledger.current(r) for r in self.ledger.records() if r in self._pool_set)
+        self._counts = Counter(d.verdict for d in in_force if d)
+        self.filter = Filter()
+        self.view: Sequence[int] = self.pool
+        self.index = 0
+        self.drafts: dict[int, tuple[str | None, tuple[str, ...]]] = {}
+        self._seek_undecided(0, wrap=False)
+
+    # -- what the stage holds --------------------------------------------------------------
+
+    def _ledger(self, stage: str) -> Ledger:
+        events = map(Decision.from_row, reviewer_events(self.db, self.reviewer, stage))
+        canonical = self.duplicates
+        return Ledger(events, (lambda rid: canonical.get(rid, rid)) if canonical else None)
+
+    def _earlier_ledger(self) -> Ledger | None:
+        if self.stage != "full-text" or "title-abstract" not in self.protocol.stages:
+            return None
+        return self._ledger("title-abstract")
+
+    def _pool(self) -> Sequence[int]:
+        if self.earlier is None:
+            return record_ids(self.db, leave_out=self.duplicates)
+        return sorted(rid for rid in self.earlier.records() if self._sent_on(rid))
+
+    def _sent_on(self, record_id: int) -> bool:
+        earlier = self.earlier.current(record_id) if self.earlier else None
+        return earlier is not None and earlier.verdict in TO_FULL_TEXT
+
+    @property
+    def verdicts(self) -> tuple[str, ...]:
+        """The verdicts this stage allows: not-retrieved is a full-text outcome only."""
+        return VERDICTS if self.stage == "full-text" else VERDICTS[:3]
+
+    @property
+    def reason_required(self) -> bool:
+        return self.protocol.reason_required.get(self.stage, False)
+
+    def counts(self) -> Counts:
+        return Counts(len(self.pool), {v: self._counts[v] for v in self.verdicts})
+
+    # -- moving around ---------------------------------------------------------------------
+
+    @property
+    def current_id(self) -> int | None:
+        return self.view[self.index] if self.view else None
+
+    def current(self) -> RecordView | None:
+        rid = self.current_id
+        return None if rid is None else self.record(rid)
+
+    def record(self, rid: int) -> RecordView:
+        """Any record of the stage as the screen shows it, with this reviewer's decision."""
+        earlier = self.earlier.current(rid) if self.earlier else None
+        return load_record(
+            self.db,
+            rid,
+            decision=self.ledger.current(rid),
+            earlier=earlier,
+            draft=self.drafts.get(rid),
+            full_text=self.stage == "full-text",
+        )
+
+    def decision(self, record_id: int) -> Decision | None:
+        return self.ledger.current(record_id)
+
+    def last_decision(self) -> Decision | None:
+        return self.ledger.last()
+
+    def move(self, delta: int) -> bool:
+        index = max(0, min(len(self.view) - 1, self.index + delta))
+        moved, self.index = index != self.index, index
+        return moved
+
+    def go_to(self, record_id: int) -> bool:
+        try:
+            self.index = self.view.index(record_id)
+        except ValueError:
+            return False
+        return True
+
+    def next_undecided(self, wrap: bool = True) -> bool:
+        """Move to the next record without a decision (from the top again if wrap)."""
+        return self._seek_undecided(self.index + 1, wrap)
+
+    def _seek_undecided(self, start: int, wrap: bool) -> bool:
+        index = self._undecided_from(start, wrap)
+        if index is not None:
+            self.index = index
+        return index is not None
+
+    def _undecided_from(self, start: int, wrap: bool) -> int | None:
+        n = len(self.view)
+        for i in range(start, start + n if wrap else n):
+            if self.ledger.current(self.view[i % n]) is None:
+                return i % n
+        return None
+
+    def advance(self) -> None:
+        """After a decision: the next undecided record further on, else simply the next one."""
+        if not self.next_undecided(wrap=False):
+            self.move(1)
+
+    def upcoming(self) -> int | None:
+        """The record a decision on this one would move to (the screen prepares it early)."""
+        if not self.view:
+            return None
+        index = self._undecided_from(self.index + 1, wrap=False)
+        if index is None:
+            index = min(self.index + 1, len(self.view) - 1)
+        return self.view[index]
+
+    # -- deciding --------------------------------------------------------------------------
+
+    def decide(self, verdict: str, reason: str | None = None) -> Decision:
+        """Record this reviewer's verdict on the current record, commit it, move on."""
+        rid = self._require_record()
+        self._check(verdict, reason)
+        note, tags = self._annotations(rid)
+        self.drafts.pop(rid, None)
+        event = self._event(rid, verdict, reason, note, tags)
+        self._write([event])
+        self.advance()
+        return event
+
+    def _check(self, verdict: str, reason: str | None) -> None:
+        if verdict not in self.verdicts:
+            where = "at full text" if verdict == "not-retrieved" else "here"
+            raise ScreeningError(f"{verdict!r} is not a verdict {where} ({self.stage})")
+        if verdict != "exclude" and reason is not None:
+            raise ScreeningError("only an exclusion carries a reason")
+        if verdict == "exclude" and reason is None and self.reason_required:
+            raise ScreeningError(f"excluding at {self.stage} needs a reason (review.toml)")
+        if reason is not None and reason not in self.protocol.exclusion_reasons:
+            raise ScreeningError(f"{reason!r} is not an exclusion reason in review.toml")
+
+    def undo(self) -> list[Decision]:
+        """Cancel this reviewer's newest decision (or bulk action) here; returns what it undid.
+
+        The cursor goes back to the record concerned, so it can be decided again at once.
+        """
+        targets = self.ledger.to_undo()
+        if not targets:
+            return []
+        batch = str(uuid.uuid4()) if len(targets) > 1 else None
+        undos = [
+            Decision(
+                str(uuid.uuid4()),
+                t.record_id,
+                UNDO,
+                created_at=self.clock(),
+                batch=batch,
+                undoes=t.uuid,
+            )
+            for t in targets
+        ]
+        self._write(undos)
+        for target in targets:  # a note or tags on an undone first decision become a draft again
+            if self.ledger.current(target.record_id) is None and (target.note or target.tags):
+                self.drafts[target.record_id] = (target.note, target.tags)
+        self.go_to(targets[-1].record_id)
+        return targets
+
+    def set_note(self, note: str) -> bool:
+        """Attach a note to the current record. True if written now (the record has a decision
+        to carry it); False if kept as a draft that goes with the next decision on it."""
+        return self._annotate(note=note.strip() or None)
+
+    def set_tags(self, tags: Iterable[str]) -> bool:
+        clean = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+        return self._annotate(tags=clean)
+
+    def _annotate(self, **changes: object) -> bool:
+        rid = self._require_record()
+        current = self.ledger.current(rid)
+        if current is None:
+            note, tags = self._annotations(rid)
+            draft = {"note": note, "tags": tags, **changes}
+            self.drafts[rid] = (draft["note"], draft["tags"])  # type: ignore[assignment]
+            return False
+        event = replace(
+            current, uuid=str(uuid.uuid4()), created_at=self.clock(), batch=None, **changes
+        )
+        self._write([event])
+        return True
+
+    def _annotations(self, rid: int) -> tuple[str | None, tuple[str, ...]]:
+        if rid in self.drafts:
+            return self.drafts[rid]
+        current = self.ledger.current(rid)
+        return (current.note, current.tags) if current else (None, ())
+
+    def tags(self) -> list[str]:
+        """Tags this reviewer has used, for the tag editor and the tag filter."""
+        drafted = {t for _, tags in self.drafts.values() for t in tags}
+        return sorted(set(tags_used(self.db, self.reviewer)) | drafted, key=str.lower)
+
+    # -- filters and search ----------------------------------------------------------------
+
+    def set_filter(
+        self, status: str | None = None, tag: str | None = "", query: str | None = None
+    ) -> int:
+        """Narrow the list (None/"" leaves a part as it is; tag=None clears the tag). Returns
+        how many records match. The record shown stays if it still matches."""
+        status = status or self.filter.status
+        if status not in STATUS_FILTERS:
+            raise ScreeningError(f"unknown filter {status!r}; use {', '.join(STATUS_FILTERS)}")
+        terms = self.filter.terms if query is None else tuple(parse_query(query))
+        query = self.filter.query if query is None else query.strip()
+        tag = self.filter.tag if tag == "" else tag
+        self.filter = Filter(status, tag, query, terms)
+        matching = record_ids_matching(self.db, terms) if terms else None
+        keep = self.current_id
+        self.view = [
+            rid for rid in self.pool if (matching is None or rid in matching) and self._matches(rid)
+        ]
+        if keep is None or not self.go_to(keep):
+            self.index = 0
+        return len(self.view)
+
+    def clear_filter(self) -> int:
+        self.filter = Filter()
+        return self.set_filter()
+
+    def _matches(self, rid: int) -> bool:
+        decision = self.ledger.current(rid)
+        status = self.filter.status
+        if status == "undecided" and decision is not None:
+            return False
+        if status not in ("all", "undecided") and (decision is None or decision.verdict != status):
+            return False
+        tags = decision.tags if decision else self.drafts.get(rid, (None, ()))[1]
+        return self.filter.tag is None or self.filter.tag in tags
+
+    # -- bulk actions ----------------------------------------------------------------------
+
+    def plan_bulk(self, verdict: str, reason: str | None = None) -> BulkPlan:
+        """What a bulk decision on the filtered records would write. Needs a filter, so that a
+        slip cannot decide the whole stage at once."""
+        if not self.filter.active:
+            raise ScreeningError("bulk actions work on a filtered list: search (/) or filter (f)")
+        self._check(verdict, reason)
+        chosen, undecided, unchanged = [], 0, 0
+        for rid in self.view:
+            current = self.ledger.current(rid)
+            if current and current.verdict == verdict and current.reason == reason:
+                unchanged += 1
+                continue
+            chosen.append(rid)
+            undecided += current is None
+        return BulkPlan(
+            verdict, reason, tuple(chosen), undecided, unchanged, self.filter.describe()
+        )
+
+    def apply_bulk(self, plan: BulkPlan) -> list[Decision]:
+        """Write a planned bulk decision as ordinary events of this reviewer, in one commit."""
+        batch = str(uuid.uuid4())
+        events = []
+        for rid in plan.record_ids:
+            note, tags = self._annotations(rid)
+            self.drafts.pop(rid, None)
+            event = self._event(rid, plan.verdict, plan.reason, note, tags)
+            events.append(replace(event, batch=batch))
+        self._write(events)
+        return events
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _event(
+        self, rid: int, verdict: str, reason: str | None, note: str | None, tags: tuple[str, ...]
+    ) -> Decision:
+        return Decision(str(uuid.uuid4()), rid, verdict, reason, note, tags, self.clock())
+
+    def _write(self, events: list[Decision]) -> None:
+        record_decisions(self.db, (e.row(self.reviewer, self.stage) for e in events))
+        for event in events:
+            change = self.ledger.apply(event)
+            if change and change[0] in self._pool_set:
+                _, before, after = change
+                if before:
+                    self._counts[before.verdict] -= 1
+                if after:
+                    self._counts[after.verdict] += 1
+
+    def _require_record(self) -> int:
+        rid = self.current_id
+        if rid is None:
+            raise ScreeningError("no record here: clear the filter or import records")
+        return rid

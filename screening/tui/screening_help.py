@@ -1,0 +1,45 @@
+"""The screening screen's help text (shown by ?) and the search box's hint."""
+
+from __future__ import annotations
+
+SEARCH_HINT = (
+    'words, "phrases", field:value (title abstract author journal type mesh keyword year pmid '
+    "doi source), -term to exclude · e.g. type:review  year:2010-2015 · Enter · empty clears"
+)
+
+HELP = """\
+# Screening
+
+One record at a time. Every decision is saved to the review file the moment you make it,
+as your own: nobody else's decisions are ever shown here.
+
+- `i` include · `e` exclude: pick the reason with its number key (0: no reason, where the
+  protocol allows) · `m` maybe: unsure, look again later (maybe records go on to full text)
+- `r` (full text) the report could not be retrieved: PRISMA's "not retrieved", not an exclusion
+- `u` undo your last decision (a bulk action as a whole), then decide that record again
+- `n` note · `t` tags (comma-separated) on this record
+- `j` `k` or the arrows: next / previous record · `g` next record without your decision
+- `PgDn` `PgUp` `Space`: scroll a long abstract
+- `/` search (below) · `f` filter by your decision or a tag · `Esc` clears both
+- `b` bulk: decide every record of the filtered list at once (shows the count, asks first)
+- `h` PICOS highlighting on or off · `o` (full text) open the PDF or link
+- `Ctrl+P` every action by name · `?` this help · `q` quit (decisions are already saved)
+
+## Highlighting
+
+Include keywords of review.toml are marked on green, exclude keywords on red (underlined),
+in a shade per PICOS element; the lines above the abstract list what was found per element.
+
+## Search
+
+Words and "quoted phrases" must all appear in the title, abstract, authors, journal, keywords
+or MeSH terms. Fields narrow it: `title:` `abstract:` `author:` `journal:` `source:` (contains),
+`type:` `mesh:` `keyword:` (one entry equals it; `*` matches any ending, e.g. `type:*review`),
+`year:2015` `year:2010-2015` `year:>2010`, `pmid:` `doi:`. A leading `-` excludes:
+`-type:review`.
+
+## Full text
+
+Lists the records you included or marked maybe at title/abstract, with the PDF or links known
+for each. "Not retrieved" counts as PRISMA's reports not retrieved, not as an exclusion.
+"""

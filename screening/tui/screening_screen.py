@@ -1,0 +1,401 @@
+"""ScreeningScreen: a thin view over ScreeningSession; keys call the core, then redraw."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from db.errors import MetasiftError
+from screening.session import ScreeningSession
+from screening.tui.commands import ScreenCommands, binding_commands
+from screening.tui.modals import ConfirmModal, PickerModal, ReasonModal, TextModal
+from screening.tui.screening_help import HELP, SEARCH_HINT
+from screening.tui.screening_text import (
+    FILTER_LABELS,
+    PALETTE_TITLES,
+    STAGE_LABELS,
+    VERBS,
+    progress_text,
+    records,
+)
+from screening.tui.widgets.reason_picker import MAX_KEYED, ReasonPicker
+from screening.tui.widgets.record_card import VERDICT_LOOK, RecordCard
+
+PREPARE_AFTER = 0.03  # seconds after a record is drawn: reading time, not the key's
+
+
+class ScreeningScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ScreeningScreen { layers: base overlay; }
+    ScreeningScreen #bar { height: 1; background: $panel; color: $text; padding: 0 1; }
+    ScreeningScreen #progress { height: 1; padding: 0 1; }
+    ScreeningScreen #status { height: 1; padding: 0 1; color: $text-muted; }
+    ScreeningScreen #status.error { color: $error; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("i", "decide('include')", "Include", id="include", tooltip="Include this record"),
+        Binding("e", "exclude", "Exclude", id="exclude", tooltip="Exclude, with a reason"),
+        Binding("m", "decide('maybe')", "Maybe", id="maybe", tooltip="Unsure: decide later"),
+        Binding(
+            "r",
+            "decide('not-retrieved')",
+            "Not retrieved",
+            id="not_retrieved",
+            tooltip="The full text could not be obtained (not an exclusion)",
+        ),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last decision"),
+        Binding("n", "note", "Note", id="note", tooltip="Write a note on this record"),
+        Binding("t", "tag", "Tag", id="tag", tooltip="Tag this record"),
+        Binding("j,down,right", "move(1)", "Move", key_display="j/k", id="next", tooltip="Next"),
+        Binding("k,up,left", "move(-1)", "Previous", id="previous", show=False),
+        Binding("g", "next_undecided", "Undecided", id="next_undecided", tooltip="Next undecided"),
+        Binding("slash", "search", "Search", id="search", tooltip="Search the records"),
+        Binding("f", "filter", "Filter", id="filter", tooltip="Show only some records"),
+        # shown in help and the palette; the footer keeps room for the keys used on every record
+        Binding(
+            "b", "bulk", "Bulk", id="bulk", tooltip="Decide every record in the list", show=False
+        ),
+        Binding(
+            "h",
+            "toggle_highlight",
+            "Highlight",
+            id="highlight",
+            tooltip="PICOS keywords",
+            show=False,
+        ),
+        Binding(
+            "o", "open_full_text", "Open", id="open", tooltip="Open the PDF or link", show=False
+        ),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("pagedown,space", "scroll(1)", "Scroll down", id="page_down", show=False),
+        Binding("pageup", "scroll(-1)", "Scroll up", id="page_up", show=False),
+        Binding("escape", "escape", "Cancel or clear the filter", show=False),
+        *(Binding(str(n), f"pick({n})", show=False) for n in range(10)),
+    ]
+    COMMANDS = {ScreenCommands}
+    HELP = HELP
+
+    def __init__(self, session: ScreeningSession) -> None:
+        super().__init__()
+        self.session = session
+        self._prefetch: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="bar")
+        yield Static(id="progress")
+        yield RecordCard(self.session.highlighter, id="card")
+        yield ReasonPicker(id="reasons")
+        yield Static(id="status")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.show_record()
+        self.say("? help · Ctrl+P every action by name")
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def show_record(self) -> None:
+        """Draw the current record, the header and the counts."""
+        s = self.session
+        self.query_one(ReasonPicker).close()  # any other key abandons a pending exclusion
+        self.query_one(RecordCard).show(s.current(), empty=self._empty_message())
+        self._draw_header()
+        if self._prefetch is not None:
+            self._prefetch.stop()
+        self._prefetch = self.set_timer(PREPARE_AFTER, self._prepare_upcoming)
+
+    def _draw_header(self) -> None:
+        s = self.session
+        position = f"record {s.index + 1:,} of {len(s.view):,}" if s.view else "no records"
+        bar = Text(f"{STAGE_LABELS[s.stage]} · {s.reviewer} · {position}", "bold")
+        if s.filter.active:
+            bar.append(f" · filter: {s.filter.describe()} ({len(s.view):,} of {len(s.pool):,})")
+        bar.append(f" · {s.protocol.title}", "dim")
+        # one-line widgets keep their size: layout=False spares a layout pass per key
+        self.query_one("#bar", Static).update(bar, layout=False)
+        compact = self.size.width < 100
+        self.query_one("#progress", Static).update(progress_text(s.counts(), compact), layout=False)
+
+    def on_resize(self) -> None:
+        self._draw_header()  # the counts shorten to symbols below 100 columns
+
+    def _prepare_upcoming(self) -> None:
+        """While the reviewer reads, build the record the next decision will show."""
+        upcoming = self.session.upcoming()
+        if upcoming is not None and upcoming != self.session.current_id:
+            self.query_one(RecordCard).prepare(self.session.record(upcoming))
+
+    def _empty_message(self) -> str:
+        s = self.session
+        if s.pool and not s.view:
+            return "No record matches this filter. Esc clears it."
+        if s.stage == "full-text":
+            return (
+                f"No records for full text yet: {s.reviewer} has included (or marked maybe) "
+                "none at title/abstract."
+            )
+        return "This review has no records yet: metasift import FILE..."
+
+    def say(self, message: str, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.set_class(error, "error")
+        status.update(message, layout=False)
+
+    def _attempt(self, action: object) -> bool:
+        """Run a core call; a MetasiftError becomes a message on the status line."""
+        try:
+            action()  # type: ignore[operator]
+        except MetasiftError as e:
+            self.say(str(e), error=True)
+            return False
+        return True
+
+    # -- deciding --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        full_text = self.session.stage == "full-text"
+        if action == "decide" and parameters == ("not-retrieved",):
+            return full_text
+        if action == "open_full_text":
+            return full_text
+        if action == "pick":
+            return self.query_one(ReasonPicker).is_open
+        return True
+
+    def action_decide(self, verdict: str, reason: str | None = None) -> None:
+        def decide() -> None:
+            event = self.session.decide(verdict, reason)
+            label = VERDICT_LOOK[verdict][0] + (f": {reason}" if reason else "")
+            self.say(f"{label} (record {event.record_id}) · u undoes")
+
+        if self._attempt(decide):
+            self.show_record()
+
+    def action_exclude(self) -> None:
+        s = self.session
+        reasons = s.protocol.exclusion_reasons
+        if s.current_id is None:
+            self.say("No record here to exclude", error=True)
+        elif not reasons:
+            self.action_decide("exclude")
+        elif len(reasons) > MAX_KEYED:  # more than the number keys reach: a scrolling list
+            self.app.push_screen(ReasonModal(reasons, required=s.reason_required), self._chosen)
+        else:
+            self.query_one(ReasonPicker).open(reasons, s.reason_required)
+            self.say("Exclude: pick a reason")
+
+    def action_pick(self, number: int) -> None:
+        reason = self.query_one(ReasonPicker).reason(number)
+        if reason is None:
+            self.say(f"{number} is not a reason here", error=True)
+        else:
+            self._chosen(reason)
+
+    def _chosen(self, reason: str | None) -> None:
+        if reason is None:
+            self.say("Exclusion cancelled")
+        else:
+            self.action_decide("exclude", reason or None)
+
+    def action_escape(self) -> None:
+        picker = self.query_one(ReasonPicker)
+        if picker.is_open:
+            picker.close()
+            self.say("Exclusion cancelled")
+        else:
+            self.action_clear_filter()
+
+    def action_undo(self) -> None:
+        undone = self.session.undo()
+        if not undone:
+            self.say("Nothing to undo at this stage")
+        elif len(undone) == 1:
+            self.say(f"Undone: {undone[0].verdict} on record {undone[0].record_id}")
+        else:
+            self.say(f"Undone: the bulk {undone[0].verdict} of {records(len(undone))}")
+        self.show_record()
+
+    def action_note(self) -> None:
+        view = self.session.current()
+        if view is None:
+            return
+
+        def save(text: str | None) -> None:
+            if text is not None:
+                saved = self.session.set_note(text)
+                self.say("Note saved" if saved else "Note kept: saved with your decision")
+                self.show_record()
+
+        self.app.push_screen(TextModal("Note on this record", view.note or ""), save)
+
+    def action_tag(self) -> None:
+        view = self.session.current()
+        if view is None:
+            return
+        used = self.session.tags()
+        hint = "Comma-separated. " + (f"Your tags: {', '.join(used)}" if used else "No tags yet.")
+
+        def save(text: str | None) -> None:
+            if text is not None:
+                saved = self.session.set_tags(text.split(","))
+                self.say("Tags saved" if saved else "Tags kept: saved with your decision")
+                self.show_record()
+
+        modal = TextModal("Tags for this record", ", ".join(view.tags), hint=hint)
+        self.app.push_screen(modal, save)
+
+    # -- moving ----------------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        if self.session.move(delta):
+            self.show_record()
+        else:
+            self.say("First record" if delta < 0 else "Last record")
+
+    def action_next_undecided(self) -> None:
+        if self.session.next_undecided():
+            self.show_record()
+        else:
+            self.say("Every record in this list has your decision")
+
+    def action_scroll(self, pages: int) -> None:
+        card = self.query_one(RecordCard)
+        (card.scroll_page_down if pages > 0 else card.scroll_page_up)(animate=False)
+
+    def action_toggle_highlight(self) -> None:
+        card = self.query_one(RecordCard)
+        card.highlight = not card.highlight
+        self.say(f"PICOS highlighting {'on' if card.highlight else 'off'}")
+        self.show_record()
+
+    def action_open_full_text(self) -> None:
+        view = self.session.current()
+        if view is None or not view.full_text:
+            self.say("No PDF or link known for this record", error=True)
+            return
+        target = view.full_text[0]
+        self.app.open_url(target if "://" in target else f"file://{target}")
+        self.say(f"Opening {target}")
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    # -- filters, search and bulk ----------------------------------------------------------
+
+    def action_search(self) -> None:
+        def search(text: str | None) -> None:
+            if text is not None and self._attempt(lambda: self.session.set_filter(query=text)):
+                n = len(self.session.view)
+                self.say(
+                    f"{records(n)} match{'es' if n == 1 else ''}" if text else "Search cleared"
+                )
+                self.show_record()
+
+        modal = TextModal("Search", self.session.filter.query, hint=SEARCH_HINT)
+        self.app.push_screen(modal, search)
+
+    def action_filter(self) -> None:
+        counts = self.session.counts()
+        options = [
+            ("all", FILTER_LABELS["all"]),
+            ("undecided", f"Undecided ({counts.undecided:,})"),
+        ]
+        for verdict in self.session.verdicts:
+            options.append((verdict, f"{FILTER_LABELS[verdict]} ({counts.verdicts[verdict]:,})"))
+        options += [("tag", "By tag…"), ("clear", "Clear search and filters")]
+        self.app.push_screen(PickerModal("Show", options), self._filter_chosen)
+
+    def _filter_chosen(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        if choice == "clear":
+            self.action_clear_filter()
+        elif choice == "tag":
+            tags = self.session.tags()
+            if not tags:
+                self.say("You have not tagged any record yet (t tags one)")
+                return
+            modal = PickerModal("Show records tagged", [(t, t) for t in tags])
+            self.app.push_screen(modal, lambda tag: tag and self._apply_filter(tag=tag))
+        else:
+            self._apply_filter(status=choice)
+
+    def _apply_filter(self, **parts: str) -> None:
+        if self._attempt(lambda: self.session.set_filter(**parts)):
+            self.say(f"{records(len(self.session.view))} in this list")
+            self.show_record()
+
+    def action_clear_filter(self) -> None:
+        if self.session.filter.active:
+            self.session.clear_filter()
+            self.say("Filters cleared")
+            self.show_record()
+
+    @work(exclusive=True)
+    async def action_bulk(self) -> None:
+        s = self.session
+        if not s.filter.active:
+            self.say("Bulk actions work on a filtered list: search (/) or filter (f) first", True)
+            return
+        title = f"Decide all {records(len(s.view))} in this list ({s.filter.describe()}) as"
+        options = [(v, VERBS[v]) for v in s.verdicts]
+        verdict = await self.app.push_screen_wait(PickerModal(title, options))
+        if verdict is None:
+            return
+        reason = None
+        if verdict == "exclude" and s.protocol.exclusion_reasons:
+            picked = await self.app.push_screen_wait(
+                ReasonModal(s.protocol.exclusion_reasons, required=s.reason_required)
+            )
+            if picked is None:
+                return
+            reason = picked or None
+        try:
+            plan = s.plan_bulk(verdict, reason)
+        except MetasiftError as e:
+            self.say(str(e), error=True)
+            return
+        if not plan.record_ids:
+            self.say(f"All {records(plan.unchanged)} already carry that decision")
+            return
+        label = VERBS[verdict] + (f" ({reason})" if reason else "")
+        changed = len(plan.record_ids) - plan.undecided
+        message = (
+            f"{label}: {records(len(plan.record_ids))} matching {plan.filter}\n"
+            f"{plan.undecided:,} undecided, {changed:,} with another decision of yours now"
+            + (f", {plan.unchanged:,} already so (left alone)" if plan.unchanged else "")
+            + f".\nRecorded as decisions of {s.reviewer} at {STAGE_LABELS[s.stage].lower()}; "
+            "u undoes the whole action."
+        )
+        if not await self.app.push_screen_wait(ConfirmModal("Bulk decision", message)):
+            self.say("Bulk action cancelled")
+            return
+        events = s.apply_bulk(plan)
+        self.say(f"{label}: {records(len(events))} decided · u undoes the whole action")
+        self.show_record()
+
+    # -- command palette -------------------------------------------------------------------
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        """Every action, for Ctrl+P: (title, help, action)."""
+        commands = binding_commands(self, PALETTE_TITLES)
+        for status, label in FILTER_LABELS.items():
+            if status != "not-retrieved" or self.session.stage == "full-text":
+                commands.append((f"Show: {label}", "Filter the list", f"set_status('{status}')"))
+        commands += [
+            ("Show: by tag…", "Only records with one of your tags", "filter_tag"),
+            ("Clear search and filters", "Show every record of the stage [Esc]", "clear_filter"),
+            ("Help", "Keys, verdicts and the search language [?]", "app.help"),
+        ]
+        return commands
+
+    def action_set_status(self, status: str) -> None:
+        self._apply_filter(status=status)
+
+    def action_filter_tag(self) -> None:
+        self._filter_chosen("tag")

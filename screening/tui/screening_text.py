@@ -1,0 +1,65 @@
+"""Words and lines the screening screen draws: labels, the progress line, counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from screening.session import Counts
+from screening.tui.widgets.record_card import VERDICT_LOOK
+
+STAGE_LABELS = {"title-abstract": "Title/abstract", "full-text": "Full text"}
+VERBS = {
+    "include": "Include",
+    "exclude": "Exclude",
+    "maybe": "Maybe",
+    "not-retrieved": "Not retrieved",
+}
+PALETTE_TITLES = {
+    "exclude": "Exclude (pick a reason)",
+    "not_retrieved": "Not retrieved (full text not obtained)",
+    "undo": "Undo your last decision",
+    "note": "Note on this record",
+    "tag": "Tag this record",
+    "next": "Next record",
+    "previous": "Previous record",
+    "next_undecided": "Next undecided record",
+    "search": "Search records",
+    "filter": "Filter by decision or tag",
+    "bulk": "Bulk decision on the filtered list",
+    "highlight": "Toggle PICOS keyword highlighting",
+    "open": "Open the PDF or link",
+    "page_down": "Scroll the abstract down",
+    "page_up": "Scroll the abstract up",
+}
+FILTER_LABELS = {
+    "all": "All records",
+    "undecided": "Undecided",
+    "include": "Included",
+    "exclude": "Excluded",
+    "maybe": "Maybe",
+    "not-retrieved": "Not retrieved",
+}
+
+
+def progress_text(counts: Counts, compact: bool = False) -> Text:
+    """A bar of this reviewer's decided share of the stage, then the counts per verdict
+    (symbols only when the terminal is narrow)."""
+    share = counts.decided / counts.total if counts.total else 0.0
+    width = 12 if compact else 24
+    done = round(share * width)
+    out = Text()
+    out.append("━" * done, "#66bb6a")
+    out.append("━" * (width - done), "#3a3f4b")
+    out.append(f" {share:4.0%}  {counts.decided:,} of {counts.total:,}")
+    out.append("" if compact else " decided")
+    for verdict, n in counts.verdicts.items():
+        symbol, _, label = VERDICT_LOOK[verdict][0].partition(" ")
+        out.append("  " if compact else " · ")
+        item = f"{symbol} {n:,}" + ("" if compact else f" {label.lower()}")
+        out.append(item, VERDICT_LOOK[verdict][1])
+    out.append(f"  {counts.undecided:,} to go" if compact else f" · {counts.undecided:,} to go")
+    return out
+
+
+def records(n: int) -> str:
+    return f"{n:,} record" + ("" if n == 1 else "s")

@@ -1,0 +1,1 @@
+"""Widgets the screening screens share."""

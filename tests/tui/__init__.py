@@ -1,0 +1,1 @@
+"""Textual tests: Pilot (behaviour) and snapshots (layout)."""

@@ -1,0 +1,68 @@
+"""How the screening screen looks: typical, narrow, a long abstract, highlighting off, the
+reason picker open, and the full-text stage. Review each SVG before --snapshot-update."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from screening.session import ScreeningSession
+from tests.screening_fixtures import LONG_PMID
+from tests.tui.snapshot_apps.screening_app import build
+
+LONG_RECORD = 10  # GeneReviews chapter: a 6,700-character structured abstract
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return tmp_path / "review"
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
+async def go_to_long_record(pilot: Pilot) -> None:
+    screen = pilot.app.screen
+    screen.session.go_to(LONG_RECORD)  # type: ignore[attr-defined]
+    assert screen.session.current().citation.pmid == LONG_PMID  # type: ignore[attr-defined]
+    screen.show_record()  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+def test_typical_record_120x40(snap_compare, folder: Path) -> None:
+    assert snap_compare(build(folder), terminal_size=(120, 40), run_before=settle)
+
+
+def test_narrow_terminal_80x24(snap_compare, folder: Path) -> None:
+    assert snap_compare(build(folder), terminal_size=(80, 24), run_before=settle)
+
+
+def test_long_abstract_with_section_labels(snap_compare, folder: Path) -> None:
+    assert snap_compare(build(folder), terminal_size=(120, 40), run_before=go_to_long_record)
+
+
+def test_long_abstract_highlighting_off(snap_compare, folder: Path) -> None:
+    async def off(pilot: Pilot) -> None:
+        await go_to_long_record(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+
+    assert snap_compare(build(folder), terminal_size=(120, 40), run_before=off)
+
+
+def test_reason_picker_open(snap_compare, folder: Path) -> None:
+    assert snap_compare(build(folder), press=["i", "e"], terminal_size=(120, 40))
+
+
+def test_full_text_stage(snap_compare, folder: Path) -> None:
+    def title_abstract(session: ScreeningSession) -> None:
+        for rid, verdict in [(7, "include"), (8, "maybe"), (9, "exclude")]:
+            session.go_to(rid)
+            session.decide(verdict)
+
+    app = build(folder, stage="full-text", prepare=title_abstract)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
