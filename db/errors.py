@@ -34,3 +34,11 @@ class ParseError(MetasiftError):
         if record is not None:
             where.append(f"record {record}")
         super().__init__(": ".join([*where, message]))
+
+    def __reduce__(self) -> tuple:
+        # so that a ParseError raised in a worker process arrives whole in the parent
+        return (_parse_error, (self.path, self.message, self.line, self.record))
+
+
+def _parse_error(path: str, message: str, line: int | None, record: int | None) -> ParseError:
+    return ParseError(path, message, line=line, record=record)

@@ -68,7 +68,7 @@ class Staging:
         """Copy the staged rows into records; the caller holds the transaction."""
         self.db.execute(
             f"INSERT INTO records (source_id, {_COLS}) "
-            f"SELECT ?, {_COLS} FROM temp.staged_records ORDER BY position",
+            f"SELECT ?, {_COLS} FROM temp.staged_records ORDER BY rowid",
             [source_id],
         )
 

@@ -1,0 +1,233 @@
+"""PubMed XML (efetch / "Save > XML" PubmedArticleSet), streamed record by record.
+
+How: the byte stream is cut at the <PubmedArticle>/<PubmedBookArticle> elements (a fixed
+structure in PubMed's DTD) and each record is parsed by lxml on its own, behind the file's
+prolog. That keeps memory flat over any number of records, gives the record's bytes verbatim
+as `raw` (no re-serialisation) and is 1.5x faster than iterparse plus tostring. Everything
+between records must be white space or comments, and the file must end with
+</PubmedArticleSet>, so a truncated or stitched file is refused, naming the line.
+
+Safety: the parser never resolves entities, never loads the DTD named in the DOCTYPE and never
+touches the network, so a file cannot pull in local files or remote content. Character
+references (&#xe1;) and raw UTF-8 both decode to the same characters.
+
+The fields are read in pubmed_records (their choices are documented there). DeleteCitation
+lists (in NLM's update files) are skipped.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import multiprocessing
+import os
+import re
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from lxml import etree
+
+from db.errors import ParseError
+from screening.citation import Citation
+from screening.importers.pubmed_records import record_citation
+from screening.importers.textfile import SourceFile
+from screening.normalise import clean
+
+NAME = "pubmed-xml"
+
+_ROOT = "PubmedArticleSet"
+# Prolog (XML declaration, comments, PIs, DOCTYPE with an optional internal subset), then the root.
+_HEAD = re.compile(
+    r"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE(?:[^\[>]|\[.*?\])*>\s*)*<PubmedArticleSet[\s>/]",
+    re.DOTALL,
+)
+_HEAD_BYTES = re.compile(_HEAD.pattern.encode(), re.DOTALL)
+_RECORD = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>]")
+_GAP = re.compile(rb"(?:\s|<!--.*?-->)*", re.DOTALL)
+_END = re.compile(rb"(?:\s|<!--.*?-->)*</PubmedArticleSet>\s*", re.DOTALL)
+_LXML_POSITION = re.compile(r", line \d+, column \d+$")
+_CHUNK = 1 << 22
+_BATCH = 250  # records a worker parses at a time
+# Below this, starting worker processes costs more than it saves.
+PARALLEL_FROM_BYTES = 32 << 20
+_PARSER = etree.XMLParser(
+    resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False
+)
+
+
+def sniff(head: str) -> bool:
+    """True when the first element is a PubmedArticleSet."""
+    return _HEAD.match(head) is not None
+
+
+def read(source: SourceFile, **options: Any) -> Iterator[Citation]:
+    """Stream the articles and book articles of a PubmedArticleSet file; a large file is
+    parsed on every core."""
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    parallel = workers > 1 and source.path.stat().st_size >= PARALLEL_FROM_BYTES
+    with source.binary() as handle:
+        if parallel:
+            yield from _parallel_articles(handle, source.path, workers)
+        else:
+            yield from iter_articles(handle, source.path)
+
+
+def parse_articles(data: bytes, path_label: str) -> list[Citation]:
+    """The records of an in-memory PubmedArticleSet (an efetch response body)."""
+    return list(iter_articles(io.BytesIO(data), path_label))
+
+
+class _Buffer:
+    """The unread part of the stream, and a cursor that counts lines as it moves forward."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.data = stream.read(_CHUNK).removeprefix(b"\xef\xbb\xbf")
+        self.eof = not self.data
+        self.mark, self.mark_line = 0, 1  # data[mark] is on line mark_line
+
+    def more(self, keep_from: int) -> int:
+        """Drop data[:keep_from], read another chunk; returns how far positions moved."""
+        self.line_at(keep_from)
+        chunk = self.stream.read(_CHUNK)
+        self.eof = not chunk
+        self.data = self.data[keep_from:] + chunk
+        self.mark = 0
+        return keep_from
+
+    def line_at(self, pos: int) -> int:
+        """The line of data[pos]; pos never goes back (counting from the start each time made
+        a 4 MB chunk quadratic)."""
+        self.mark_line += self.data.count(b"\n", self.mark, pos)
+        self.mark = pos
+        return self.mark_line
+
+
+def iter_articles(stream: BinaryIO, path: str | Path) -> Iterator[Citation]:
+    """Stream the records from a binary stream; ParseError on broken XML or another root."""
+    records = _Records(stream, path)
+    for record, line in records:
+        yield _citation(record, line, records.prolog, records.encoding, path)
+
+
+def _parallel_articles(stream: BinaryIO, path: str | Path, workers: int) -> Iterator[Citation]:
+    """iter_articles with the parsing spread over worker processes, records kept in order.
+
+    Cutting the file into records is cheap and stays here; parsing and reading the fields is
+    most of the work. At most a few batches are in flight, so memory stays flat.
+    """
+    records = _Records(stream, path)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[Future[list[Citation]]] = deque()
+        it = iter(records)
+        while batch := tuple(itertools.islice(it, _BATCH)):
+            pending.append(pool.submit(_batch, batch, records.prolog, records.encoding, str(path)))
+            if len(pending) > 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _batch(
+    batch: tuple[tuple[bytes, int], ...], prolog: bytes, encoding: str, path: str
+) -> list[Citation]:
+    return [_citation(record, line, prolog, encoding, path) for record, line in batch]
+
+
+def _citation(record: bytes, line: int, prolog: bytes, encoding: str, path: str | Path) -> Citation:
+    elem = _parse_record(prolog + record, path, line - prolog.count(b"\n"))
+    return record_citation(elem, record.decode(encoding), line)
+
+
+class _Records:
+    """The records of a PubmedArticleSet stream as (bytes, line of the start tag)."""
+
+    def __init__(self, stream: BinaryIO, path: str | Path) -> None:
+        self.buf, self.path = _Buffer(stream), path
+        data = self.buf.data
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ParseError(path, "PubMed XML in UTF-16 is not read; save it as UTF-8", line=1)
+        head = _HEAD_BYTES.match(data)
+        if head is None:
+            _refuse(data + stream.read(), path)
+        self.prolog = data[: head.end() - len(b"<PubmedArticleSet") - 1]
+        self.encoding = _declared_encoding(self.prolog)
+        self.start = data.find(b">", head.end() - 1) + 1
+
+    def __iter__(self) -> Iterator[tuple[bytes, int]]:
+        buf, path, pos = self.buf, self.path, self.start
+        while True:
+            found = _RECORD.search(buf.data, pos)
+            if found is None and not buf.eof:
+                pos -= buf.more(pos)
+                continue
+            if found is None and _END.fullmatch(buf.data, pos):
+                return
+            if found is None or not _GAP.fullmatch(buf.data, pos, found.start()):
+                gap = _GAP.match(buf.data, pos).end()
+                raise ParseError(path, _unexpected(buf.data, gap, found), line=buf.line_at(gap))
+            tag = found.group(1)
+            close = buf.data.find(b"</" + tag + b">", found.end())
+            while close < 0 and not buf.eof:
+                moved = buf.more(found.start())
+                found = _RECORD.match(buf.data, found.start() - moved)
+                close = buf.data.find(b"</" + tag + b">", found.end())
+            line = buf.line_at(found.start())
+            if close < 0:
+                raise ParseError(
+                    path,
+                    f"the XML is cut short: the file ends inside the <{tag.decode()}> "
+                    f"that starts on line {line}",
+                    line=buf.line_at(len(buf.data)),
+                )
+            pos = close + len(tag) + 3
+            if tag != b"DeleteCitation":
+                yield buf.data[found.start() : pos], line
+
+
+def _parse_record(xml: bytes, path: str | Path, first_line: int) -> Any:
+    try:
+        return etree.fromstring(xml, _PARSER)
+    except etree.XMLSyntaxError as e:
+        message = _LXML_POSITION.sub("", e.msg or str(e))
+        column = f" (column {e.position[1]})" if e.position else ""
+        raise ParseError(
+            path,
+            f"the XML is broken: {message}{column}",
+            line=first_line + (e.lineno or 1) - 1,
+        ) from None
+
+
+def _declared_encoding(prolog: bytes) -> str:
+    declared = re.match(rb"\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)", prolog)
+    return declared.group(1).decode("ascii") if declared else "utf-8"
+
+
+def _unexpected(data: bytes, at: int, found: re.Match[bytes] | None) -> str:
+    if found is None and at >= len(data):
+        return "the XML is cut short: the file ends without </PubmedArticleSet>"
+    snippet = data[at : at + 40].split(b"\n")[0].decode("utf-8", "replace")
+    return f"unexpected content between records: {snippet!r}"
+
+
+def _refuse(data: bytes, path: str | Path) -> None:
+    """Refuse a file that does not start as a PubmedArticleSet, saying what it is instead."""
+    try:
+        root = etree.fromstring(data, _PARSER) if data.strip() else None
+    except etree.XMLSyntaxError as e:
+        message = _LXML_POSITION.sub("", e.msg or str(e))
+        raise ParseError(path, f"not PubMed XML: {message}", line=e.lineno or 1) from None
+    if root is None or not isinstance(root.tag, str):
+        raise ParseError(path, "the XML has no PubmedArticleSet element", line=1)
+    error = clean(root.text if root.tag == "ERROR" else root.findtext(".//ERROR"))
+    said = f" (NCBI said: {error})" if error else ""
+    raise ParseError(
+        path,
+        f"the root element is <{root.tag}>, not <{_ROOT}>{said}; metasift imports "
+        "PubMed XML files (a PubmedArticleSet, as efetch or PubMed's Save > XML writes)",
+        line=root.sourceline,
+    )
