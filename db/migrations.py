@@ -10,6 +10,10 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
+from db.decisions import m003_screening
+from db.dedup import m004_dedup
+from db.harvests import m005_harvests
+
 Migration = Callable[[Database], None]
 
 
@@ -153,7 +157,13 @@ def m002_decisions(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_review_sources_records, m002_decisions]
+MIGRATIONS: list[Migration] = [
+    m001_review_sources_records,
+    m002_decisions,
+    m003_screening,
+    m004_dedup,
+    m005_harvests,
+]
 
 
 def schema_version(db: Database) -> int:

@@ -50,9 +50,9 @@ def main() -> None:
 
 def _register() -> None:
     # extraction adds its commands here too (extraction.cli.register) once it has some
-    from screening.cli import export, imports, review
+    from screening.cli import dedup, export, imports, review, screen, search
 
-    for module in (review, imports, export):
+    for module in (review, imports, search, dedup, export, screen):
         module.register(cli)
 
 

@@ -1,0 +1,128 @@
+"""Import speed: `metasift import` of PubMed XML (and RIS) against the parsers people use.
+
+    python benchmarks/import_speed.py [--sizes 10000 100000] [--workdir DIR]
+
+For each size it builds a real-shaped PubMed XML corpus with ../shared/tools/make_pubmed_corpus.py
+(real records repeated with fresh PMIDs), then prints records/s and peak memory for:
+- lxml iterparse of the same file, touching nothing (the floor),
+- Bio.Entrez.read (what most scripts use; 10k only unless --entrez-all),
+- `metasift import` into a new review file, timed as a whole process,
+- `metasift import` of the same records exported as RIS (`metasift export records`).
+Goal: >= 5,000 records/s into SQLite, memory flat in the input size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make_pubmed_corpus.py"
+METASIFT = Path(sys.executable).with_name("metasift")
+
+FLOOR = """
+import sys
+from lxml import etree
+n = 0
+for _, el in etree.iterparse(sys.argv[1], tag="PubmedArticle", resolve_entities=False,
+                             load_dtd=False, no_network=True):
+    n += 1
+    el.clear()
+print(n)
+"""
+ENTREZ = """
+import sys
+from Bio import Entrez
+with open(sys.argv[1], "rb") as f:
+    data = Entrez.read(f)
+print(len(data["PubmedArticle"]))
+"""
+
+
+def peak_rss(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MiB) and stdout of cmd, run under a fresh wrapper process so
+    each measurement's peak is its own."""
+    wrapper = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "dt = time.perf_counter() - t; "
+        "sys.stderr.write(p.stderr); "
+        "print(dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, sep='\\t'); "
+        "print(p.stdout, end=''); sys.exit(p.returncode)"
+    )
+    out = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr}")
+    first, _, rest = out.stdout.partition("\n")
+    seconds, mib = (float(x) for x in first.split("\t"))
+    return seconds, mib, rest
+
+
+def line(label: str, n: int, seconds: float, mib: float) -> None:
+    print(
+        f"  {label:<34} {n:>8,} records {seconds:8.2f} s {n / seconds:>10,.0f} rec/s "
+        f"{mib:>8.0f} MiB peak"
+    )
+
+
+def bench(size: int, work: Path, entrez: bool) -> None:
+    xml = work / f"pubmed_{size}.xml"
+    if not xml.exists():
+        subprocess.run(
+            [sys.executable, str(MAKE_CORPUS), str(size), str(xml)], check=True, capture_output=True
+        )
+    print(f"PubMed XML, {size:,} records ({xml.stat().st_size / 1e6:.0f} MB)")
+    s, m, _ = peak_rss([sys.executable, "-c", FLOOR, str(xml)])
+    line("lxml iterparse (floor)", size, s, m)
+    if entrez:
+        s, m, _ = peak_rss([sys.executable, "-c", ENTREZ, str(xml)])
+        line("Bio.Entrez.read", size, s, m)
+    review = work / f"review_{size}"
+    subprocess.run(["rm", "-rf", str(review)], check=True)
+    subprocess.run([str(METASIFT), "init", str(review)], check=True, capture_output=True)
+    s, m, _ = peak_rss([str(METASIFT), "import", "--review", str(review), str(xml)])
+    line("metasift import (XML -> SQLite)", size, s, m)
+    ris = work / f"records_{size}.ris"
+    subprocess.run(
+        [
+            str(METASIFT),
+            "export",
+            "records",
+            "--review",
+            str(review),
+            "--format",
+            "ris",
+            "-o",
+            str(ris),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    review_ris = work / f"review_ris_{size}"
+    subprocess.run(["rm", "-rf", str(review_ris)], check=True)
+    subprocess.run([str(METASIFT), "init", str(review_ris)], check=True, capture_output=True)
+    s, m, _ = peak_rss([str(METASIFT), "import", "--review", str(review_ris), str(ris)])
+    line("metasift import (RIS -> SQLite)", size, s, m)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument(
+        "--entrez-all",
+        action="store_true",
+        help="also run Bio.Entrez.read above 10k records (slow, memory-hungry)",
+    )
+    args = ap.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="metasift-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes:
+        bench(size, work, entrez=args.entrez_all or size <= 10_000)
+
+
+if __name__ == "__main__":
+    main()

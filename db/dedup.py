@@ -1,0 +1,355 @@
+"""Duplicate clusters: the tables deduplication writes and the queries other features read.
+
+Deduplication never deletes or rewrites a record, and never touches screening decisions:
+- dedup_pairs: what the machine concluded about a pair (duplicate or doubtful; distinct pairs
+  are not stored), kept across runs so an incremental run only compares new records;
+- dedup_decisions: a person's same/different verdicts on pairs, append-only events (undo is a
+  new event), honoured by every later run;
+- dedup_members: the clusters of two or more records as last computed, one row per member;
+- dedup_flags: screening decisions to look at again because a split changed their cluster.
+The cluster of a record is derived when read (record_clusters), so screening decisions follow
+it through merges and splits without being rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from db.errors import MetasiftError
+
+SAME, DIFFERENT, UNDO = "same", "different", "undo"
+PAIR_COLUMNS = ("record_a", "record_b", "outcome", "rule", "score", "run_id")
+MEMBER_COLUMNS = ("record_id", "cluster_id", "canonical_id", "how", "rule", "score", "reviewer")
+
+
+def m004_dedup(db: Database) -> None:
+    db["dedup_runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "records": int,
+            "new_records": int,
+            "last_record_id": int,  # records up to this id have been compared
+            "pairs_compared": int,
+            "skipped_blocks": str,  # JSON [[key, size], ...]: blocks too common to compare
+            "settings": str,  # JSON: source priority and anything else the run was given
+        },
+        pk="id",
+    )
+    # record_a < record_b; outcome is "duplicate" or "doubtful"
+    db["dedup_pairs"].create(
+        {
+            "record_a": int,
+            "record_b": int,
+            "outcome": str,
+            "rule": str,
+            "score": float,
+            "run_id": int,
+        },
+        pk=("record_a", "record_b"),
+        foreign_keys=[
+            ("record_a", "records", "id"),
+            ("record_b", "records", "id"),
+            ("run_id", "dedup_runs", "id"),
+        ],
+        not_null={"outcome", "rule"},
+    )
+    db["dedup_pairs"].create_index(["record_b"])
+    db["dedup_pairs"].create_index(["outcome"])
+    db["dedup_decisions"].create(
+        {
+            "id": int,
+            "uuid": str,
+            "record_a": int,
+            "record_b": int,
+            "verdict": str,  # same, different, undo
+            "reason": str,  # optional: conference abstract, erratum, preprint, split, ...
+            "reviewer": str,
+            "undoes": str,  # uuid of the event an undo cancels
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("record_a", "records", "id"), ("record_b", "records", "id")],
+        not_null={"uuid", "record_a", "record_b", "verdict", "reviewer", "created_at"},
+    )
+    db["dedup_decisions"].create_index(["uuid"], unique=True)
+    db["dedup_decisions"].create_index(["record_a", "record_b"])
+    # how: canonical, rule (an identifier), score (similarity rules), reviewer; NULL = alone
+    db["dedup_members"].create(
+        {
+            "record_id": int,
+            "cluster_id": int,
+            "canonical_id": int,
+            "how": str,
+            "rule": str,
+            "score": float,
+            "reviewer": str,
+        },
+        pk="record_id",
+        foreign_keys=[("record_id", "records", "id")],
+        not_null={"cluster_id", "canonical_id"},
+    )
+    db["dedup_members"].create_index(["cluster_id"])
+    db["dedup_flags"].create(
+        {
+            "id": int,
+            "record_id": int,
+            "decision_uuid": str,  # the screening decision that applied through the old cluster
+            "reason": str,
+            "detail": str,
+            "created_at": str,
+            "resolved_at": str,
+        },
+        pk="id",
+        foreign_keys=[("record_id", "records", "id")],
+        not_null={"record_id", "reason", "created_at"},
+    )
+    db["dedup_flags"].create_index(["record_id"])
+    # The latest person's verdict per pair that has not been undone.
+    db.create_view(
+        "current_dedup_decisions",
+        """
+        SELECT d.* FROM dedup_decisions d
+        WHERE d.verdict != 'undo'
+          AND d.uuid NOT IN (SELECT undoes FROM dedup_decisions WHERE undoes IS NOT NULL)
+          AND d.id = (
+            SELECT max(d2.id) FROM dedup_decisions d2
+            WHERE d2.record_a = d.record_a AND d2.record_b = d.record_b AND d2.verdict != 'undo'
+              AND d2.uuid NOT IN (SELECT undoes FROM dedup_decisions WHERE undoes IS NOT NULL)
+          )
+        """,
+    )
+    # Every record with its cluster; a record not yet deduplicated is its own cluster.
+    db.create_view(
+        "record_clusters",
+        """
+        SELECT r.id AS record_id,
+               coalesce(m.cluster_id, r.id) AS cluster_id,
+               coalesce(m.canonical_id, r.id) AS canonical_id
+        FROM records r LEFT JOIN dedup_members m ON m.record_id = r.id
+        """,
+    )
+
+
+@dataclass(frozen=True)
+class Cluster:
+    cluster_id: int
+    canonical_id: int
+    members: tuple[int, ...]
+
+
+def cluster_of(db: Database, record_id: int) -> Cluster:
+    """The cluster a record belongs to now (itself alone if it has no duplicates)."""
+    row = db.execute(
+        "SELECT cluster_id, canonical_id FROM dedup_members WHERE record_id = ?", [record_id]
+    ).fetchone()
+    if row is None:
+        if db.execute("SELECT 1 FROM records WHERE id = ?", [record_id]).fetchone() is None:
+            raise MetasiftError(f"no record #{record_id} in this review")
+        return Cluster(record_id, record_id, (record_id,))
+    cluster_id, canonical_id = row
+    members = db.execute(
+        "SELECT record_id FROM dedup_members WHERE cluster_id = ? ORDER BY record_id",
+        [cluster_id],
+    )
+    return Cluster(cluster_id, canonical_id, tuple(r[0] for r in members))
+
+
+def cluster_decisions(
+    db: Database, record_id: int, stage: str | None = None
+) -> list[dict[str, Any]]:
+    """Current screening decisions on any record of this record's cluster, oldest first."""
+    found = decisions_on(db, cluster_of(db, record_id).members)
+    return [d for d in found if stage is None or d["stage"] == stage]
+
+
+def found_in(db: Database, record_id: int) -> list[str]:
+    """The databases that returned this record or a duplicate of it: "PubMed, Embase"."""
+    members = cluster_of(db, record_id).members
+    rows = db.execute(
+        "SELECT s.database FROM records r JOIN sources s ON s.id = r.source_id "
+        f"WHERE r.id IN ({_marks(members)}) GROUP BY s.database ORDER BY min(r.id)",
+        list(members),
+    )
+    return [row[0] for row in rows]
+
+
+def _marks(values: tuple[int, ...]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def canonical_ids(db: Database) -> list[int]:
+    """The records left once duplicates are removed: one per cluster, in import order."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT record_id FROM record_clusters WHERE record_id = canonical_id "
+            "ORDER BY record_id"
+        )
+    ]
+
+
+def duplicates_removed(db: Database) -> dict[str, int]:
+    """PRISMA's "duplicates removed": by the automatic rules and by a person."""
+    counts = {"automatic": 0, "manual": 0}
+    rows = db.execute(
+        "SELECT how = 'reviewer', count(*) FROM dedup_members "
+        "WHERE record_id != canonical_id GROUP BY 1"
+    )
+    for manual, count in rows:
+        counts["manual" if manual else "automatic"] = count
+    return counts
+
+
+def open_flags(db: Database) -> list[dict[str, Any]]:
+    """Screening decisions to look at again (after a split), oldest first."""
+    return list(db["dedup_flags"].rows_where("resolved_at IS NULL", order_by="id"))
+
+
+def resolve_flags(db: Database, record_id: int, when: str) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE dedup_flags SET resolved_at = ? WHERE record_id = ? AND resolved_at IS NULL",
+            [when, record_id],
+        )
+
+
+def last_compared_id(db: Database) -> int:
+    """Records up to this id were compared by an earlier run (ids only grow: records are
+    never deleted)."""
+    row = db.execute("SELECT max(last_record_id) FROM dedup_runs").fetchone()
+    return int(row[0] or 0)
+
+
+def stored_pairs(db: Database) -> Iterator[tuple[int, int, str, str, float | None]]:
+    yield from db.execute("SELECT record_a, record_b, outcome, rule, score FROM dedup_pairs")
+
+
+def current_pair_decisions(db: Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM current_dedup_decisions ORDER BY id"))
+
+
+# What comparing needs of every record, in import order (the first field is the record id).
+DEDUP_FIELDS = (
+    "id", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
+    "source_record_id", "database", "format",
+)  # fmt: skip
+
+
+def records_to_compare(db: Database) -> list[tuple[Any, ...]]:
+    """Every record as a DEDUP_FIELDS tuple, in import order."""
+    columns = ", ".join(f"s.{f}" if f in ("database", "format") else f"r.{f}" for f in DEDUP_FIELDS)
+    return db.execute(
+        f"SELECT {columns} FROM records r JOIN sources s ON s.id = r.source_id ORDER BY r.id"
+    ).fetchall()
+
+
+def completeness(db: Database, record_ids: list[int]) -> Iterator[tuple[int, str, int, int]]:
+    """(id, database, filled fields, abstract length) of these records, for the canonical
+    choice: how many of title, abstract, authors, year, journal, volume, issue, pages, DOI
+    and PMID are filled."""
+    for start in range(0, len(record_ids), 500):
+        chunk = record_ids[start : start + 500]
+        yield from db.execute(
+            f"""
+            SELECT r.id, s.database,
+                   (r.title IS NOT NULL) + (r.abstract IS NOT NULL)
+                   + (r.authors NOT IN ('', '[]')) + (r.year IS NOT NULL)
+                   + (r.journal IS NOT NULL) + (r.volume IS NOT NULL) + (r.issue IS NOT NULL)
+                   + (r.pages IS NOT NULL) + (r.doi IS NOT NULL) + (r.pmid IS NOT NULL),
+                   coalesce(length(r.abstract), 0)
+            FROM records r JOIN sources s ON s.id = r.source_id
+            WHERE r.id IN ({_marks(tuple(chunk))})
+            """,
+            chunk,
+        )
+
+
+def record_with_source(db: Database, record_id: int) -> dict[str, Any]:
+    """A whole record with the database and file it came from."""
+    rows = list(
+        db.query(
+            "SELECT r.*, s.database, s.file_name FROM records r "
+            "JOIN sources s ON s.id = r.source_id WHERE r.id = ?",
+            [record_id],
+        )
+    )
+    if not rows:
+        raise MetasiftError(f"no record #{record_id} in this review")
+    return rows[0]
+
+
+def decisions_on(db: Database, record_ids: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Current screening decisions on these records, oldest first."""
+    return list(
+        db.query(
+            f"SELECT * FROM current_decisions WHERE record_id IN ({_marks(record_ids)}) "
+            "ORDER BY id",
+            list(record_ids),
+        )
+    )
+
+
+def cluster_rows(db: Database) -> Iterator[tuple[Any, ...]]:
+    """Per record, in import order: id, database, file, source_record_id, cluster id, whether
+    it is canonical, and how it joined (how, rule, score, reviewer), title."""
+    yield from db.execute(
+        """
+        SELECT r.id, s.database, s.file_name, r.source_record_id,
+               coalesce(m.cluster_id, r.id), coalesce(m.canonical_id, r.id) = r.id,
+               m.how, m.rule, m.score, m.reviewer, r.title
+        FROM records r JOIN sources s ON s.id = r.source_id
+        LEFT JOIN dedup_members m ON m.record_id = r.id
+        ORDER BY r.id
+        """
+    )
+
+
+def forget_pairs(db: Database) -> None:
+    """Drop every machine verdict (a rescan); the caller holds the transaction."""
+    db.execute("DELETE FROM dedup_pairs")
+
+
+def save_pairs(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Insert or replace machine verdicts; the caller holds the transaction."""
+    marks = ", ".join("?" for _ in PAIR_COLUMNS)
+    db.conn.executemany(
+        f"INSERT OR REPLACE INTO dedup_pairs ({', '.join(PAIR_COLUMNS)}) VALUES ({marks})", rows
+    )
+
+
+def demote_pairs(db: Database, pairs: Iterable[tuple[int, int]], rule: str) -> None:
+    """Duplicate links the transitivity guard refused become doubtful; caller holds the
+    transaction."""
+    db.conn.executemany(
+        "UPDATE dedup_pairs SET outcome = 'doubtful', rule = ? WHERE record_a = ? AND record_b = ?",
+        [(rule, a, b) for a, b in pairs],
+    )
+
+
+def replace_members(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Make dedup_members hold exactly these rows, touching only the rows that change (a
+    person's verdict moves a few records); the caller holds the transaction."""
+    wanted = {row[0]: tuple(row) for row in rows}
+    held = {
+        row[0]: tuple(row)
+        for row in db.execute(f"SELECT {', '.join(MEMBER_COLUMNS)} FROM dedup_members")
+    }
+    gone = [(record_id,) for record_id in held.keys() - wanted.keys()]
+    changed = [row for record_id, row in wanted.items() if held.get(record_id) != row]
+    db.conn.executemany("DELETE FROM dedup_members WHERE record_id = ?", gone)
+    marks = ", ".join("?" for _ in MEMBER_COLUMNS)
+    db.conn.executemany(
+        f"INSERT OR REPLACE INTO dedup_members ({', '.join(MEMBER_COLUMNS)}) VALUES ({marks})",
+        changed,
+    )
+
+
+def add_pair_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
+    with db.atomic():
+        db["dedup_decisions"].insert_all(rows)

@@ -1,0 +1,305 @@
+"""A deduplication run over a review: compare, store the verdicts, rebuild the clusters.
+
+Only records no earlier run has seen are compared (with each other and with everything else),
+unless rescan=True. All the comparing happens before the write, so the review file is locked
+only for the few milliseconds it takes to store the result.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from sqlite_utils import Database
+
+from db.dedup import (
+    DEDUP_FIELDS,
+    completeness,
+    current_pair_decisions,
+    demote_pairs,
+    duplicates_removed,
+    forget_pairs,
+    last_compared_id,
+    records_to_compare,
+    replace_members,
+    save_pairs,
+    stored_pairs,
+)
+from screening.dedup.blocking import candidate_pairs
+from screening.dedup.canonical import Candidate, DedupSettings
+from screening.dedup.clustering import Identity
+from screening.dedup.keys import Keys, key_values
+from screening.dedup.membership import (
+    GUARD_RULE,
+    Clustering,
+    PairRow,
+    QueueItem,
+    RecordTable,
+    build_clusters,
+)
+from screening.dedup.parallel import in_halves
+from screening.dedup.scoring import (
+    DISTINCT,
+    DOUBTFUL,
+    DUPLICATE,
+    compare,
+    forget_shared_dois,
+    title_similarities,
+    worth_comparing,
+)
+from screening.review import now
+
+# (stage, done, total): "reading", "normalising" N of total records, "blocking" N records,
+# "comparing" N of total pairs, "clustering" N links
+Progress = Callable[[str, int, int], None]
+Report = Callable[[int], None]
+CHUNK = 5000  # records or pairs between two progress reports
+
+# Formats whose record id is the database's own accession number (PMID, WoS UT, Embase AN);
+# a CSV's or BibTeX file's id may be a row number or a citation key.
+ACCESSION_FORMATS = frozenset({"pubmed-xml", "medline", "wos", "wos-tab", "ris", "ovid"})
+
+_FIELDS = DEDUP_FIELDS
+_AUTHORS, _JOURNAL, _TITLE = (_FIELDS.index(f) for f in ("authors", "journal", "title"))
+
+
+@dataclass
+class Prepared:
+    """The review's records as comparison keys, in import order."""
+
+    db: Database
+    keys: list[Keys]
+    _candidates: dict[int, Candidate] = field(default_factory=dict)
+
+    def table(self) -> RecordTable:
+        return RecordTable([k.record_id for k in self.keys], self.identity, self.candidates)
+
+    def identity(self, index: int) -> Identity:
+        k = self.keys[index]
+        return Identity(
+            {k.doi} if k.doi else set(),
+            {k.pmid} if k.pmid else set(),
+            {k.database: {k.accession}} if k.accession else {},
+        )
+
+    def candidates(self, indexes: list[int]) -> dict[int, Candidate]:
+        """What the canonical choice weighs, read once per record (records never change)."""
+        known = self._candidates
+        position = {self.keys[i].record_id: i for i in indexes if i not in known}
+        for record_id, database, filled, length in completeness(self.db, list(position)):
+            known[position[record_id]] = Candidate(record_id, database, filled, length)
+        return {i: known[i] for i in indexes}
+
+
+@dataclass
+class DedupSummary:
+    records: int = 0
+    new_records: int = 0
+    pairs_compared: int = 0
+    duplicates: int = 0  # pairs judged duplicate in this run
+    doubtful: int = 0  # pairs judged doubtful in this run
+    clusters: int = 0  # clusters of two or more records
+    removed: dict[str, int] = field(default_factory=dict)  # automatic / manual
+    queue: int = 0  # doubtful pairs waiting for a person
+    skipped_blocks: list[tuple[tuple[str, str], int]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def prepare(db: Database, progress: Progress | None = None) -> Prepared:
+    """Every record of the review as comparison keys."""
+    if progress:
+        progress("reading", 0, 0)
+    rows = list(enumerate(records_to_compare(db)))
+    computed = in_halves(_key_values, rows, _reporter(progress, "normalising", len(rows)))
+    keys = [
+        Keys(*c, v[_AUTHORS], v[_JOURNAL], v[_TITLE])
+        for c, (_, v) in zip(computed, rows, strict=True)
+    ]
+    forget_shared_dois(keys)
+    return Prepared(db, keys)
+
+
+def _reporter(progress: Progress | None, stage: str, total: int) -> Report | None:
+    """Progress of one half, reported as the whole (the other half runs alongside)."""
+    if progress is None:
+        return None
+    progress(stage, 0, total)
+    return lambda done: progress(stage, min(2 * done, total), total)
+
+
+def _key_values(
+    rows: Sequence[tuple[int, tuple[Any, ...]]], report: Report | None = None
+) -> list[tuple[Any, ...]]:
+    out = []
+    for index, values in rows:
+        row = dict(zip(_FIELDS, values, strict=True))
+        if row["format"] in ACCESSION_FORMATS:
+            row["accession"] = row["source_record_id"]
+        out.append(key_values(index, row))
+        if report and len(out) % CHUNK == 0:
+            report(len(out))
+    return out
+
+
+def compare_pairs(
+    keys: list[Keys], last_id: int = 0, progress: Progress | None = None
+) -> tuple[list[tuple[int, int, str, str, float]], int, list[tuple[tuple[str, str], int]]]:
+    """Score the candidate pairs that involve at least one record newer than last_id."""
+    if progress:
+        progress("blocking", len(keys), 0)
+    is_new = None if not last_id else (lambda i: keys[i].record_id > last_id)
+    pairs, skipped = candidate_pairs(keys, is_new)
+    report = _reporter(progress, "comparing", len(pairs))
+    found = in_halves(partial(_judge, keys), pairs, report)
+    return found, len(pairs), skipped
+
+
+def _judge(
+    keys: list[Keys], pairs: Sequence[tuple[int, int]], report: Report | None = None
+) -> list[tuple[int, int, str, str, float]]:
+    """The verdicts on these pairs that are not "distinct", as dedup_pairs rows.
+
+    Single-threaded on purpose: it may run in a forked child, and forking a process that
+    has threads (rapidfuzz's pool) is not safe.
+    """
+    found = []
+    for start in range(0, len(pairs), CHUNK):
+        chunk = pairs[start : start + CHUNK]
+        for (i, j), title in zip(chunk, title_similarities(keys, chunk), strict=True):
+            a, b = keys[i], keys[j]
+            if not worth_comparing(a, b, title):
+                continue
+            verdict = compare(a, b, title)
+            if verdict.outcome != DISTINCT:
+                ra, rb = a.record_id, b.record_id
+                found.append(
+                    (min(ra, rb), max(ra, rb), verdict.outcome, verdict.rule, verdict.score)
+                )
+        if report:
+            report(start + len(chunk))
+    return found
+
+
+def run_dedup(
+    db: Database,
+    settings: DedupSettings | None = None,
+    *,
+    rescan: bool = False,
+    progress: Progress | None = None,
+) -> DedupSummary:
+    """Compare the records no run has seen, store the verdicts and rebuild every cluster."""
+    settings = settings or DedupSettings()
+    started, clock = now(), time.perf_counter()
+    with _gc_paused():
+        prepared = prepare(db, progress)
+        last_id = 0 if rescan else last_compared_id(db)
+        new_records = sum(1 for k in prepared.keys if k.record_id > last_id)
+        found, compared, skipped = ([], 0, [])
+        if new_records:
+            found, compared, skipped = compare_pairs(prepared.keys, last_id, progress)
+        if progress:
+            progress("clustering", len(found), 0)
+        pairs = _merge_pairs([] if rescan else list(stored_pairs(db)), found)
+        decisions = current_pair_decisions(db)
+        clustering = build_clusters(prepared.table(), pairs, decisions, settings)
+        pairs = _demote(pairs, clustering.refused)
+    run = {
+        "started_at": started,
+        "finished_at": now(),
+        "records": len(prepared.keys),
+        "new_records": new_records,
+        "last_record_id": prepared.keys[-1].record_id if prepared.keys else 0,
+        "pairs_compared": compared,
+        "skipped_blocks": json.dumps([[list(k), n] for k, n in skipped]),
+        "settings": json.dumps({"source_priority": list(settings.source_priority)}),
+    }
+    _store(db, run, found, clustering, rescan)
+    return DedupSummary(
+        records=len(prepared.keys),
+        new_records=new_records,
+        pairs_compared=compared,
+        duplicates=sum(1 for p in found if p[2] == DUPLICATE),
+        doubtful=sum(1 for p in found if p[2] == DOUBTFUL),
+        clusters=sum(1 for m in clustering.members if m[3] == "canonical"),
+        removed=duplicates_removed(db),
+        queue=len(_queue(clustering, pairs, decisions)),
+        skipped_blocks=skipped,
+        seconds=time.perf_counter() - clock,
+    )
+
+
+def _store(
+    db: Database,
+    run: dict[str, Any],
+    found: list[PairRow],
+    clustering: Clustering,
+    rescan: bool,
+) -> None:
+    """One short transaction: the run, its verdicts, the clusters."""
+    with db.atomic():
+        run_id = db["dedup_runs"].insert(run).last_pk
+        if rescan:
+            forget_pairs(db)
+        save_pairs(db, [(*p, run_id) for p in found])
+        demote_pairs(db, clustering.refused, GUARD_RULE)
+        replace_members(db, clustering.members)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while building many small objects that all stay
+    alive anyway: it would only walk them again and again (about a tenth of the run)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def recluster(
+    db: Database, prepared: Prepared, settings: DedupSettings
+) -> tuple[Clustering, list[QueueItem]]:
+    """Rebuild the clusters from what is stored (after a person's decision or a split)."""
+    pairs = list(stored_pairs(db))
+    decisions = current_pair_decisions(db)
+    clustering = build_clusters(prepared.table(), pairs, decisions, settings)
+    pairs = _demote(pairs, clustering.refused)
+    with db.atomic():
+        demote_pairs(db, clustering.refused, GUARD_RULE)
+        replace_members(db, clustering.members)
+    return clustering, _queue(clustering, pairs, decisions)
+
+
+def _merge_pairs(
+    old: list[PairRow], found: list[tuple[int, int, str, str, float]]
+) -> list[PairRow]:
+    merged = {(p[0], p[1]): p for p in old}
+    for p in found:
+        merged[(p[0], p[1])] = p
+    return list(merged.values())
+
+
+def _demote(pairs: list[PairRow], refused: list[tuple[int, int]]) -> list[PairRow]:
+    """Links the transitivity guard refused become doubtful pairs for a person."""
+    if not refused:
+        return pairs
+    out = set((min(a, b), max(a, b)) for a, b in refused)
+    return [
+        (a, b, DOUBTFUL, GUARD_RULE, s) if (a, b) in out else (a, b, o, r, s)
+        for a, b, o, r, s in pairs
+    ]
+
+
+def _queue(
+    clustering: Clustering, pairs: list[PairRow], decisions: list[dict[str, Any]]
+) -> list[QueueItem]:
+    decided = {(d["record_a"], d["record_b"]) for d in decisions}
+    return clustering.queue(pairs, decided)

@@ -1,0 +1,190 @@
+"""DedupScreen: the doubtful pairs side by side, differences highlighted; a thin view over
+DedupReview (keys call the core, then redraw)."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from db.dedup import DIFFERENT, SAME
+from db.errors import MetasiftError
+from screening.dedup.review import FIELDS, DedupReview, PairView, Side, diff_words
+
+LABELS = {
+    "title": "Title",
+    "authors": "Authors",
+    "year": "Year",
+    "journal": "Journal",
+    "volume": "Volume",
+    "issue": "Issue",
+    "pages": "Pages",
+    "doi": "DOI",
+    "pmid": "PMID",
+}
+RULES = {
+    "similar": "similar title and authors, but the venue does not settle it",
+    "venue-differs": "same title, different venue: a conference abstract and its paper?",
+    "different-doi": "alike, but with different DOIs (one may be wrong)",
+    "doi-title-differs": "same DOI, different titles",
+    "translated-title": "same journal, volume, page and authors; the titles differ",
+    "same-database": "two records of the same database export",
+    "transitivity": "would join two records that other evidence keeps apart",
+}
+LABEL = Style(bold=True, color="#82aaff")
+DIFFERS = Style(bold=True, color="#000000", bgcolor="#ffca28")
+DIM = Style(dim=True)
+HELP = """\
+# Duplicates: doubtful pairs
+
+Two records that may be the same document. Words that differ between them are highlighted.
+
+| key | does |
+|---|---|
+| `y` | **Same** document: merge their clusters |
+| `n` | **Different** documents: keep them apart for good |
+| `s` | Skip: come back to this pair later |
+| `u` | Undo your last verdict |
+| `q` | Quit (every verdict is already saved) |
+
+Every verdict is saved at once and honoured by every later `metasift dedup`.
+"""
+
+
+class PairCard(VerticalScroll):
+    """One record of the pair."""
+
+    DEFAULT_CSS = """
+    PairCard { width: 1fr; border: round $primary-muted; padding: 0 1; }
+    PairCard > Static { width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="body")
+
+    def show(self, side: Side, other: Side, title: str) -> None:
+        self.border_title = title
+        self.query_one(".body", Static).update(render_side(side, other))
+        self.scroll_home(animate=False)
+
+
+def render_side(side: Side, other: Side) -> Text:
+    """A record's fields, the words the other record lacks highlighted."""
+    text = Text()
+    size = f" · cluster of {side.cluster_size}" if side.cluster_size > 1 else ""
+    text.append(f"#{side.record_id} · {side.source}{size}\n\n", style=DIM)
+    for field in FIELDS:
+        mine, theirs = side.fields[field], other.fields[field]
+        text.append(f"{LABELS[field]}: ", style=LABEL)
+        if not mine:
+            text.append("—\n", style=DIM)
+            continue
+        for segment in diff_words(mine, theirs)[0]:
+            text.append(segment.text, style=None if segment.same or not theirs else DIFFERS)
+        text.append("\n")
+    if side.abstract:
+        text.append("\nAbstract: ", style=LABEL)
+        words = diff_words(side.abstract, other.abstract)[0] if other.abstract else []
+        if words:
+            for segment in words:
+                text.append(segment.text, style=None if segment.same else DIFFERS)
+        else:
+            text.append(side.abstract)
+    return text
+
+
+class DedupScreen(Screen[None]):
+    DEFAULT_CSS = """
+    DedupScreen #bar { height: 1; background: $panel; color: $text; padding: 0 1; }
+    DedupScreen #why { height: 1; padding: 0 1; color: $text-muted; }
+    DedupScreen #pair { height: 1fr; }
+    DedupScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
+    DedupScreen #status { height: 1; padding: 0 1; color: $text-muted; }
+    DedupScreen #status.error { color: $error; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("y", "decide('same')", "Same", id="same", tooltip="The same document: merge"),
+        Binding("n", "decide('different')", "Different", id="different", tooltip="Keep apart"),
+        Binding("s", "skip", "Skip", id="skip", tooltip="Leave this pair for later"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last verdict"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Every verdict is already saved"),
+    ]
+    HELP = HELP
+
+    def __init__(self, review: DedupReview) -> None:
+        super().__init__()
+        self.review = review
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="bar")
+        yield Static(id="why")
+        with Horizontal(id="pair"):
+            yield PairCard(id="left")
+            yield PairCard(id="right")
+        yield Static(id="empty")
+        yield Static(id="status")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.show_pair()
+        self.say("y same · n different · s skip · u undo · ? help")
+
+    def show_pair(self) -> None:
+        view = self.review.current()
+        self.query_one("#pair").display = view is not None
+        self.query_one("#empty").display = view is None
+        bar = f"Duplicates · {self.review.reviewer} · {self.review.decided} decided this session"
+        if view is None:
+            self.query_one("#bar", Static).update(bar + " · none left")
+            self.query_one("#why", Static).update("")
+            self.query_one("#empty", Static).update(
+                "No doubtful pairs left. Every verdict is saved; q quits."
+            )
+            return
+        self.query_one("#bar", Static).update(f"{bar} · pair {view.position} of {view.total}")
+        self.query_one("#why", Static).update(_why(view))
+        self.query_one("#left", PairCard).show(view.left, view.right, "A")
+        self.query_one("#right", PairCard).show(view.right, view.left, "B")
+
+    def say(self, message: str, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.set_class(error, "error")
+        status.update(message)
+
+    def action_decide(self, verdict: str) -> None:
+        view = self.review.current()
+        try:
+            self.review.decide(verdict)
+        except MetasiftError as e:
+            self.say(str(e), error=True)
+            return
+        assert view is not None  # decide() refuses when there is no pair
+        word = {SAME: "Same", DIFFERENT: "Different"}[verdict]
+        self.say(f"{word}: #{view.left.record_id} and #{view.right.record_id} · u undoes")
+        self.show_pair()
+
+    def action_skip(self) -> None:
+        self.review.skip()
+        self.say("Skipped: the pair comes back at the end")
+        self.show_pair()
+
+    def action_undo(self) -> None:
+        item = self.review.undo()
+        if item is None:
+            self.say("Nothing to undo in this session", error=True)
+            return
+        self.say(f"Undone: #{item.record_a} and #{item.record_b} are doubtful again")
+        self.show_pair()
+
+    async def action_quit(self) -> None:
+        self.app.exit()
+
+
+def _why(view: PairView) -> str:
+    reason = RULES.get(view.item.rule, view.item.rule)
+    score = "" if view.item.score is None else f" · title similarity {view.item.score:.2f}"
+    return f"Why doubtful: {reason}{score}"
