@@ -25,6 +25,10 @@ DEFAULT_REASONS = (
 )
 
 
+# Which database's record speaks for a duplicate cluster, best first (prefix match, any case).
+DEFAULT_SOURCE_PRIORITY = ("PubMed", "MEDLINE", "Embase", "Cochrane", "Web of Science", "Scopus")
+
+
 class ProtocolError(MetasiftError):
     pass
 
@@ -50,6 +54,7 @@ class Protocol:
         default_factory=lambda: {"title-abstract": False, "full-text": True}
     )
     reviewers: tuple[str, ...] = ()
+    source_priority: tuple[str, ...] = DEFAULT_SOURCE_PRIORITY
 
 
 def template(title: str, question: str = "") -> str:
@@ -139,18 +144,24 @@ class _Reader:
                 "version",
                 f"is {version}, newer than this metasift understands ({PROTOCOL_VERSION})",
             )
-        known = {"version", "title", "question", "picos", "screening"}
+        known = {"version", "title", "question", "picos", "screening", "dedup"}
         for key in data:
             if key not in known and not isinstance(data[key], dict):
                 raise self.fail(key, "is not a protocol key (see the comments in review.toml)")
         screening = data.get("screening", {})
         if not isinstance(screening, dict):
             raise self.fail("screening", "must be a table")
+        dedup = data.get("dedup", {})
+        if not isinstance(dedup, dict):
+            raise self.fail("dedup", "must be a table")
         return Protocol(
             title=self.string(data, "title", "title"),
             question=self.string(data, "question", "question"),
             version=version,
             picos=self.picos(data.get("picos", {})),
+            source_priority=self.strings(
+                dedup, "source_priority", "dedup.source_priority", DEFAULT_SOURCE_PRIORITY
+            ),
             **self.screening(screening),
         )
 

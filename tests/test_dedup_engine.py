@@ -23,10 +23,11 @@ from db.dedup import (
     open_flags,
 )
 from db.errors import MetasiftError
-from screening.dedup.canonical import Candidate, DedupSettings, choose_canonical, read_settings
+from screening.dedup.canonical import Candidate, DedupSettings, choose_canonical
 from screening.dedup.clusters import EXPORT_COLUMNS, export_rows, split_records
 from screening.dedup.engine import run_dedup
 from screening.dedup.review import DedupReview
+from screening.protocol import parse_protocol
 from screening.review import init_review
 from tests.dedup_support import SAMPLE, TRUTH, cluster_ids, import_csv, record_id
 
@@ -214,10 +215,9 @@ def test_split_keeps_screening_decisions_and_flags_them(deduped_db: Database) ->
         split_records(deduped_db, [ids[3]], "ana")
 
 
-def test_source_priority_comes_from_the_protocol(tmp_path: Path) -> None:
-    toml = tmp_path / "review.toml"
-    toml.write_text('title = "x"\n[dedup]\nsource_priority = ["Embase", "PubMed"]\n')
-    settings = read_settings(toml)
+def test_source_priority_comes_from_the_protocol() -> None:
+    protocol = parse_protocol('title = "x"\n[dedup]\nsource_priority = ["Embase", "PubMed"]\n')
+    settings = DedupSettings(protocol.source_priority)
     members = [
         Candidate(1, "PubMed", completeness=9, abstract_length=900),
         Candidate(2, "Embase (Ovid)", completeness=6, abstract_length=0),
@@ -226,6 +226,5 @@ def test_source_priority_comes_from_the_protocol(tmp_path: Path) -> None:
     assert choose_canonical(members, settings) == 2
     assert choose_canonical(members, DedupSettings()) == 1  # PubMed first by default
     assert choose_canonical(members, DedupSettings(source_priority=())) == 3  # most complete
-    toml.write_text('title = "x"\n[dedup]\nsource_priority = "PubMed"\n')
-    with pytest.raises(MetasiftError, match="dedup.source_priority must be a list"):
-        read_settings(toml)
+    with pytest.raises(MetasiftError, match="line 3: dedup.source_priority: must be a list"):
+        parse_protocol('title = "x"\n[dedup]\nsource_priority = "PubMed"\n')

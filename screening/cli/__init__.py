@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
-
 import click
 
 from db.errors import MetasiftError
@@ -28,7 +26,7 @@ def review_option(f: click.decorators.FC) -> click.decorators.FC:
 
 
 @click.group(cls=MetasiftGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version("metasift"), prog_name="metasift")
+@click.version_option(package_name="metasift", prog_name="metasift")  # looked up when asked
 def cli() -> None:
     """metasift: search, deduplicate, screen and extract for systematic reviews.
 

@@ -70,11 +70,11 @@ def dedup(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from screening.dedup.canonical import read_settings
+    from screening.dedup.canonical import DedupSettings
     from screening.dedup.engine import run_dedup
 
     with load_review(review_path) as review:
-        settings = read_settings(review.protocol_path)
+        settings = DedupSettings(review.protocol.source_priority)
         bar = ProgressLine("Reading")
         try:
             summary = run_dedup(review.db, settings, rescan=rescan, progress=_progress(bar))
@@ -154,14 +154,14 @@ def review_(review_path: str | None, reviewer: str | None) -> None:
     """
     if not has_terminal():
         raise click.ClickException(NO_TERMINAL)
-    from screening.dedup.canonical import read_settings
+    from screening.dedup.canonical import DedupSettings
     from screening.dedup.review import DedupReview
     from screening.tui import app as tui_app
     from screening.tui.dedup_screen import DedupScreen
 
     with load_review(review_path) as review:
         name = pick_reviewer(reviewer, review.protocol.reviewers)
-        session = DedupReview(review.db, name, read_settings(review.protocol_path))
+        session = DedupReview(review.db, name, DedupSettings(review.protocol.source_priority))
         title = f"metasift · duplicates · {review.protocol.title}"
         tui_app.make_app(lambda: DedupScreen(session), title=title).run()
 
@@ -187,12 +187,14 @@ def split(record_ids: tuple[int, ...], review_path: str | None, reviewer: str | 
         metasift dedup split 812
         metasift dedup split 812 813 --reviewer ana
     """
-    from screening.dedup.canonical import read_settings
+    from screening.dedup.canonical import DedupSettings
     from screening.dedup.clusters import split_records
 
     with load_review(review_path) as review:
         name = pick_reviewer(reviewer, review.protocol.reviewers)
-        summary = split_records(review.db, record_ids, name, read_settings(review.protocol_path))
+        summary = split_records(
+            review.db, record_ids, name, DedupSettings(review.protocol.source_priority)
+        )
     ids = ", ".join(f"#{r}" for r in record_ids)
     click.echo(
         f"{ids} taken out of {summary.clusters} cluster(s); "

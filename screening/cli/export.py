@@ -13,7 +13,7 @@ from screening.rows import row_citation
 
 @click.group()
 def export() -> None:
-    """Write the review's records (and later decisions, extraction sheets) to files."""
+    """Write the review's records or screening decisions to files other tools read."""
 
 
 @export.command(name="records")

@@ -1,6 +1,6 @@
 """Which record speaks for a cluster: the preferred source first, then the most complete record.
 
-The protocol may set the order of sources in review.toml:
+The protocol sets the order of sources in review.toml (Protocol.source_priority):
 
     [dedup]
     source_priority = ["PubMed", "Embase", "Cochrane CENTRAL", "Web of Science", "Scopus"]
@@ -11,15 +11,13 @@ matches "Embase"). Sources not listed come after those listed.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from db.errors import MetasiftError
+from screening.protocol import DEFAULT_SOURCE_PRIORITY
 
-DEFAULT_PRIORITY = ("PubMed", "MEDLINE", "Embase", "Cochrane", "Web of Science", "Scopus")
+DEFAULT_PRIORITY = DEFAULT_SOURCE_PRIORITY
 
 
 @dataclass(frozen=True)
@@ -37,25 +35,6 @@ def _rank(priority: tuple[str, ...], database: str) -> int:
         if name.startswith(entry.casefold()):
             return position
     return len(priority)
-
-
-def read_settings(protocol_path: Path) -> DedupSettings:
-    """The [dedup] table of review.toml (absent keys keep their defaults)."""
-    try:
-        data = tomllib.loads(protocol_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return DedupSettings()
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise MetasiftError(f"{protocol_path}: {e}") from None
-    table = data.get("dedup", {})
-    if not isinstance(table, dict):
-        raise MetasiftError(f"{protocol_path}: [dedup] must be a table")
-    priority = table.get("source_priority", list(DEFAULT_PRIORITY))
-    if not isinstance(priority, list) or not all(isinstance(p, str) for p in priority):
-        raise MetasiftError(
-            f"{protocol_path}: dedup.source_priority must be a list of database names"
-        )
-    return DedupSettings(source_priority=tuple(priority))
 
 
 @dataclass(frozen=True, slots=True)
