@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict
 from typing import Any
 
 from screening.citation import Citation, Section
 
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# one encoder, made once: json.dumps builds a new one for every call with options
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def citation_row(c: Citation, position: int) -> tuple[Any, ...]:
@@ -23,7 +21,7 @@ def citation_row(c: Citation, position: int) -> tuple[Any, ...]:
         c.record_type,
         c.title,
         c.abstract,
-        _json([asdict(s) for s in c.sections]) if c.sections else None,
+        _json([{"label": s.label, "text": s.text} for s in c.sections]) if c.sections else None,
         _json(c.authors),
         c.year,
         c.journal,

@@ -67,7 +67,10 @@ def read(source: SourceFile, **options: Any) -> Iterator[Citation]:
     """Stream the articles and book articles of a PubmedArticleSet file; a large file is
     parsed on every core."""
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    parallel = workers > 1 and source.path.stat().st_size >= PARALLEL_FROM_BYTES
+    # fork only: forkserver and spawn re-import the caller's __main__, which breaks any script
+    # that imports a file without an `if __name__ == "__main__"` guard
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    parallel = forkable and workers > 1 and source.path.stat().st_size >= PARALLEL_FROM_BYTES
     with source.binary() as handle:
         if parallel:
             yield from _parallel_articles(handle, source.path, workers)
@@ -120,7 +123,7 @@ def _parallel_articles(stream: BinaryIO, path: str | Path, workers: int) -> Iter
     most of the work. At most a few batches are in flight, so memory stays flat.
     """
     records = _Records(stream, path)
-    context = multiprocessing.get_context("forkserver")
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[list[Citation]]] = deque()
         it = iter(records)
