@@ -110,7 +110,12 @@ def import_file(
         )
         if first is None:
             raise ParseError(path, f"no records found in this {fmt} file")
-        name = database or first.extra.get("database") or DEFAULT_DATABASE.get(fmt) or fmt
+        name = (
+            database
+            or first.extra.get("database")
+            or DEFAULT_DATABASE.get(fmt)
+            or f"unnamed {fmt} export"
+        )
         with db.atomic():
             source_id = insert_source(
                 db,

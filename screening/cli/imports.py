@@ -92,6 +92,12 @@ def import_(
             read_as = (
                 "" if summary.encoding.startswith("utf-8") else f", read as {summary.encoding}"
             )
+            if summary.database.startswith("unnamed "):
+                click.echo(
+                    f"{name}: the file does not say which database it came from; "
+                    "name it with --database for PRISMA's counts",
+                    err=True,
+                )
             click.echo(
                 f"{name}: {summary.added:,} records added from {summary.database} "
                 f"({summary.format}{read_as}), source #{summary.source_id}"
