@@ -31,7 +31,7 @@ from db.harvests import (
     update_harvest,
 )
 from screening.harvest.client import EntrezError, EUtilsClient, efetch_problem
-from screening.importers.pubmed_xml import iter_articles
+from screening.importers.pubmed_xml import stream_articles
 from screening.review import now
 from screening.rows import citation_row
 
@@ -208,7 +208,8 @@ def _land(db: Database, harvest_id: int, job: Job, path: Path) -> None:
     landed: set[str] = set()
     rows = []
     with path.open("rb") as f:
-        for citation in iter_articles(f, f"PubMed efetch batch {job.number}"):
+        label, size = f"PubMed efetch batch {job.number}", path.stat().st_size
+        for citation in stream_articles(f, label, size):
             if citation.pmid not in expected or citation.pmid in landed:
                 continue  # not in the plan (the set moved) or sent twice
             landed.add(citation.pmid)

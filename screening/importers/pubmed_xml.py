@@ -64,18 +64,20 @@ def sniff(head: str) -> bool:
 
 
 def read(source: SourceFile, **options: Any) -> Iterator[Citation]:
-    """Stream the articles and book articles of a PubmedArticleSet file; a large file is
-    parsed on every core."""
+    """Stream the articles and book articles of a PubmedArticleSet file."""
+    with source.binary() as handle:
+        yield from stream_articles(handle, source.path, source.path.stat().st_size)
+
+
+def stream_articles(stream: BinaryIO, path: str | Path, size: int) -> Iterator[Citation]:
+    """iter_articles, parsed on every core when the input (size bytes) is large."""
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     # fork only: forkserver and spawn re-import the caller's __main__, which breaks any script
     # that imports a file without an `if __name__ == "__main__"` guard
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    parallel = forkable and workers > 1 and source.path.stat().st_size >= PARALLEL_FROM_BYTES
-    with source.binary() as handle:
-        if parallel:
-            yield from _parallel_articles(handle, source.path, workers)
-        else:
-            yield from iter_articles(handle, source.path)
+    if forkable and workers > 1 and size >= PARALLEL_FROM_BYTES:
+        return _parallel_articles(stream, path, workers)
+    return iter_articles(stream, path)
 
 
 def parse_articles(data: bytes, path_label: str) -> list[Citation]:
