@@ -126,3 +126,28 @@ def test_csv_column_mapping_option(tmp_path: Path, review_path: Path) -> None:
     assert rows[0]["title"] == "MSC infusion in cirrhosis" and rows[0]["year"] == 2021
     bad = invoke("import", "--review", review_path, "--column", "title", sheet)
     assert bad.exit_code == 2
+
+
+def test_exports_round_trip_through_import(tmp_path: Path, review_path: Path) -> None:
+    invoke("import", "--review", review_path, FIXTURES / "ris/asreview_embase.ris")
+    before = json.loads(invoke("records", "--review", review_path, "--json").stdout)
+    for fmt in ("ris", "bibtex", "csv"):
+        out = tmp_path / f"all.{fmt}"
+        exported = invoke("export", "records", "--review", review_path, "--format", fmt, "-o", out)
+        assert exported.exit_code == 0, exported.output
+        assert out.read_bytes().startswith(b"\xef\xbb\xbf") == (fmt == "csv")
+        again = tmp_path / f"again-{fmt}"
+        invoke("init", again)
+        result = invoke("import", "--review", again, out)
+        assert result.exit_code == 0, result.output
+        after = json.loads(invoke("records", "--review", again, "--json").stdout)
+        for a, b in zip(before, after, strict=True):
+            assert (a["title"], a["doi"], a["year"], a["authors"]) == (
+                b["title"],
+                b["doi"],
+                b["year"],
+                b["authors"],
+            )
+            if fmt == "ris":  # RIS keeps every normalised field
+                keep = ("abstract", "journal", "volume", "pages", "keywords", "issn")
+                assert {k: a[k] for k in keep} == {k: b[k] for k in keep}

@@ -28,11 +28,11 @@ def export() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.File("w", encoding="utf-8"),
+    type=click.Path(dir_okay=False, allow_dash=True),
     required=True,
-    help="The file to write ('-' for stdout).",
+    help="The file to write ('-' for stdout). CSV gets a UTF-8 BOM so Excel reads accents.",
 )
-def export_records(review_path: str | None, fmt: str, output: click.utils.LazyFile) -> None:
+def export_records(review_path: str | None, fmt: str, output: str) -> None:
     """Export every record of the review.
 
     Example:
@@ -43,10 +43,11 @@ def export_records(review_path: str | None, fmt: str, output: click.utils.LazyFi
     from screening.export import bibtex, csv, ris
 
     writers = {"ris": ris.write_ris, "bibtex": bibtex.write_bibtex, "csv": csv.write_csv}
-    with load_review(review_path) as review:
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    with load_review(review_path) as review, click.open_file(output, "w", encoding) as out:
         citations = (row_citation(row) for row in search_records(review.db))
-        count = writers[fmt](citations, output)
-    click.echo(f"{count:,} records written to {output.name}", err=True)
+        count = writers[fmt](citations, out)
+    click.echo(f"{count:,} records written to {click.format_filename(output)}", err=True)
 
 
 @export.command(name="decisions")
