@@ -95,7 +95,10 @@ def test_cluster_keeps_every_record_and_how_it_joined(deduped_db: Database) -> N
     assert rows["DW05229"]["decided_by"] == "score"
     assert rows["DW05229"]["rule"] == "title-locator"
     assert rows["DW05229"]["cluster_id"] == cluster.cluster_id
-    assert rows["DW00392"]["source"] == "csv" and rows["DW00392"]["file"] == "sample.csv"
+    assert (
+        rows["DW00392"]["source"] == "unnamed csv export"
+        and rows["DW00392"]["file"] == "sample.csv"
+    )
     # a record in no cluster is its own cluster and its own canonical record
     alone = record_id(deduped_db, RAINMAKERS_CORRECTION)
     assert cluster_of(deduped_db, alone).members == (alone,)
@@ -121,7 +124,7 @@ def test_an_incremental_run_compares_only_new_records(tmp_path: Path) -> None:
         # SRA00424 (first file) and SRA04283 (second file): one Chinese paper, found in both
         found = record_id(db, "SRA04283")
         assert record_id(db, "SRA00424") in cluster_of(db, found).members
-        assert found_in(db, found) == ["csv", "Embase"]
+        assert found_in(db, found) == ["unnamed csv export", "Embase"]
         again = run_dedup(db)
         assert (again.new_records, again.pairs_compared) == (0, 0)
         incremental = cluster_ids(db)

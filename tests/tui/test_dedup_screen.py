@@ -40,7 +40,7 @@ async def test_keys_decide_skip_and_undo(deduped_path: Path) -> None:
             assert "pair 1 of 4" in text_of(screen, "#bar")
             assert text_of(screen, "#why").startswith("Why doubtful: ")
             left = str(screen.query_one("#left .body", Static).render())
-            assert f"#{first.record_a} · csv (sample.csv)" in left
+            assert f"#{first.record_a} · unnamed csv export (sample.csv)" in left
             assert screen.query_one("#right", PairCard).border_title == "B"
 
             await pilot.press("n")
