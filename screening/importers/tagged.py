@@ -15,7 +15,6 @@ _TAG_LINE = re.compile(
     r"([A-Z][A-Z0-9]{3}|[A-Z][A-Z0-9]{2} |[A-Z][A-Z0-9]  )-(?: (.*))?", re.DOTALL
 )
 # Initials: capitals, optionally with dots and hyphens ("JA", "J.S.", "J.-P.", "L.")
-_INITIALS = re.compile(r"[A-Z](?:[A-Z]|\.-?|-)*\.?")
 _SHORT_END = re.compile(r"(\d+)-(\d+)")
 
 
@@ -29,17 +28,6 @@ def split_tag(line: str) -> tuple[str, str] | None:
     if match is None:
         return None
     return match.group(1).rstrip(), match.group(2) or ""
-
-
-def surname_first(name: str) -> str:
-    """'Smith JA' -> 'Smith, JA'; 'de Arruda LH' -> 'de Arruda, LH'; other forms unchanged."""
-    name = name.strip()
-    if "," in name or " " not in name:
-        return name
-    surname, initials = name.rsplit(" ", 1)
-    if len(initials) <= 8 and _INITIALS.fullmatch(initials):
-        return f"{surname}, {initials}"
-    return name
 
 
 def expand_pages(pages: str | None) -> str | None:
