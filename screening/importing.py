@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -14,14 +14,15 @@ from db.errors import ParseError
 from db.records import Staging
 from db.sources import insert_source, source_by_sha256
 from screening.citation import Citation
-from screening.importers import detect_format, read_citations
+from screening.importers import detect_format, reader
 from screening.importers.textfile import SourceFile
 from screening.review import now
-from screening.rows import citation_row
+from screening.rows import citation_fields, fields_row
 
 # (records read, bytes read, bytes in the file)
 Progress = Callable[[int, int, int], None]
 BATCH = 2000
+_T = TypeVar("_T")
 
 # The database a format implies when the file does not say (an RIS DB tag, an Ovid DB field).
 DEFAULT_DATABASE = {
@@ -56,18 +57,33 @@ def stage_citations(
     staging: Staging, citations: Iterable[Citation], on_batch: Callable[[int], None] | None = None
 ) -> Citation | None:
     """Stage citations in batches; returns the first one (it may name the database)."""
-    first: Citation | None = None
+    first: list[Citation] = []
+
+    def fields() -> Iterator[tuple[tuple[Any, ...], str]]:
+        for citation in citations:
+            if not first:
+                first.append(citation)
+            yield citation_fields(citation), citation.raw
+
+    stage_fields(staging, fields(), on_batch)
+    return first[0] if first else None
+
+
+def stage_fields(
+    staging: Staging,
+    records: Iterable[tuple[tuple[Any, ...], str]],
+    on_batch: Callable[[int], None] | None = None,
+) -> None:
+    """Stage (rows.citation_fields, raw) pairs in batches, numbering them on from the staged."""
     batch: list[tuple[Any, ...]] = []
-    for position, citation in enumerate(citations, start=staging.count + 1):
-        first = first or citation
-        batch.append(citation_row(citation, position))
+    for position, (fields, raw) in enumerate(records, start=staging.count + 1):
+        batch.append(fields_row(fields, position, raw))
         if len(batch) >= BATCH:
             staging.add(batch)
             batch.clear()
             if on_batch:
                 on_batch(staging.count)
     staging.add(batch)
-    return first
 
 
 def import_file(
@@ -105,14 +121,18 @@ def import_file(
 
     staging = Staging(db)
     try:
-        first = stage_citations(
-            staging, _checked(read_citations(source, fmt, **options), source), report
-        )
-        if first is None:
+        module = reader(fmt)
+        first: Citation | None = None
+        if hasattr(module, "read_fields"):  # built on every core, staged as they come
+            stage_fields(staging, _checked(module.read_fields(source, **options), source), report)
+        else:
+            citations = _checked(module.read(source, **options), source)
+            first = stage_citations(staging, citations, report)
+        if not staging.count:
             raise ParseError(path, f"no records found in this {fmt} file")
         name = (
             database
-            or first.extra.get("database")
+            or (first and first.extra.get("database"))
             or DEFAULT_DATABASE.get(fmt)
             or f"unnamed {fmt} export"
         )
@@ -138,10 +158,10 @@ def import_file(
         staging.drop()
 
 
-def _checked(citations: Iterator[Citation], source: SourceFile) -> Iterator[Citation]:
+def _checked(items: Iterator[_T], source: SourceFile) -> Iterator[_T]:
     """Turn a decoding failure half-way through a file into a ParseError naming the file."""
     try:
-        yield from citations
+        yield from items
     except UnicodeDecodeError as e:
         raise ParseError(
             source.path,

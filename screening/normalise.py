@@ -11,6 +11,7 @@ _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _PMCID = re.compile(r"PMC\d+", re.IGNORECASE)
+_PAGE_RANGE = re.compile(r"(\d+)-(\d+)")
 # A structured-abstract label: upper-case words followed by a colon ("BACKGROUND: ...").
 # Where it may stand (start, after a sentence, after a newline) is checked in Python: a
 # lookbehind here made the search ten times slower.
@@ -65,6 +66,20 @@ def parse_year(value: str | None) -> int | None:
         return None
     match = _YEAR.search(value)
     return int(match.group(1)) if match else None
+
+
+def expand_pages(pages: str | None) -> str | None:
+    """MEDLINE shortens page ranges ('463-8', in PubMed XML's MedlinePgn too); write them out
+    ('463-468') so every source gives the same pages."""
+    if not pages:
+        return pages
+    match = _PAGE_RANGE.fullmatch(pages)
+    if match is None:
+        return pages
+    start, end = match.groups()
+    if len(end) < len(start):
+        end = start[: len(start) - len(end)] + end
+    return f"{start}-{end}"
 
 
 def join_pages(start: str | None, end: str | None) -> str | None:

@@ -12,11 +12,11 @@ from screening.citation import Citation, Section
 _json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def citation_row(c: Citation, position: int) -> tuple[Any, ...]:
-    """A Citation as a records row, in db.records.RECORD_COLUMNS order."""
+def citation_fields(c: Citation) -> tuple[Any, ...]:
+    """The costly part of a records row (a fresh uuid, JSON lists): everything but the position
+    and the raw text, so worker processes can build it and send back only what they made."""
     return (
         str(uuid.uuid4()),
-        position,
         c.source_record_id,
         c.record_type,
         c.title,
@@ -39,9 +39,22 @@ def citation_row(c: Citation, position: int) -> tuple[Any, ...]:
         _json(c.keywords),
         _json(c.urls) if c.urls else None,
         _json(c.extra) if c.extra else None,
-        c.raw,
         c.line,
     )
+
+
+# where citation_fields keeps the PMID
+FIELDS_PMID = 14
+
+
+def fields_row(fields: tuple[Any, ...], position: int, raw: str) -> tuple[Any, ...]:
+    """citation_fields plus position and raw: a records row in db.records.RECORD_COLUMNS order."""
+    return (fields[0], position, *fields[1:-1], raw, fields[-1])
+
+
+def citation_row(c: Citation, position: int) -> tuple[Any, ...]:
+    """A Citation as a records row, in db.records.RECORD_COLUMNS order."""
+    return fields_row(citation_fields(c), position, c.raw)
 
 
 def row_citation(row: dict[str, Any]) -> Citation:

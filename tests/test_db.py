@@ -51,3 +51,14 @@ def test_failed_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> 
         migrate(db)
     assert "half_done" not in db.table_names()
     assert schema_version(db) == len(MIGRATIONS)
+
+
+def test_new_reviews_use_16k_pages_and_old_ones_keep_theirs(tmp_path: Path) -> None:
+    new = open_review(tmp_path / "new.db", create=True)
+    assert new.execute("PRAGMA page_size").fetchone()[0] == 16384
+    old = sqlite3.connect(tmp_path / "old.db")
+    old.execute("CREATE TABLE t (x)")  # a file made with the default 4 kB pages
+    old.close()
+    reopened = open_review(tmp_path / "old.db")
+    assert reopened.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert reopened["records"].exists()

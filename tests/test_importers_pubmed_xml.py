@@ -98,7 +98,12 @@ def test_journal_article_fields() -> None:
         "Steenland, Kyle",
         "Bartell, Scott M",
     ]
-    assert (c.year, c.volume, c.issue, c.pages) == (2011, "119", "12", "1760-5")
+    assert (c.year, c.volume, c.issue, c.pages) == (
+        2011,
+        "119",
+        "12",
+        "1760-1765",
+    )  # MedlinePgn "1760-5" written out
     assert c.journal == "Environmental health perspectives"
     assert c.journal_abbrev == "Environ Health Perspect"
     assert (c.doi, c.pmcid, c.issn, c.language) == (
@@ -206,7 +211,7 @@ def test_collective_author_as_is() -> None:
     assert c.authors == ["National Toxicology Program"]
     assert c.title == "Nitrofen."
     assert c.journal == "Report on carcinogens : carcinogen profiles"
-    assert (c.year, c.volume, c.pages, c.doi) == (2011, "12", "296-7", None)
+    assert (c.year, c.volume, c.pages, c.doi) == (2011, "12", "296-297", None)
 
 
 def test_inline_markup_in_title_is_flattened() -> None:

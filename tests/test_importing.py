@@ -176,3 +176,47 @@ def test_forced_wrong_format_is_a_clean_error(review_db) -> None:
         import_file(review_db, FIXTURES / "ris/asreview_embase.ris", fmt="pubmed-xml")
     assert "asreview_embase.ris" in str(e.value)
     assert _snapshot(review_db) == (0, 0)
+
+
+def test_records_built_on_every_core_equal_those_built_here(
+    review_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PubMed XML stages fields built in worker processes; the rows must be the ones the
+    one-process path builds, in the same order, raw text and line numbers included."""
+    from screening.importers import pubmed_xml
+
+    data = (FIXTURES / "entrez/hawc/efetch_6_records.xml").read_bytes()
+    start, end = data.index(b"<PubmedArticle>"), data.rindex(b"</PubmedArticleSet>")
+    many = data[:start] + data[start:end] * 100 + data[end:]  # 600 records, 3 worker batches
+    (tmp_path / "serial.xml").write_bytes(many)
+    (tmp_path / "parallel.xml").write_bytes(many + b"\n")  # another file, the same records
+    import_file(review_db, tmp_path / "serial.xml")
+    monkeypatch.setattr(pubmed_xml, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(pubmed_xml.os, "sched_getaffinity", lambda _: {0, 1})
+    summary = import_file(review_db, tmp_path / "parallel.xml")
+    assert summary.added == 600
+
+    def rows(source_id: int) -> list[dict]:
+        sql = "SELECT * FROM records WHERE source_id = ? ORDER BY position"
+        return [
+            {k: v for k, v in row.items() if k not in ("id", "uuid", "source_id")}
+            for row in review_db.query(sql, [source_id])
+        ]
+
+    serial, parallel = rows(summary.source_id - 1), rows(summary.source_id)
+    assert parallel == serial
+    assert parallel[599]["position"] == 600 and parallel[0]["raw"].startswith("<PubmedArticle>")
+    uuids = {r["uuid"] for r in review_db.query("SELECT uuid FROM records")}
+    assert len(uuids) == 1200
+
+
+def test_record_rows_follow_the_table_columns() -> None:
+    from db.records import RECORD_COLUMNS
+    from screening.citation import Citation
+    from screening.rows import FIELDS_PMID, citation_fields, citation_row
+
+    c = Citation(raw="<r/>", line=7, title="T", pmid="123", doi="10.1/x", authors=["A, B"])
+    row = dict(zip(RECORD_COLUMNS, citation_row(c, 5), strict=True))
+    assert (row["position"], row["raw"], row["line"], row["pmid"]) == (5, "<r/>", 7, "123")
+    assert (row["title"], row["doi"], row["authors"]) == ("T", "10.1/x", '["A, B"]')
+    assert citation_fields(c)[FIELDS_PMID] == "123"

@@ -31,9 +31,9 @@ from db.harvests import (
     update_harvest,
 )
 from screening.harvest.client import EntrezError, EUtilsClient, efetch_problem
-from screening.importers.pubmed_xml import stream_articles
+from screening.importers.pubmed_xml import stream_fields
 from screening.review import now
-from screening.rows import citation_row
+from screening.rows import FIELDS_PMID, fields_row
 
 # The record's own PMID is the first child of MedlineCitation (articles) or BookDocument (books).
 _TOP_PMID = re.compile(rb"<(?:MedlineCitation|BookDocument)\b[^>]*>\s*<PMID\b[^>]*>\s*(\d+)")
@@ -209,11 +209,12 @@ def _land(db: Database, harvest_id: int, job: Job, path: Path) -> None:
     rows = []
     with path.open("rb") as f:
         label, size = f"PubMed efetch batch {job.number}", path.stat().st_size
-        for citation in stream_articles(f, label, size):
-            if citation.pmid not in expected or citation.pmid in landed:
+        for fields, raw in stream_fields(f, label, size):
+            pmid = fields[FIELDS_PMID]
+            if pmid not in expected or pmid in landed:
                 continue  # not in the plan (the set moved) or sent twice
-            landed.add(citation.pmid)
-            rows.append(citation_row(citation, harvest["landed"] + len(landed)))
+            landed.add(pmid)
+            rows.append(fields_row(fields, harvest["landed"] + len(landed), raw))
     missing = [p for p in job.pmids if p not in landed]
     total = harvest["landed"] + len(landed)
     with db.atomic():

@@ -5,17 +5,18 @@ Every reader module has:
 - ``sniff(head: str) -> bool``: does the start of a file (decoded text, BOM removed) look like it;
 - ``read(source: SourceFile, **options) -> Iterator[Citation]``: stream the records, raising
   ``ParseError`` with the file and line (or record number) of anything it cannot read.
+
+A module may also have ``read_fields(source, **options)``, yielding
+``(rows.citation_fields(citation), raw)`` pairs; an import then stages those instead, which lets
+a reader build them in worker processes (pubmed_xml does).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from types import ModuleType
-from typing import Any
 
 from db.errors import ParseError
-from screening.citation import Citation
 from screening.importers.textfile import SourceFile
 
 # format name -> module; the order is the order detection tries them (most specific first)
@@ -49,7 +50,3 @@ def detect_format(source: SourceFile) -> str:
         f"cannot tell what export format this is; name it with --format ({'|'.join(FORMATS)})",
         line=1,
     )
-
-
-def read_citations(source: SourceFile, fmt: str, **options: Any) -> Iterator[Citation]:
-    return reader(fmt).read(source, **options)

@@ -37,6 +37,7 @@ from screening.importers.textfile import SourceFile
 from screening.normalise import (
     clean,
     clean_list,
+    expand_pages,
     join_pages,
     normalise_doi,
     normalise_pmcid,
@@ -234,7 +235,7 @@ def _citation(named: dict[str, str], fields: dict[str, str], line: int) -> Citat
         journal_abbrev=text("journal_abbrev"),
         volume=text("volume"),
         issue=text("issue"),
-        pages=text("pages")
+        pages=expand_pages(text("pages"))
         or join_pages(cell("page_start"), cell("page_end"))
         or text("article_number"),
         doi=normalise_doi(text("doi")),

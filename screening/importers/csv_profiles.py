@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from screening.citation import Citation
 from screening.importers.fields import normalise_issn, split_authors, split_keywords
-from screening.normalise import clean, normalise_doi, parse_year
+from screening.normalise import clean, expand_pages, normalise_doi, parse_year
 
 _EMBASE_SOURCE = re.compile(
     r"(?P<journal>.+?) \((?P<year>\d{4})\)"
@@ -74,7 +74,7 @@ def _embase(row: dict[str, str], c: Citation) -> None:
         c.year = c.year or parse_year(source["year"])
         c.volume = c.volume or source["volume"]
         c.issue = c.issue or source["issue"]
-        c.pages = c.pages or clean(source["pages"])
+        c.pages = c.pages or expand_pages(clean(source["pages"]))
     link = _openurl(row.get("Open URL Link"))
     c.doi = c.doi or normalise_doi(link.get("id", "").removeprefix("doi:"))
     c.issn = c.issn or normalise_issn(link.get("issn"))
@@ -107,7 +107,7 @@ def _pubmed(row: dict[str, str], c: Citation) -> None:
     if found:
         c.volume = c.volume or clean(found["volume"])
         c.issue = c.issue or clean(found["issue"])
-        c.pages = c.pages or clean(found["pages"])
+        c.pages = c.pages or expand_pages(clean(found["pages"]))
     for column, key in (("Create Date", "create_date"), ("NIHMS ID", "nihms_id")):
         if value := clean(row.get(column)):
             c.extra[key] = value

@@ -28,12 +28,13 @@ from typing import Any, NoReturn
 from db.errors import ParseError
 from screening.citation import Citation, Section
 from screening.importers.fields import surname_first
-from screening.importers.tagged import expand_pages, split_tag
+from screening.importers.tagged import split_tag
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
     abstract_text,
     clean,
     clean_list,
+    expand_pages,
     normalise_doi,
     normalise_pmcid,
     normalise_pmid,

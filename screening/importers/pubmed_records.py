@@ -30,6 +30,7 @@ from lxml import etree
 from screening.citation import Citation, Section
 from screening.normalise import (
     abstract_text,
+    expand_pages,
     join_pages,
     normalise_doi,
     normalise_pmcid,
@@ -213,7 +214,7 @@ def _pages(pagination: Any) -> str | None:
         return None
     pages = _groups(pagination)
     medline = _text(pages, "MedlinePgn")
-    return medline or join_pages(_text(pages, "StartPage"), _text(pages, "EndPage"))
+    return expand_pages(medline) or join_pages(_text(pages, "StartPage"), _text(pages, "EndPage"))
 
 
 def _child_texts(parent: Any) -> list[str]:

@@ -23,10 +23,10 @@ import multiprocessing
 import os
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from lxml import etree
 
@@ -35,6 +35,7 @@ from screening.citation import Citation
 from screening.importers.pubmed_records import record_citation
 from screening.importers.textfile import SourceFile
 from screening.normalise import clean
+from screening.rows import citation_fields
 
 NAME = "pubmed-xml"
 
@@ -69,20 +70,51 @@ def read(source: SourceFile, **options: Any) -> Iterator[Citation]:
         yield from stream_articles(handle, source.path, source.path.stat().st_size)
 
 
+def read_fields(source: SourceFile, **options: Any) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """What read gives, as (rows.citation_fields, raw) pairs built on every core."""
+    with source.binary() as handle:
+        yield from stream_fields(handle, source.path, source.path.stat().st_size)
+
+
 def stream_articles(stream: BinaryIO, path: str | Path, size: int) -> Iterator[Citation]:
     """iter_articles, parsed on every core when the input (size bytes) is large."""
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    # fork only: forkserver and spawn re-import the caller's __main__, which breaks any script
-    # that imports a file without an `if __name__ == "__main__"` guard
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if forkable and workers > 1 and size >= PARALLEL_FROM_BYTES:
-        return _parallel_articles(stream, path, workers)
-    return iter_articles(stream, path)
+    workers = _workers(size)
+    if workers > 1:
+        for citations, _, _ in _parallel(stream, path, workers, _citations):
+            yield from citations
+    else:
+        yield from iter_articles(stream, path)
+
+
+def stream_fields(
+    stream: BinaryIO, path: str | Path, size: int
+) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(rows.citation_fields, raw) for each record: what an import stages, built on every core
+    when the input is large. Workers send back only the fields; the raw text is the record's
+    own bytes, decoded here, so the largest part of a record never crosses a process boundary.
+    """
+    workers = _workers(size)
+    if workers == 1:
+        for citation in iter_articles(stream, path):
+            yield citation_fields(citation), citation.raw
+        return
+    for fields, batch, encoding in _parallel(stream, path, workers, _fields):
+        for row, (record, _) in zip(fields, batch, strict=True):
+            yield row, record.decode(encoding)
 
 
 def parse_articles(data: bytes, path_label: str) -> list[Citation]:
     """The records of an in-memory PubmedArticleSet (an efetch response body)."""
     return list(iter_articles(io.BytesIO(data), path_label))
+
+
+def _workers(size: int) -> int:
+    """How many processes should parse an input of size bytes (1: parse here)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    # fork only: forkserver and spawn re-import the caller's __main__, which breaks any script
+    # that imports a file without an `if __name__ == "__main__"` guard
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    return cores if forkable and cores > 1 and size >= PARALLEL_FROM_BYTES else 1
 
 
 class _Buffer:
@@ -118,8 +150,18 @@ def iter_articles(stream: BinaryIO, path: str | Path) -> Iterator[Citation]:
         yield _citation(record, line, records.prolog, records.encoding, path)
 
 
-def _parallel_articles(stream: BinaryIO, path: str | Path, workers: int) -> Iterator[Citation]:
-    """iter_articles with the parsing spread over worker processes, records kept in order.
+_Batch = tuple[tuple[bytes, int], ...]
+_T = TypeVar("_T")
+
+
+def _parallel(
+    stream: BinaryIO,
+    path: str | Path,
+    workers: int,
+    work: Callable[[_Batch, bytes, str, str], _T],
+) -> Iterator[tuple[_T, _Batch, str]]:
+    """work(batch, prolog, encoding, path) for batches of records, spread over worker processes
+    and given back in order, each with its batch and the file's encoding.
 
     Cutting the file into records is cheap and stays here; parsing and reading the fields is
     most of the work. At most a few batches are in flight, so memory stays flat.
@@ -127,20 +169,29 @@ def _parallel_articles(stream: BinaryIO, path: str | Path, workers: int) -> Iter
     records = _Records(stream, path)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[Future[list[Citation]]] = deque()
+        pending: deque[tuple[Future[_T], _Batch]] = deque()
         it = iter(records)
         while batch := tuple(itertools.islice(it, _BATCH)):
-            pending.append(pool.submit(_batch, batch, records.prolog, records.encoding, str(path)))
+            future = pool.submit(work, batch, records.prolog, records.encoding, str(path))
+            pending.append((future, batch))
             if len(pending) > 2 * workers:
-                yield from pending.popleft().result()
+                future, done = pending.popleft()
+                yield future.result(), done, records.encoding
         while pending:
-            yield from pending.popleft().result()
+            future, done = pending.popleft()
+            yield future.result(), done, records.encoding
 
 
-def _batch(
-    batch: tuple[tuple[bytes, int], ...], prolog: bytes, encoding: str, path: str
-) -> list[Citation]:
+def _citations(batch: _Batch, prolog: bytes, encoding: str, path: str) -> list[Citation]:
     return [_citation(record, line, prolog, encoding, path) for record, line in batch]
+
+
+def _fields(batch: _Batch, prolog: bytes, encoding: str, path: str) -> list[tuple[Any, ...]]:
+    fields = []
+    for record, line in batch:
+        elem = _parse_record(prolog + record, path, line - prolog.count(b"\n"))
+        fields.append(citation_fields(record_citation(elem, "", line)))
+    return fields
 
 
 def _citation(record: bytes, line: int, prolog: bytes, encoding: str, path: str | Path) -> Citation:

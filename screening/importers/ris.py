@@ -43,12 +43,12 @@ from typing import Any
 from db.errors import ParseError
 from screening.citation import Citation, Section
 from screening.importers.fields import surname_first
-from screening.importers.tagged import expand_pages
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
     abstract_text,
     clean,
     clean_list,
+    expand_pages,
     join_pages,
     normalise_doi,
     normalise_pmcid,

@@ -2,8 +2,7 @@
 
 Both formats put a tag of up to four characters at column 0, padded to four with spaces and
 followed by "- " ("PMID- 123", "TI  - A title"), so one function splits those lines. Both also
-give short author names as "Surname Initials" ("Smith JA", "Behan L."), which
-``surname_first`` turns into the "Surname, Initials" form the Citation asks for.
+give short author names as "Surname Initials" ("Smith JA", "Behan L.").
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ import re
 _TAG_LINE = re.compile(
     r"([A-Z][A-Z0-9]{3}|[A-Z][A-Z0-9]{2} |[A-Z][A-Z0-9]  )-(?: (.*))?", re.DOTALL
 )
-# Initials: capitals, optionally with dots and hyphens ("JA", "J.S.", "J.-P.", "L.")
-_SHORT_END = re.compile(r"(\d+)-(\d+)")
 
 
 def split_tag(line: str) -> tuple[str, str] | None:
@@ -28,16 +25,3 @@ def split_tag(line: str) -> tuple[str, str] | None:
     if match is None:
         return None
     return match.group(1).rstrip(), match.group(2) or ""
-
-
-def expand_pages(pages: str | None) -> str | None:
-    """MEDLINE shortens page ranges ('463-8'); write them out ('463-468') so sources agree."""
-    if not pages:
-        return pages
-    match = _SHORT_END.fullmatch(pages)
-    if match is None:
-        return pages
-    start, end = match.groups()
-    if len(end) < len(start):
-        end = start[: len(start) - len(end)] + end
-    return f"{start}-{end}"
