@@ -14,12 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.records import RECORD_COLUMNS
-
-_INSERT = (
-    f"INSERT INTO records (source_id, {', '.join(RECORD_COLUMNS)}) "
-    f"VALUES (?, {', '.join('?' for _ in RECORD_COLUMNS)})"
-)
+from db.records import INSERT_RECORD, store_raw
 
 
 def m005_harvests(db: Database) -> None:
@@ -209,7 +204,7 @@ def finish_batch(
 
 def insert_records(db: Database, source_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
     """Records rows (in RECORD_COLUMNS order) for a source; the caller holds the transaction."""
-    db.conn.executemany(_INSERT, [(source_id, *row) for row in rows])
+    db.conn.executemany(INSERT_RECORD, [(source_id, *row) for row in store_raw(db, rows)])
 
 
 def window_report(db: Database, harvest_id: int, source_id: int) -> list[dict[str, Any]]:

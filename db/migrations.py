@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from db.decisions import m003_screening
 from db.dedup import m004_dedup
 from db.harvests import m005_harvests
+from db.records import m006_record_raw
 
 Migration = Callable[[Database], None]
 
@@ -163,6 +164,7 @@ MIGRATIONS: list[Migration] = [
     m003_screening,
     m004_dedup,
     m005_harvests,
+    m006_record_raw,
 ]
 
 

@@ -25,7 +25,7 @@ def test_open_creates_schema_and_reopening_is_idempotent(tmp_path: Path) -> None
 
 def test_foreign_keys_are_enforced(review_db) -> None:
     with pytest.raises(sqlite3.IntegrityError):
-        review_db["records"].insert({"uuid": "x", "source_id": 999, "raw": "", "position": 1})
+        review_db["records"].insert({"uuid": "x", "source_id": 999, "position": 1})
 
 
 def test_missing_review_is_a_clear_error(tmp_path: Path) -> None:
@@ -62,3 +62,53 @@ def test_new_reviews_use_16k_pages_and_old_ones_keep_theirs(tmp_path: Path) -> N
     reopened = open_review(tmp_path / "old.db")
     assert reopened.execute("PRAGMA page_size").fetchone()[0] == 4096
     assert reopened["records"].exists()
+
+
+def test_raw_texts_move_to_record_raw_in_an_existing_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review made before record_raw keeps every raw text, now one join away."""
+    first_five = MIGRATIONS[:5]
+    monkeypatch.setattr("db.migrations.MIGRATIONS", first_five)
+    db = open_review(tmp_path / "r.db", create=True)
+    source = db["sources"].insert({"kind": "file", "database": "PubMed", "imported_at": "t"})
+    for n in (1, 2):
+        row = {"uuid": f"u{n}", "source_id": source.last_pk, "position": n, "raw": f"<r{n}/>"}
+        db["records"].insert(row)
+    monkeypatch.setattr("db.migrations.MIGRATIONS", MIGRATIONS)
+    migrate(db)
+    assert "raw" not in db["records"].columns_dict
+    sql = "SELECT r.uuid, x.raw FROM records r JOIN record_raw x ON x.id = r.raw_id ORDER BY r.id"
+    assert db.execute(sql).fetchall() == [("u1", "<r1/>"), ("u2", "<r2/>")]
+    with pytest.raises(sqlite3.IntegrityError):  # a raw text a record points to stays
+        db.execute("DELETE FROM record_raw WHERE id = 1")
+
+
+def test_raw_texts_of_a_killed_import_are_removed_by_the_next(tmp_path: Path) -> None:
+    from db.records import Staging
+
+    db = open_review(tmp_path / "r.db", create=True)
+    staging = Staging(db)
+    staging.add([_row("<a/>"), _row("<b/>")])
+    assert db["record_raw"].count == 2  # committed while the import runs
+    # as if the process had been killed: its pid is gone
+    db.execute("UPDATE raw_in_flight SET pid = 2147483646")
+    db.conn.commit()
+    Staging(db)
+    assert db["record_raw"].count == 0 and db["raw_in_flight"].count == 0
+
+
+def test_a_live_import_keeps_its_raw_texts_when_another_starts(tmp_path: Path) -> None:
+    from db.records import Staging
+
+    db = open_review(tmp_path / "r.db", create=True)
+    Staging(db).add([_row("<a/>")])
+    Staging(db)  # this process is alive: nothing of the first is removed
+    assert db["record_raw"].count == 1
+
+
+def _row(raw: str) -> tuple:
+    from screening.citation import Citation
+    from screening.rows import citation_row
+
+    return citation_row(Citation(raw=raw, line=1, title="T"), 1)

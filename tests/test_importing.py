@@ -57,8 +57,11 @@ def test_every_fixture_imports_as_one_source(name: str, review_db) -> None:
     assert source["file_name"] == Path(name).name
     assert len(source["sha256"]) == 64
     assert review_db["records"].count_where("source_id = ?", [summary.source_id]) == summary.added
-    raws = [r["raw"] for r in review_db["records"].rows_where(select="raw")]
-    assert all(raws)
+    sql = "SELECT x.raw FROM records r JOIN record_raw x ON x.id = r.raw_id WHERE r.source_id = ?"
+    raws = [raw for (raw,) in review_db.execute(sql, [summary.source_id])]
+    assert len(raws) == summary.added and all(raws)
+    assert review_db["record_raw"].count == review_db["records"].count  # none left over
+    assert review_db["raw_in_flight"].count == 0
 
 
 def test_import_is_committed_for_other_connections(review_path: Path) -> None:
@@ -197,9 +200,12 @@ def test_records_built_on_every_core_equal_those_built_here(
     assert summary.added == 600
 
     def rows(source_id: int) -> list[dict]:
-        sql = "SELECT * FROM records WHERE source_id = ? ORDER BY position"
+        sql = (
+            "SELECT r.*, x.raw FROM records r JOIN record_raw x ON x.id = r.raw_id "
+            "WHERE source_id = ? ORDER BY position"
+        )
         return [
-            {k: v for k, v in row.items() if k not in ("id", "uuid", "source_id")}
+            {k: v for k, v in row.items() if k not in ("id", "uuid", "source_id", "raw_id")}
             for row in review_db.query(sql, [source_id])
         ]
 
@@ -220,3 +226,17 @@ def test_record_rows_follow_the_table_columns() -> None:
     assert (row["position"], row["raw"], row["line"], row["pmid"]) == (5, "<r/>", 7, "123")
     assert (row["title"], row["doi"], row["authors"]) == ("T", "10.1/x", '["A, B"]')
     assert citation_fields(c)[FIELDS_PMID] == "123"
+
+
+def test_a_refused_file_leaves_no_raw_text_behind(review_db, tmp_path: Path) -> None:
+    import screening.importing as importing
+
+    data = (FIXTURES / "entrez/hawc/efetch_6_records.xml").read_bytes()
+    start, end = data.index(b"<PubmedArticle>"), data.rindex(b"</PubmedArticleSet>")
+    broken = data[:start] + data[start:end] * 1000 + b"<PubmedArticle><oops>" + data[end:]
+    (tmp_path / "broken.xml").write_bytes(broken)
+    assert 6000 > importing.BATCH  # some batches were staged before the broken record
+    with pytest.raises(ParseError):
+        import_file(review_db, tmp_path / "broken.xml")
+    assert review_db["records"].count == 0
+    assert review_db["record_raw"].count == 0 and review_db["raw_in_flight"].count == 0
