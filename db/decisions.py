@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.errors import MetasiftError
+from db.errors import MetasiftError, busy_is_an_error
 
 DECISION_COLUMNS = (
     "uuid",
@@ -45,7 +45,7 @@ def record_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
         raise MetasiftError(
             "the review connection has uncommitted changes; decisions would not be saved"
         )
-    with db.atomic():
+    with busy_is_an_error(), db.atomic():
         db["decisions"].insert_all(rows, columns={"batch": str})
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.errors import MetasiftError
+from db.errors import MetasiftError, busy_is_an_error
 
 SAME, DIFFERENT, UNDO = "same", "different", "undo"
 PAIR_COLUMNS = ("record_a", "record_b", "outcome", "rule", "score", "run_id")
@@ -351,5 +351,5 @@ def replace_members(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
 
 
 def add_pair_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
-    with db.atomic():
+    with busy_is_an_error(), db.atomic():
         db["dedup_decisions"].insert_all(rows)

@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
 class MetasiftError(Exception):
     """Something the user can fix: bad input, a missing review, a malformed protocol."""
+
+
+class ReviewBusy(MetasiftError):
+    """Another connection held the review's write lock past the busy timeout."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the review file is busy: another metasift command is writing to it; "
+            "nothing was saved, try again in a moment"
+        )
+
+
+@contextmanager
+def busy_is_an_error() -> Iterator[None]:
+    """Turn SQLite's "database is locked" (the busy timeout ran out) into ReviewBusy, which a
+    screen shows on its status line instead of stopping."""
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        if "locked" in str(e) or "busy" in str(e):
+            raise ReviewBusy() from e
+        raise
 
 
 class ParseError(MetasiftError):

@@ -237,9 +237,9 @@ class ScreeningSession:
         rid = self._require_record()
         self._check(verdict, reason)
         note, tags = self._annotations(rid)
-        self.drafts.pop(rid, None)
         event = self._event(rid, verdict, reason, note, tags)
         self._write([event])
+        self.drafts.pop(rid, None)  # only once written: a failed write keeps the draft
         self.advance()
         return event
 

@@ -219,3 +219,20 @@ def test_duplicates_are_screened_once_and_decisions_follow_the_cluster(tmp_path)
         assert after.decision(1).verdict == "include"  # decided on the copy, counts for 1
         assert after.counts().verdicts["include"] == 1
         assert after.record(1).found_in == ("PubMed (efetch_6_records.xml)",)
+
+
+def test_a_busy_review_file_saves_nothing_and_keeps_the_draft(review, review_file) -> None:
+    from db.errors import ReviewBusy
+
+    s = session(review)
+    assert s.set_note("check the dose") is False  # a draft until the decision
+    review.db.execute("PRAGMA busy_timeout = 50")
+    writer = sqlite3.connect(review_file, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    with pytest.raises(ReviewBusy, match="review file is busy"):
+        s.decide("include")
+    writer.execute("ROLLBACK")
+    writer.close()
+    assert committed(review_file) == [] and s.current_id == 1
+    s.decide("include")
+    assert committed(review_file)[0][5] == "check the dose"

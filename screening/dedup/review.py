@@ -134,8 +134,9 @@ class DedupReview:
         """Cancel this session's last verdict; its pair is shown again."""
         if not self.history:
             return None
-        undone, item = self.history.pop()
+        undone, item = self.history[-1]
         add_pair_decisions(self.db, [self._event(item, UNDO, undoes=undone)])
+        self.history.pop()  # only once written: a failed write can be undone again
         self.decided -= 1
         self._refresh()
         self.items.sort(key=lambda i: (i.record_a, i.record_b) != (item.record_a, item.record_b))

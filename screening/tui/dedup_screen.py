@@ -173,7 +173,11 @@ class DedupScreen(Screen[None]):
         self.show_pair()
 
     def action_undo(self) -> None:
-        item = self.review.undo()
+        try:
+            item = self.review.undo()
+        except MetasiftError as e:
+            self.say(str(e), error=True)
+            return
         if item is None:
             self.say("Nothing to undo in this session", error=True)
             return

@@ -211,7 +211,9 @@ class ScreeningScreen(Screen[None]):
             self.action_clear_filter()
 
     def action_undo(self) -> None:
-        undone = self.session.undo()
+        undone: list = []
+        if not self._attempt(lambda: undone.extend(self.session.undo())):
+            return
         if not undone:
             self.say("Nothing to undo at this stage")
         elif len(undone) == 1:
@@ -227,9 +229,10 @@ class ScreeningScreen(Screen[None]):
 
         def save(text: str | None) -> None:
             if text is not None:
-                saved = self.session.set_note(text)
-                self.say("Note saved" if saved else "Note kept: saved with your decision")
-                self.show_record()
+                saved: list[bool] = []
+                if self._attempt(lambda: saved.append(self.session.set_note(text))):
+                    self.say("Note saved" if saved[0] else "Note kept: saved with your decision")
+                    self.show_record()
 
         self.app.push_screen(TextModal("Note on this record", view.note or ""), save)
 
@@ -241,9 +244,11 @@ class ScreeningScreen(Screen[None]):
         hint = "Comma-separated. " + (f"Your tags: {', '.join(used)}" if used else "No tags yet.")
 
         def save(text: str | None) -> None:
-            if text is not None:
-                saved = self.session.set_tags(text.split(","))
-                self.say("Tags saved" if saved else "Tags kept: saved with your decision")
+            saved: list[bool] = []
+            if text is not None and self._attempt(
+                lambda: saved.append(self.session.set_tags(text.split(",")))
+            ):
+                self.say("Tags saved" if saved[0] else "Tags kept: saved with your decision")
                 self.show_record()
 
         modal = TextModal("Tags for this record", ", ".join(view.tags), hint=hint)
@@ -375,7 +380,9 @@ class ScreeningScreen(Screen[None]):
         if not await self.app.push_screen_wait(ConfirmModal("Bulk decision", message)):
             self.say("Bulk action cancelled")
             return
-        events = s.apply_bulk(plan)
+        events: list = []
+        if not self._attempt(lambda: events.extend(s.apply_bulk(plan))):
+            return
         self.say(f"{label}: {records(len(events))} decided · u undoes the whole action")
         self.show_record()
 

@@ -236,3 +236,21 @@ async def test_highlight_toggle_help_palette_and_quit(pilot: Pilot) -> None:
         assert title in titles
     await pilot.press("q")
     assert pilot.app.return_code == 0 or not pilot.app.is_running
+
+
+async def test_a_busy_review_file_is_a_message_and_the_decision_can_be_made_again(
+    pilot: Pilot, folder: Path
+) -> None:
+    """Another process holding the write lock (an import's last step) must not stop the screen."""
+    screen_of(pilot).session.db.execute("PRAGMA busy_timeout = 50")
+    writer = sqlite3.connect(folder / "review.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    await pilot.press("i")
+    status = pilot.app.screen.query_one("#status")
+    assert "review file is busy" in str(status.render()) and status.has_class("error")
+    assert screen_of(pilot).session.current_id == 1 and shown_title(pilot) == FIRST_TITLE
+    writer.execute("ROLLBACK")
+    writer.close()
+    await pilot.press("i")
+    assert events(folder) == [(1, "ana", "title-abstract", "include", None, None, None, 0)]
+    assert screen_of(pilot).session.current_id == 2
