@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.processes import process_alive
 from db.records import INSERT_RECORD, store_raw
 
 
@@ -87,6 +88,38 @@ def m005_harvests(db: Database) -> None:
 def harvest_by_key(db: Database, key: str) -> dict[str, Any] | None:
     rows = list(db["harvests"].rows_where("key = ?", [key], limit=1))
     return rows[0] if rows else None
+
+
+def m007_harvest_runner(db: Database) -> None:
+    # the process running the harvest now, so that the same command run twice at once refuses
+    db["harvests"].add_column("running_pid", int)
+
+
+def claim_harvest(db: Database, harvest_id: int, pid: int) -> int | None:
+    """Mark the harvest as run by pid; returns the pid of a live process already running it
+    (and changes nothing) instead."""
+    try:
+        # an UPDATE takes the write lock even when it matches nothing, so what follows is
+        # decided by one process at a time
+        sql = "UPDATE harvests SET running_pid = ? WHERE id = ? AND running_pid IS NULL"
+        if db.execute(sql, [pid, harvest_id]).rowcount == 0:
+            sql = "SELECT running_pid FROM harvests WHERE id = ?"
+            (running,) = db.execute(sql, [harvest_id]).fetchone()
+            if running != pid and process_alive(running):
+                return int(running)
+            sql = "UPDATE harvests SET running_pid = ? WHERE id = ?"
+            db.execute(sql, [pid, harvest_id])  # take over from a process that died
+    finally:
+        db.conn.commit()
+    return None
+
+
+def release_harvest(db: Database, harvest_id: int, pid: int) -> None:
+    db.execute(
+        "UPDATE harvests SET running_pid = NULL WHERE id = ? AND running_pid = ?",
+        [harvest_id, pid],
+    )
+    db.conn.commit()
 
 
 def get_harvest(db: Database, harvest_id: int) -> dict[str, Any]:
@@ -190,16 +223,13 @@ def window_positions(db: Database, harvest_id: int) -> dict[int, tuple[int, int]
 def finish_batch(
     db: Database, harvest_id: int, number: int, landed: int, missing: list[str], via: str, at: str
 ) -> None:
-    db["harvest_batches"].update(
-        (harvest_id, number),
-        {
-            "state": "done",
-            "landed": landed,
-            "missing": json.dumps(missing),
-            "via": via,
-            "done_at": at,
-        },
+    done = db.execute(
+        "UPDATE harvest_batches SET state = 'done', landed = ?, missing = ?, via = ?, done_at = ? "
+        "WHERE harvest_id = ? AND number = ? AND state = 'pending'",
+        [landed, json.dumps(missing), via, at, harvest_id, number],
     )
+    if done.rowcount != 1:  # landed by another process: the caller's transaction rolls back
+        raise RuntimeError(f"batch {number} of harvest {harvest_id} is not pending")
 
 
 def insert_records(db: Database, source_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -241,10 +271,14 @@ def missing_pmids(db: Database, harvest_id: int, window_id: int, source_id: int)
 def harvest_status(db: Database) -> dict[int, dict[str, Any]]:
     """Per source that is a harvest: its state, window, count and records landed (for
     `metasift status`; an unfinished one resumes when its command is run again)."""
-    return {
+    found = {
         row["source_id"]: row
         for row in db.query(
             "SELECT source_id, kind, state, term, datetype, date_from, date_to, count, "
-            "max_records, planned, landed, started_at, finished_at FROM harvests"
+            "max_records, planned, landed, started_at, finished_at, running_pid FROM harvests"
         )
     }
+    for row in found.values():  # running_pid: the process fetching it now, if it still runs
+        pid = row["running_pid"]
+        row["running_pid"] = pid if pid is not None and process_alive(pid) else None
+    return found

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from db.decisions import m003_screening
 from db.dedup import m004_dedup
-from db.harvests import m005_harvests
+from db.harvests import m005_harvests, m007_harvest_runner
 from db.records import m006_record_raw
 
 Migration = Callable[[Database], None]
@@ -165,6 +165,7 @@ MIGRATIONS: list[Migration] = [
     m004_dedup,
     m005_harvests,
     m006_record_raw,
+    m007_harvest_runner,
 ]
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.processes import process_alive
+
 # Columns an importer fills (everything but id and source_id), in table order.
 RECORD_COLUMNS = (
     "uuid",
@@ -130,7 +132,7 @@ class Staging:
 def remove_abandoned_raw(db: Database) -> None:
     """Remove the raw texts staged by imports whose process is gone (killed, crashed)."""
     pids = [row[0] for row in db.execute("SELECT DISTINCT pid FROM raw_in_flight")]
-    dead = [pid for pid in pids if not _alive(pid)]
+    dead = [pid for pid in pids if not process_alive(pid)]
     if dead:
         with db.atomic():
             marks = ", ".join("?" for _ in dead)
@@ -147,18 +149,6 @@ def _remove_raw(db: Database, where: str, params: list[Any]) -> None:
             [first, last, first, last],
         )
     db.execute(f"DELETE FROM raw_in_flight WHERE {where}", params)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 def search_records(

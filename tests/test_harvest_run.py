@@ -301,3 +301,54 @@ def test_an_expired_history_set_falls_back_to_pmids(review_db, entrez_env) -> No
     assert outcome.landed == 6
     assert methods == [("esearch", False), ("efetch", True), ("efetch", True), ("efetch", False)]
     assert review_db["harvest_batches"].get((1, 1))["via"] == "history+ids"
+
+
+def test_the_same_harvest_run_twice_at_once_refuses_the_second(review_db, entrez_env) -> None:
+    """While one process runs a harvest, the same command elsewhere says so and fetches
+    nothing; once that process is gone, the command resumes the harvest."""
+    import subprocess
+    import sys
+
+    from db.errors import MetasiftError
+
+    corpus = synthetic_corpus(150, small=True)
+    spec = HarvestSpec("synthetic")
+    with serve(corpus) as server:
+
+        def fail_on_second_batch(hit) -> bool:
+            if hit.endpoint == "efetch" and server.count("efetch", status=None) == 2:
+                server.inject("500", endpoint="efetch", times=2)
+            return True
+
+        server.on_request = fail_on_second_batch
+        with pytest.raises(EntrezError):
+            harvest(review_db, client_for(server, tries=2), spec, today=TODAY, batch_size=50)
+        server.on_request = None
+        assert review_db["harvests"].get(1)["running_pid"] is None  # released on the way out
+        other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        try:
+            review_db.execute("UPDATE harvests SET running_pid = ?", [other.pid])
+            review_db.conn.commit()
+            fetches = server.count("efetch", status=None)
+            with pytest.raises(MetasiftError, match=f"already running \\(process {other.pid}\\)"):
+                harvest(review_db, client_for(server), spec, today=TODAY, batch_size=50)
+            assert server.count("efetch", status=None) == fetches
+            (status,) = harvest_status(review_db).values()
+            assert status["running_pid"] == other.pid  # `metasift status`: "running now"
+        finally:
+            other.kill()
+            other.wait()
+        outcome = harvest(review_db, client_for(server), spec, today=TODAY, batch_size=50)
+    assert outcome.resumed and outcome.landed == 150 and review_db["records"].count == 150
+    assert set(served(server).values()) == {1}
+    assert review_db["harvests"].get(1)["running_pid"] is None
+
+
+def test_a_batch_is_landed_once_even_if_asked_twice(review_db, entrez_env) -> None:
+    from db.harvests import finish_batch
+
+    with serve() as server:
+        harvest(review_db, client_for(server), HarvestSpec(SCIENCE), today=TODAY)
+    with pytest.raises(RuntimeError, match="batch 1 of harvest 1 is not pending"):
+        with review_db.atomic():
+            finish_batch(review_db, 1, 1, 6, [], "ids", "now")

@@ -79,6 +79,8 @@ def status(review_path: str | None, as_json: bool) -> None:
 def _harvest_line(h: dict) -> str:
     window = f"{h['datetype']} {h['date_from'] or '...'} to {h['date_to'] or '...'}"
     landed = f"{h['landed'] or 0:,} of {h['count'] or 0:,} landed"
+    if h["state"] != "done" and h.get("running_pid"):
+        return f"{window}, {landed}: running now (process {h['running_pid']})"
     if h["state"] != "done":
         return f"{window}, {landed}: incomplete, run the same search again to resume"
     return f"{window}, {landed}, finished {h['finished_at']}"

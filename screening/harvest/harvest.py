@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,10 +25,12 @@ from sqlite_utils import Database
 from db.errors import MetasiftError, ParseError
 from db.harvests import (
     add_window,
+    claim_harvest,
     get_harvest,
     harvest_by_key,
     plan_batches,
     planned_windows,
+    release_harvest,
     update_harvest,
     window_positions,
 )
@@ -169,10 +173,42 @@ def harvest(
         return _outcome(db, found["id"], client, before, already_done=True)
     history: dict[int, tuple[str, str]] = {}  # History sets from this run's searches
     if found is None:
-        harvest_id = _start(db, client, spec, today, cap, history)
+        try:
+            harvest_id = _start(db, client, spec, today, cap, history)
+        except sqlite3.IntegrityError:  # the same command, started at the same moment, won
+            found = harvest_by_key(db, spec.key())
+            if found is None:
+                raise
+            harvest_id = found["id"]
     else:
         harvest_id = found["id"]
         _log_run(db, harvest_id)
+    pid = os.getpid()
+    running = claim_harvest(db, harvest_id, pid)
+    if running is not None:
+        raise MetasiftError(
+            f"this harvest is already running (process {running}); wait for it to finish, "
+            "or stop it and run the command again to resume"
+        )
+    try:
+        _run(db, client, harvest_id, batch_size, cap, history, progress, spool)
+    finally:
+        release_harvest(db, harvest_id, pid)
+    _finish(db, harvest_id, client, before)
+    return _outcome(db, harvest_id, client, before, resumed=found is not None)
+
+
+def _run(
+    db: Database,
+    client: EUtilsClient,
+    harvest_id: int,
+    batch_size: int,
+    cap: int,
+    history: dict[int, tuple[str, str]],
+    progress: Progress | None,
+    spool: Path | None,
+) -> None:
+    """Plan what is left to plan, then fetch and land every pending batch."""
     h = get_harvest(db, harvest_id)
     if h["state"] == "planning":
         Planner(db, client, h, cap, history, progress).plan_rest()
@@ -188,8 +224,6 @@ def harvest(
         windows=window_positions(db, harvest_id),
         progress=progress,
     )
-    _finish(db, harvest_id, client, before)
-    return _outcome(db, harvest_id, client, before, resumed=found is not None)
 
 
 def _start(
