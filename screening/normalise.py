@@ -82,6 +82,39 @@ def expand_pages(pages: str | None) -> str | None:
     return f"{start}-{end}"
 
 
+# MEDLINE's language codes (ISO 639-2/B, as PubMed XML and .nbib give them) and ISO 639-1
+# codes, by the names Embase, Scopus, Web of Science and RIS exports use, so a filter or a
+# count by language sees one value per language.
+_LANGUAGES = {
+    "afr": "Afrikaans", "ara": "Arabic", "bul": "Bulgarian", "cat": "Catalan",
+    "chi": "Chinese", "cze": "Czech", "dan": "Danish", "dut": "Dutch", "eng": "English",
+    "est": "Estonian", "fin": "Finnish", "fre": "French", "ger": "German", "gre": "Greek",
+    "heb": "Hebrew", "hin": "Hindi", "hrv": "Croatian", "hun": "Hungarian", "ice": "Icelandic",
+    "ind": "Indonesian", "ita": "Italian", "jpn": "Japanese", "kor": "Korean", "lat": "Latin",
+    "lav": "Latvian", "lit": "Lithuanian", "nor": "Norwegian", "per": "Persian",
+    "pol": "Polish", "por": "Portuguese", "rum": "Romanian", "rus": "Russian",
+    "slo": "Slovak", "slv": "Slovenian", "spa": "Spanish", "srp": "Serbian", "swe": "Swedish",
+    "tha": "Thai", "tur": "Turkish", "ukr": "Ukrainian", "vie": "Vietnamese",
+    "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
+    "ja": "Japanese", "zh": "Chinese", "ru": "Russian", "pt": "Portuguese", "nl": "Dutch",
+    "pl": "Polish", "ko": "Korean",
+}  # fmt: skip
+
+
+def normalise_language(value: str | None) -> str | None:
+    """Language names, "; " between several: "eng" and "english" become "English";
+    anything unknown stays as it was written."""
+    if not value:
+        return None
+    names = []
+    for part in value.replace(",", ";").split(";"):
+        part = clean(part)
+        if part:
+            key = part.lower()
+            names.append(_LANGUAGES.get(key) or (part.capitalize() if part.islower() else part))
+    return "; ".join(dict.fromkeys(names)) or None
+
+
 def join_pages(start: str | None, end: str | None) -> str | None:
     start, end = clean(start), clean(end)
     if start and end and end != start:

@@ -83,7 +83,7 @@ def test_special_characters_sections_and_every_kept_field_round_trip(tmp_path: P
         pmid="30077569",
         pmcid="PMC1234567",
         issn="1885-5857",
-        language="spa",
+        language="Spanish",
         publication_types=["Journal Article", "Randomized Controlled Trial"],
         mesh_terms=["Humans", "Heart Failure/therapy"],
         keywords=["heart failure", "exercise"],

@@ -104,7 +104,7 @@ def test_diacritics_mesh_qualifiers_and_original_title() -> None:
         "Bastos Filho, Antonio",
         "Mazzaro, Carla Bassanezi",
     ]
-    assert record.language == "por"
+    assert record.language == "Portuguese"  # LA "por"
     assert record.extra["original_title"].startswith("Estudo clínico, prospectivo, aberto")
     assert "Acne Vulgaris/therapy" in record.mesh_terms
     assert "Benzoyl Peroxide/administration & dosage/adverse effects" in record.mesh_terms

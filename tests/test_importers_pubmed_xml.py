@@ -110,7 +110,7 @@ def test_journal_article_fields() -> None:
         "10.1289/ehp.1103729",
         "PMC3261988",
         "1552-9924",
-        "eng",
+        "English",  # <Language>eng</Language>
     )
     assert c.publication_types == [
         "Journal Article",
@@ -175,7 +175,7 @@ def test_whole_book_from_the_national_academies() -> None:
     )
     assert c.authors[-1] == "The National Academies of Sciences, Engineering, and Medicine"
     assert len(c.authors) == 6
-    assert (c.year, c.doi, c.language) == (2015, "10.17226/21775", "eng")
+    assert (c.year, c.doi, c.language) == (2015, "10.17226/21775", "English")
     assert c.publication_types == ["Review"]
     assert c.extra["book_accession"] == "NBK321423"
     assert c.extra["publisher"] == "National Academies Press (US)"
@@ -271,7 +271,7 @@ def test_vernacular_title_and_language() -> None:
     assert c.extra["vernacular_title"] == (
         "Pacientes quirúrgicos ingresados: asistencia compartida con Medicina Interna."
     )
-    assert (c.language, c.doi) == ("spa", "10.1016/j.medcli.2011.05.017")
+    assert (c.language, c.doi) == ("Spanish", "10.1016/j.medcli.2011.05.017")
 
 
 def test_old_record_years_and_dois() -> None:
@@ -524,3 +524,14 @@ def test_parallel_parse_reports_a_broken_record_with_its_line(
     with pytest.raises(ParseError) as err:
         records(path)
     assert err.value.path == str(path) and err.value.line == 31
+
+
+def test_every_language_of_an_article_is_kept_as_names() -> None:
+    """An article published in two languages has two <Language> elements (this input is a real
+    record given a second one)."""
+    data = (HAWC / "efetch_6_records.xml").read_bytes()
+    data = data.replace(
+        b"<Language>eng</Language>", b"<Language>eng</Language><Language>fre</Language>", 1
+    )
+    first = parse_articles(data, "two languages")[0]
+    assert first.language == "English; French"

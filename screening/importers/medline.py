@@ -36,6 +36,7 @@ from screening.normalise import (
     clean_list,
     expand_pages,
     normalise_doi,
+    normalise_language,
     normalise_pmcid,
     normalise_pmid,
     parse_year,
@@ -182,7 +183,7 @@ def _citation(record: _Record) -> Citation:
         pmid=normalise_pmid(text("PMID")),
         pmcid=normalise_pmcid(text("PMC")),
         issn=issn,
-        language="; ".join(clean_list(values.get("LA", []))) or None,
+        language=normalise_language("; ".join(clean_list(values.get("LA", [])))),
         publication_types=clean_list(values.get("PT", [])),
         mesh_terms=mesh,
         keywords=clean_list(k.lstrip("*") for k in values.get("OT", [])),  # '*': a major one

@@ -34,6 +34,7 @@ from screening.normalise import (
     clean_list,
     expand_pages,
     normalise_doi,
+    normalise_language,
     normalise_pmcid,
     normalise_pmid,
     parse_year,
@@ -219,7 +220,9 @@ def _citation(record: _Record) -> Citation:
         pmid=pmid,
         pmcid=pmcid,
         issn=_issn(values.get("IS", [])),
-        language="; ".join(clean_list(v.strip().rstrip(".") for v in values.get("LG", []))) or None,
+        language=normalise_language(
+            "; ".join(clean_list(v.strip().rstrip(".") for v in values.get("LG", [])))
+        ),
         publication_types=publication_types,
         mesh_terms=mesh,
         keywords=clean_list(k for v in values.get("KW", []) for k in re.split(r"[;\n]", v)),

@@ -33,6 +33,7 @@ from screening.normalise import (
     expand_pages,
     join_pages,
     normalise_doi,
+    normalise_language,
     normalise_pmcid,
     normalise_pmid,
     parse_year,
@@ -217,6 +218,11 @@ def _pages(pagination: Any) -> str | None:
     return expand_pages(medline) or join_pages(_text(pages, "StartPage"), _text(pages, "EndPage"))
 
 
+def _languages(groups: dict[Any, list[Any]]) -> str | None:
+    """Every Language of the record (an article can have several), as names."""
+    return normalise_language("; ".join(e.text or "" for e in groups.get("Language", [])))
+
+
 def _child_texts(parent: Any) -> list[str]:
     return [] if parent is None else _clean_list(child.text for child in parent)
 
@@ -261,7 +267,7 @@ def _article(elem: Any) -> Citation:
         pmid=pmid,
         pmcid=normalise_pmcid(ids.get("pmc")),
         issn=_text(journal, "ISSN"),
-        language=_text(art, "Language"),
+        language=_languages(art),
         publication_types=_child_texts(_one(art, "PublicationTypeList")),
         mesh_terms=mesh_terms,
         keywords=_keywords(medline.get("KeywordList", [])),
@@ -339,7 +345,7 @@ def _book(elem: Any) -> Citation:
         ),
         pmid=pmid,
         pmcid=normalise_pmcid(ids.get("pmc")),
-        language=_text(doc, "Language"),
+        language=_languages(doc),
         publication_types=_clean_list(e.text for e in doc.get("PublicationType", [])),
         keywords=_keywords(doc.get("KeywordList", [])),
         record_type="book chapter" if chapter else "book",

@@ -203,7 +203,9 @@ def meta_text(view: RecordView) -> Text:
     if c.source_record_id and c.source_record_id != c.pmid:
         ids.append(("ID", c.source_record_id))
     ids.append(("Type", c.record_type if c.record_type not in (None, "article") else None))
-    ids.append(("Language", c.language if (c.language or "eng")[:2] != "en" else None))
+    # only a language other than English is worth the space ("eng": a review imported earlier)
+    english = (c.language or "English").lower() in ("english", "eng")
+    ids.append(("Language", None if english else c.language))
     for i, (name, value) in enumerate((n, v) for n, v in ids if v):
         out.append(" · " if i else "")
         out.append(f"{name} ", LABEL)
