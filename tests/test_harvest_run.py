@@ -35,6 +35,17 @@ def served(server: EntrezServer) -> Counter[str]:
     return Counter(p for h in server.hits if h.endpoint == "efetch" for p in h.pmids)
 
 
+def fail_from_second_fetch(server: EntrezServer, times: int):
+    """An on_request hook: from the second efetch on, `times` efetch answers are HTTP 500."""
+
+    def hook(hit) -> bool:
+        if hit.endpoint == "efetch" and server.count("efetch", status=None) == 2:
+            server.inject("500", endpoint="efetch", times=times)
+        return True
+
+    return hook
+
+
 def records(db: Database) -> list[dict]:
     return list(db.query("SELECT * FROM records ORDER BY position"))
 
@@ -257,13 +268,7 @@ def test_a_harvest_that_fails_for_good_resumes_on_the_next_run(review_db, entrez
     corpus = synthetic_corpus(150, small=True)
     spec = HarvestSpec("synthetic")
     with serve(corpus) as server:
-
-        def fail_on_second_batch(hit) -> bool:
-            if hit.endpoint == "efetch" and server.count("efetch", status=None) == 2:
-                server.inject("500", endpoint="efetch", times=3)
-            return True
-
-        server.on_request = fail_on_second_batch
+        server.on_request = fail_from_second_fetch(server, times=3)
         with pytest.raises(
             EntrezError, match="PubMed efetch failed 3 times; last answer: HTTP 500"
         ):
@@ -314,13 +319,7 @@ def test_the_same_harvest_run_twice_at_once_refuses_the_second(review_db, entrez
     corpus = synthetic_corpus(150, small=True)
     spec = HarvestSpec("synthetic")
     with serve(corpus) as server:
-
-        def fail_on_second_batch(hit) -> bool:
-            if hit.endpoint == "efetch" and server.count("efetch", status=None) == 2:
-                server.inject("500", endpoint="efetch", times=2)
-            return True
-
-        server.on_request = fail_on_second_batch
+        server.on_request = fail_from_second_fetch(server, times=2)
         with pytest.raises(EntrezError):
             harvest(review_db, client_for(server, tries=2), spec, today=TODAY, batch_size=50)
         server.on_request = None
