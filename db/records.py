@@ -86,8 +86,9 @@ class Staging:
 
     A 100k-record import parses for tens of seconds; the normalised fields wait in the
     connection's temp database and the raw texts go to record_raw in committed batches, so the
-    review's write lock is taken for moments only and a reviewer screening the same file barely
-    waits.
+    review's write lock is held in short steps and for the final copy of the fields (0.2 s for
+    10,000 PubMed records, about 5 s for 100,000), and a reviewer screening the same file
+    barely waits.
     """
 
     def __init__(self, db: Database) -> None:
