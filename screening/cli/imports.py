@@ -81,6 +81,11 @@ def import_(
                     columns=mapping,
                     progress=bar.update,
                 )
+            except KeyboardInterrupt:
+                raise click.ClickException(
+                    f"interrupted: nothing of {name} was imported (files named before it "
+                    "were); run the command again to import it"
+                ) from None
             finally:
                 bar.finish()
             if summary.already_imported:

@@ -22,6 +22,9 @@ import itertools
 import multiprocessing
 import os
 import re
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -168,7 +171,10 @@ def _parallel(
     """
     records = _Records(stream, path)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_follow, initargs=(os.getpid(),)
+    )
+    try:
         pending: deque[tuple[Future[_T], _Batch]] = deque()
         it = iter(records)
         while batch := tuple(itertools.islice(it, _BATCH)):
@@ -180,6 +186,22 @@ def _parallel(
         while pending:
             future, done = pending.popleft()
             yield future.result(), done, records.encoding
+    finally:  # a broken record, Ctrl-C or a consumer that stopped early: drop what is queued
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _follow(parent: int) -> None:
+    """In a worker: leave Ctrl-C to the parent (the terminal sends it to every process of the
+    command; a worker stopped mid-task hangs the pool's shutdown), and exit when the parent is
+    gone (killed with SIGKILL, say) rather than wait for work forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _citations(batch: _Batch, prolog: bytes, encoding: str, path: str) -> list[Citation]:
