@@ -10,7 +10,10 @@ from sqlite_utils import Database
 from db.errors import MetasiftError
 from db.migrations import migrate
 
-BUSY_TIMEOUT_MS = 5000
+# How long a write waits for another connection's: the longest metasift makes is the final copy of
+# a 100,000-record import (about 5 s on a 2-core machine), so a decision made meanwhile waits
+# and lands rather than failing.
+BUSY_TIMEOUT_MS = 15_000
 PAGE_SIZE = 16384
 
 
