@@ -15,7 +15,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from db.processes import process_alive
-from db.records import INSERT_RECORD, store_raw
 
 
 def m005_harvests(db: Database) -> None:
@@ -230,11 +229,6 @@ def finish_batch(
     )
     if done.rowcount != 1:  # landed by another process: the caller's transaction rolls back
         raise RuntimeError(f"batch {number} of harvest {harvest_id} is not pending")
-
-
-def insert_records(db: Database, source_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Records rows (in RECORD_COLUMNS order) for a source; the caller holds the transaction."""
-    db.conn.executemany(INSERT_RECORD, [(source_id, *row) for row in store_raw(db, rows)])
 
 
 def window_report(db: Database, harvest_id: int, source_id: int) -> list[dict[str, Any]]:

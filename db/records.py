@@ -54,7 +54,6 @@ _RAW = RECORD_COLUMNS.index("raw")
 TABLE_COLUMNS = tuple("raw_id" if c == "raw" else c for c in RECORD_COLUMNS)
 _COLS = ", ".join(TABLE_COLUMNS)
 _MARKS = ", ".join("?" for _ in TABLE_COLUMNS)
-INSERT_RECORD = f"INSERT INTO records (source_id, {_COLS}) VALUES (?, {_MARKS})"
 
 
 def m006_record_raw(db: Database) -> None:
@@ -71,8 +70,8 @@ def m006_record_raw(db: Database) -> None:
 
 
 def store_raw(db: Database, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Write the rows' raw texts to record_raw; the rows with raw_id in place of raw, ready for
-    INSERT_RECORD. The caller holds the transaction, so the new ids are consecutive."""
+    """Write the rows' raw texts to record_raw; the rows with raw_id in place of raw (in
+    TABLE_COLUMNS order). The caller holds the transaction, so the new ids are consecutive."""
     rows = list(rows)
     if not rows:
         return []

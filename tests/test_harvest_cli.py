@@ -166,6 +166,7 @@ def test_killed_at_a_random_batch_then_rerun_loses_nothing(
     served = Counter(p for h in server.hits if h.endpoint == "efetch" for p in h.pmids)
     assert set(served.values()) == {1} and sum(served.values()) == 300  # no batch twice
     assert server.count("efetch", status=None) == 7  # 6 batches and the one killed in flight
+    assert _raw_counts(review_path) == (300, 0)  # no raw text of the killed run left over
 
 
 def _pmids(review_path: Path) -> list[str]:
@@ -176,6 +177,17 @@ def _pmids(review_path: Path) -> list[str]:
         return [row["pmid"] for row in db.query("SELECT pmid FROM records")]
     finally:
         db.close()
+
+
+def _raw_counts(review_path: Path) -> tuple[int, int]:
+    """Raw texts kept, and those still listed as in flight."""
+    import sqlite3
+
+    with sqlite3.connect(review_path) as db:
+        return (
+            db.execute("SELECT count(*) FROM record_raw").fetchone()[0],
+            db.execute("SELECT count(*) FROM raw_in_flight").fetchone()[0],
+        )
 
 
 def _landed(review_path: Path) -> int:

@@ -26,10 +26,10 @@ from db.harvests import (
     batch_pmids,
     finish_batch,
     get_harvest,
-    insert_records,
     pending_batches,
     update_harvest,
 )
+from db.records import Staging
 from screening.harvest.client import EntrezError, EUtilsClient, efetch_problem
 from screening.importers.pubmed_xml import stream_fields
 from screening.review import now
@@ -38,6 +38,8 @@ from screening.rows import FIELDS_PMID, fields_row
 # The record's own PMID is the first child of MedlineCitation (articles) or BookDocument (books).
 _TOP_PMID = re.compile(rb"<(?:MedlineCitation|BookDocument)\b[^>]*>\s*<PMID\b[^>]*>\s*(\d+)")
 _DONE = object()
+# rows whose raw XML is written (and committed) in one step while a batch is parsed
+STAGED_AT_ONCE = 2000
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -200,25 +202,34 @@ def spooled_pmids(path: Path) -> set[str]:
 def _land(db: Database, harvest_id: int, job: Job, path: Path) -> None:
     """Parse a spooled batch and land its planned records with the batch marked done, at once.
 
-    The rows go straight into records inside the transaction: a staging table would write the
-    raw XML twice and keep the lock about as long (1.6 s against 2.2 s for 10,000 records).
+    As for an import, the raw XML goes to record_raw in short committed steps while the batch is
+    parsed and only the fields are copied in the batch's transaction, so the write lock is held
+    for 0.2 s of a 10,000-record batch rather than the 1.5 s writing its 140 MB takes.
     """
     harvest = get_harvest(db, harvest_id)
     expected = set(job.pmids)
     landed: set[str] = set()
-    rows = []
-    with path.open("rb") as f:
-        label, size = f"PubMed efetch batch {job.number}", path.stat().st_size
-        for fields, raw in stream_fields(f, label, size):
-            pmid = fields[FIELDS_PMID]
-            if pmid not in expected or pmid in landed:
-                continue  # not in the plan (the set moved) or sent twice
-            landed.add(pmid)
-            rows.append(fields_row(fields, harvest["landed"] + len(landed), raw))
-    missing = [p for p in job.pmids if p not in landed]
-    total = harvest["landed"] + len(landed)
-    with db.atomic():
-        insert_records(db, harvest["source_id"], rows)
-        finish_batch(db, harvest_id, job.number, len(landed), missing, job.via, now())
-        update_harvest(db, harvest_id, landed=total)
-        db["sources"].update(harvest["source_id"], {"record_count": total})
+    staging = Staging(db)
+    try:
+        rows: list[tuple[Any, ...]] = []
+        with path.open("rb") as f:
+            label, size = f"PubMed efetch batch {job.number}", path.stat().st_size
+            for fields, raw in stream_fields(f, label, size):
+                pmid = fields[FIELDS_PMID]
+                if pmid not in expected or pmid in landed:
+                    continue  # not in the plan (the set moved) or sent twice
+                landed.add(pmid)
+                rows.append(fields_row(fields, harvest["landed"] + len(landed), raw))
+                if len(rows) >= STAGED_AT_ONCE:
+                    staging.add(rows)
+                    rows.clear()
+        staging.add(rows)
+        missing = [p for p in job.pmids if p not in landed]
+        total = harvest["landed"] + len(landed)
+        with db.atomic():
+            staging.commit_into(harvest["source_id"])
+            finish_batch(db, harvest_id, job.number, len(landed), missing, job.via, now())
+            update_harvest(db, harvest_id, landed=total)
+            db["sources"].update(harvest["source_id"], {"record_count": total})
+    finally:
+        staging.drop()
