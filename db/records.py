@@ -124,8 +124,10 @@ class Staging:
 
     def drop(self) -> None:
         """Forget the staged rows; raw texts no record came to point to are removed."""
-        with self.db.atomic():
-            _remove_raw(self.db, "owner = ?", [self.owner])
+        left = "SELECT 1 FROM raw_in_flight WHERE owner = ? LIMIT 1"
+        if self.db.execute(left, [self.owner]).fetchone():  # not committed: no write otherwise
+            with self.db.atomic():
+                _remove_raw(self.db, "owner = ?", [self.owner])
         self.db.execute("DROP TABLE IF EXISTS temp.staged_records")
 
 
