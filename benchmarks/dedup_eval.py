@@ -39,6 +39,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from measure import peak_rss
+
 from screening.dedup.canonical import DedupSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,25 +95,6 @@ def score(predicted: dict[str, str], truth: dict[str, str]) -> Scores:
         spread[predicted[r]].add(truth[r])
     lost = sum(len(groups) - 1 for groups in spread.values())
     return Scores(precision, recall, f1, pred - tp, lost)
-
-
-def peak_rss(cmd: list[str]) -> tuple[float, float, float, str]:
-    """Wall seconds, CPU seconds (user + system, children included), peak RSS (MiB) and
-    stdout of cmd, run under a fresh wrapper process so each peak is its own."""
-    wrapper = (
-        "import resource, subprocess, sys, time; t = time.perf_counter(); "
-        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-        "dt = time.perf_counter() - t; sys.stderr.write(p.stderr); "
-        "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
-        "print(dt, u.ru_utime + u.ru_stime, u.ru_maxrss / 1024, sep='\\t'); "
-        "print(p.stdout, end=''); sys.exit(p.returncode)"
-    )
-    out = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True)
-    if out.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr}")
-    first, _, rest = out.stdout.partition("\n")
-    seconds, cpu, mib = (float(x) for x in first.split("\t"))
-    return seconds, cpu, mib, rest
 
 
 def read_truth(path: Path) -> dict[str, str]:

@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from measure import peak_rss
+
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make_pubmed_corpus.py"
 METASIFT = Path(sys.executable).with_name("metasift")
@@ -44,25 +46,6 @@ print(len(data["PubmedArticle"]))
 """
 
 
-def peak_rss(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB) and stdout of cmd, run under a fresh wrapper process so
-    each measurement's peak is its own."""
-    wrapper = (
-        "import resource, subprocess, sys, time; t = time.perf_counter(); "
-        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-        "dt = time.perf_counter() - t; "
-        "sys.stderr.write(p.stderr); "
-        "print(dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, sep='\\t'); "
-        "print(p.stdout, end=''); sys.exit(p.returncode)"
-    )
-    out = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True)
-    if out.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr}")
-    first, _, rest = out.stdout.partition("\n")
-    seconds, mib = (float(x) for x in first.split("\t"))
-    return seconds, mib, rest
-
-
 def line(label: str, n: int, seconds: float, mib: float, floor: float) -> None:
     print(
         f"  {label:<34} {n:>8,} records {seconds:8.2f} s {n / seconds:>10,.0f} rec/s "
@@ -77,15 +60,15 @@ def bench(size: int, work: Path, entrez: bool) -> None:
             [sys.executable, str(MAKE_CORPUS), str(size), str(xml)], check=True, capture_output=True
         )
     print(f"PubMed XML, {size:,} records ({xml.stat().st_size / 1e6:.0f} MB)")
-    floor, m, _ = peak_rss([sys.executable, "-c", FLOOR, str(xml)])
+    floor, _, m, _ = peak_rss([sys.executable, "-c", FLOOR, str(xml)])
     line("lxml iterparse (floor)", size, floor, m, floor)
     if entrez:
-        s, m, _ = peak_rss([sys.executable, "-c", ENTREZ, str(xml)])
+        s, _, m, _ = peak_rss([sys.executable, "-c", ENTREZ, str(xml)])
         line("Bio.Entrez.read", size, s, m, floor)
     review = work / f"review_{size}"
     subprocess.run(["rm", "-rf", str(review)], check=True)
     subprocess.run([str(METASIFT), "init", str(review)], check=True, capture_output=True)
-    s, m, _ = peak_rss([str(METASIFT), "import", "--review", str(review), str(xml)])
+    s, _, m, _ = peak_rss([str(METASIFT), "import", "--review", str(review), str(xml)])
     line("metasift import (XML -> SQLite)", size, s, m, floor)
     ris = work / f"records_{size}.ris"
     subprocess.run(
@@ -106,7 +89,7 @@ def bench(size: int, work: Path, entrez: bool) -> None:
     review_ris = work / f"review_ris_{size}"
     subprocess.run(["rm", "-rf", str(review_ris)], check=True)
     subprocess.run([str(METASIFT), "init", str(review_ris)], check=True, capture_output=True)
-    s, m, _ = peak_rss([str(METASIFT), "import", "--review", str(review_ris), str(ris)])
+    s, _, m, _ = peak_rss([str(METASIFT), "import", "--review", str(review_ris), str(ris)])
     line("metasift import (RIS -> SQLite)", size, s, m, floor)
 
 
