@@ -137,7 +137,7 @@ def play_person(db_path: Path, truth: dict[str, str]) -> tuple[int, int]:
     from db.connection import open_review
     from db.dedup import DIFFERENT, SAME, add_pair_decisions
     from screening.dedup.engine import prepare, recluster
-    from screening.dedup.review import utc_now
+    from screening.dedup.pair_review import utc_now
 
     db = open_review(db_path)
     try:

@@ -10,13 +10,13 @@ from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
+from db.clock import utc_now
 from db.errors import ParseError
 from db.records import Staging
 from db.sources import insert_source, source_by_sha256
 from screening.citation import Citation
 from screening.importers import detect_format, reader
 from screening.importers.textfile import SourceFile
-from screening.review import now
 from screening.rows import citation_fields, fields_row
 
 # (records read, bytes read, bytes in the file)
@@ -146,7 +146,7 @@ def import_file(
                     "sha256": sha256,
                     "format": fmt,
                     "encoding": source.encoding,
-                    "imported_at": now(),
+                    "imported_at": utc_now(),
                     "record_count": staging.count,
                 },
             )

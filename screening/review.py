@@ -5,21 +5,17 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from db.clock import utc_now
 from db.connection import open_review
 from db.errors import MetasiftError
 from screening.protocol import PROTOCOL_VERSION, Protocol, load_protocol, template
 
 DB_NAME = "review.db"
 PROTOCOL_NAME = "review.toml"
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def resolve(path: Path | str | None) -> Path:
@@ -62,7 +58,12 @@ def init_review(folder: Path | str, title: str = "", question: str = "") -> Path
     try:
         with db.atomic():
             db["review"].insert(
-                {"id": 1, "uuid": str(uuid.uuid4()), "title": protocol.title, "created_at": now()}
+                {
+                    "id": 1,
+                    "uuid": str(uuid.uuid4()),
+                    "title": protocol.title,
+                    "created_at": utc_now(),
+                }
             )
         snapshot_protocol(db, toml_path.read_text(encoding="utf-8"))
     finally:
@@ -92,7 +93,7 @@ def snapshot_protocol(db: Database, text: str) -> bool:
         return False
     with db.atomic():
         db["protocol_versions"].insert(
-            {"version": PROTOCOL_VERSION, "sha256": digest, "toml": text, "created_at": now()}
+            {"version": PROTOCOL_VERSION, "sha256": digest, "toml": text, "created_at": utc_now()}
         )
     return True
 

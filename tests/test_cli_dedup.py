@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from db.connection import open_review
 from screening.cli import cli
 from screening.cli import dedup as dedup_cli
-from screening.dedup.review import DedupReview
+from screening.dedup.pair_review import DedupReview
 from screening.review import init_review
 from screening.tui.dedup_screen import DedupScreen
 from tests.dedup_support import import_csv, record_id

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from screening.cli import cli, screen
+from screening.decisions.session import ScreeningSession
 from screening.review import load_review
-from screening.session import ScreeningSession
 from tests.screening_fixtures import RCT_PMID, make_review
 
 

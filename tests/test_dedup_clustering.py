@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screening.dedup.clustering import Identity, Link, cluster
+from screening.dedup.union_find import Identity, Link, cluster
 
 
 def identities(*dois: str | None) -> list[Identity]:

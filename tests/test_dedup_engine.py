@@ -26,7 +26,7 @@ from db.errors import MetasiftError
 from screening.dedup.canonical import Candidate, DedupSettings, choose_canonical
 from screening.dedup.clusters import EXPORT_COLUMNS, export_rows, split_records
 from screening.dedup.engine import run_dedup
-from screening.dedup.review import DedupReview
+from screening.dedup.pair_review import DedupReview
 from screening.protocol import parse_protocol
 from screening.review import init_review
 from tests.dedup_support import SAMPLE, TRUTH, cluster_ids, import_csv, record_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from screening.citation import Citation
-from screening.highlight import Highlighter
+from screening.decisions.highlight import Highlighter
 from screening.importers.pubmed_xml import read
 from screening.importers.textfile import SourceFile
 from screening.protocol import Criterion

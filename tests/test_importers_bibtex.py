@@ -7,9 +7,9 @@ import pytest
 from db.errors import ParseError
 from screening.citation import Citation, Section
 from screening.importers import bibtex, detect_format
-from screening.importers.fields import surname_first
 from screening.importers.latex import latex_to_text
 from screening.importers.textfile import SourceFile
+from screening.normalise import surname_first
 from tests.conftest import FIXTURES
 
 SCOPUS = FIXTURES / "bibtex" / "synthesisr_Scopus_bib_example.bib"

@@ -9,8 +9,8 @@ from db.errors import ParseError
 from screening.citation import Citation
 from screening.importers import csv as csv_reader
 from screening.importers import detect_format
-from screening.importers.fields import split_authors
 from screening.importers.textfile import SourceFile
+from screening.normalise import split_authors
 from tests.conftest import FIXTURES
 
 CSV = FIXTURES / "csv"

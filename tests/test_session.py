@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from screening.decisions.session import ScreeningError, ScreeningSession
+from screening.query import SearchError
 from screening.review import Review, load_review
-from screening.search import SearchError
-from screening.session import ScreeningError, ScreeningSession
 from tests.screening_fixtures import FIRST_TITLE, LONG_PMID, RCT_PMID, make_review
 
 

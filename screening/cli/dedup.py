@@ -155,7 +155,7 @@ def review_(review_path: str | None, reviewer: str | None) -> None:
     if not has_terminal():
         raise click.ClickException(NO_TERMINAL)
     from screening.dedup.canonical import DedupSettings
-    from screening.dedup.review import DedupReview
+    from screening.dedup.pair_review import DedupReview
     from screening.tui import app as tui_app
     from screening.tui.dedup_screen import DedupScreen
 

@@ -89,7 +89,7 @@ def export_decisions(
         metasift export decisions --format csv -o decisions.csv
         metasift export decisions --format json --reviewer ana --current -o -
     """
-    from screening.decisions_export import decision_rows, write_csv, write_json
+    from screening.decisions.export import decision_rows, write_csv, write_json
 
     with load_review(review_path) as review:
         rows = decision_rows(review.db, reviewer=reviewer, stage=stage, current_only=current)

@@ -69,7 +69,7 @@ def screen(review_path: str | None, stage: str | None, reviewer: str | None) -> 
     """
     if not has_terminal():
         raise click.ClickException(NO_TERMINAL)
-    from screening.session import ScreeningSession
+    from screening.decisions.session import ScreeningSession
     from screening.tui import app as tui_app
     from screening.tui.screening_screen import ScreeningScreen
 

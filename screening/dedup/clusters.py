@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.clock import utc_now
 from db.dedup import DIFFERENT, add_pair_decisions, cluster_of, cluster_rows, decisions_on
 from db.errors import MetasiftError
 from extraction.sheets import safe_cell
 from screening.dedup.canonical import DedupSettings
 from screening.dedup.engine import prepare, recluster
-from screening.review import now
 
 EXPORT_COLUMNS = (
     "record_id", "source", "file", "source_record_id", "cluster_id", "canonical",
@@ -48,7 +48,7 @@ def split_records(
         if len(cluster.members) < 2:
             raise MetasiftError(f"record #{record_id} is not in a cluster with other records")
         clusters[cluster.cluster_id] = cluster
-    when = now()
+    when = utc_now()
     events, flags = [], []
     for cluster in clusters.values():
         staying = [m for m in cluster.members if m not in leaving]

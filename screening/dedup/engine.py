@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.clock import utc_now
 from db.dedup import (
     DEDUP_FIELDS,
     completeness,
@@ -33,7 +34,6 @@ from db.dedup import (
 )
 from screening.dedup.blocking import candidate_pairs
 from screening.dedup.canonical import Candidate, DedupSettings
-from screening.dedup.clustering import Identity
 from screening.dedup.keys import Keys, key_values
 from screening.dedup.membership import (
     GUARD_RULE,
@@ -53,7 +53,7 @@ from screening.dedup.scoring import (
     title_similarities,
     worth_comparing,
 )
-from screening.review import now
+from screening.dedup.union_find import Identity
 
 # (stage, done, total): "reading", "normalising" N of total records, "blocking" N records,
 # "comparing" N of total pairs, "clustering" N links
@@ -195,7 +195,7 @@ def run_dedup(
 ) -> DedupSummary:
     """Compare the records no run has seen, store the verdicts and rebuild every cluster."""
     settings = settings or DedupSettings()
-    started, clock = now(), time.perf_counter()
+    started, clock = utc_now(), time.perf_counter()
     with _gc_paused():
         prepared = prepare(db, progress)
         last_id = 0 if rescan else last_compared_id(db)
@@ -211,7 +211,7 @@ def run_dedup(
         pairs = _demote(pairs, clustering.refused)
     run = {
         "started_at": started,
-        "finished_at": now(),
+        "finished_at": utc_now(),
         "records": len(prepared.keys),
         "new_records": new_records,
         "last_record_id": prepared.keys[-1].record_id if prepared.keys else 0,

@@ -13,8 +13,8 @@ from typing import Any
 
 from db.dedup import DIFFERENT, SAME
 from screening.dedup.canonical import Candidate, DedupSettings, choose_canonical
-from screening.dedup.clustering import Clusters, Identity, Link, cluster
 from screening.dedup.scoring import DOUBTFUL, DUPLICATE
+from screening.dedup.union_find import Clusters, Identity, Link, cluster
 
 IDENTIFIER_RULES = frozenset({"pmid", "doi"})
 GUARD_RULE = "transitivity"

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.clock import utc_now
 from db.errors import ParseError
 from db.harvests import (
     batch_pmids,
@@ -32,7 +33,6 @@ from db.harvests import (
 from db.records import Staging
 from screening.harvest.client import EntrezError, EUtilsClient, efetch_problem
 from screening.importers.pubmed_xml import stream_fields
-from screening.review import now
 from screening.rows import FIELDS_PMID, fields_row
 
 # The record's own PMID is the first child of MedlineCitation (articles) or BookDocument (books).
@@ -228,7 +228,7 @@ def _land(db: Database, harvest_id: int, job: Job, path: Path) -> None:
         total = harvest["landed"] + len(landed)
         with db.atomic():
             staging.commit_into(harvest["source_id"])
-            finish_batch(db, harvest_id, job.number, len(landed), missing, job.via, now())
+            finish_batch(db, harvest_id, job.number, len(landed), missing, job.via, utc_now())
             update_harvest(db, harvest_id, landed=total)
             db["sources"].update(harvest["source_id"], {"record_count": total})
     finally:

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.clock import utc_now
 from db.errors import MetasiftError, ParseError
 from db.harvests import (
     add_window,
@@ -40,7 +41,6 @@ from screening.harvest.fetching import Progress, fetch_pending
 from screening.harvest.planning import Planner, add_windows
 from screening.harvest.reconcile import shortfalls
 from screening.harvest.windows import CAP, DATETYPES, OPEN_FROM, Window, fmt_date, parse_date
-from screening.review import now
 
 
 class QueryRejected(MetasiftError):
@@ -236,7 +236,11 @@ def _start(
 ) -> int:
     """The first run: the whole-window search, the search log, and the plan if one search
     lists it all (or the PMID list, stored on the History server batch by batch later)."""
-    log: dict[str, Any] = {"date_run": now(), "runs": [now()], "interface": "NCBI E-utilities"}
+    log: dict[str, Any] = {
+        "date_run": utc_now(),
+        "runs": [utc_now()],
+        "interface": "NCBI E-utilities",
+    }
     log.update(base_url=client.base_url, max_records=spec.max_records, rate=client.rate)
     row: dict[str, Any] = {"kind": "search", "database": "PubMed", "imported_at": log["date_run"]}
     if spec.pmids:
@@ -294,7 +298,7 @@ def _new_harvest(
         "state": "planning",
         "planned": 0,
         "landed": 0,
-        "started_at": now(),
+        "started_at": utc_now(),
     }
     return int(db["harvests"].insert(row).last_pk)
 
@@ -312,7 +316,7 @@ def _details(db: Database, source_id: int) -> dict[str, Any]:
 def _log_run(db: Database, harvest_id: int) -> None:
     source_id = get_harvest(db, harvest_id)["source_id"]
     log = _details(db, source_id)
-    log["runs"] = [*log.get("runs", []), now()]
+    log["runs"] = [*log.get("runs", []), utc_now()]
     with db.atomic():
         db["sources"].update(source_id, {"details": json.dumps(log, ensure_ascii=False)})
 
@@ -325,13 +329,13 @@ def _finish(db: Database, harvest_id: int, client: EUtilsClient, before: dict[st
         requests[endpoint] = requests.get(endpoint, 0) + n
     short = shortfalls(db, h)
     log.update(requests=requests, landed=h["landed"], complete=not short, short=short)
-    log.update(windows=len(planned_windows(db, harvest_id)), completed_at=now())
+    log.update(windows=len(planned_windows(db, harvest_id)), completed_at=utc_now())
     with db.atomic():
         db["sources"].update(
             h["source_id"],
             {"details": json.dumps(log, ensure_ascii=False), "record_count": h["landed"]},
         )
-        update_harvest(db, harvest_id, state="done", finished_at=now())
+        update_harvest(db, harvest_id, state="done", finished_at=utc_now())
 
 
 def _this_run(client: EUtilsClient, before: dict[str, int]) -> dict[str, int]:

@@ -36,22 +36,20 @@ from urllib.parse import parse_qs, urlsplit
 from db.errors import ParseError
 from screening.citation import Citation
 from screening.importers.bibtex_syntax import MONTHS, Fail, parse_entry
-from screening.importers.fields import (
-    abstract_parts,
-    normalise_issn,
-    split_keywords,
-    surname_first,
-)
 from screening.importers.latex import latex_to_text, verbatim
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
+    abstract_parts,
     clean,
     clean_list,
     normalise_doi,
+    normalise_issn,
     normalise_language,
     normalise_pmcid,
     normalise_pmid,
     parse_year,
+    split_keywords,
+    surname_first,
 )
 
 NAME = "bibtex"

@@ -26,24 +26,22 @@ from typing import Any
 from db.errors import ParseError
 from screening.citation import Citation
 from screening.importers import csv_profiles
-from screening.importers.fields import (
-    abstract_parts,
-    normalise_issn,
-    record_type,
-    split_authors,
-    split_keywords,
-)
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
+    abstract_parts,
     clean,
     clean_list,
     expand_pages,
     join_pages,
     normalise_doi,
+    normalise_issn,
     normalise_language,
     normalise_pmcid,
     normalise_pmid,
     parse_year,
+    record_type,
+    split_authors,
+    split_keywords,
 )
 
 NAME = "csv"

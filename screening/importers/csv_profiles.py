@@ -24,8 +24,15 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from screening.citation import Citation
-from screening.importers.fields import normalise_issn, split_authors, split_keywords
-from screening.normalise import clean, expand_pages, normalise_doi, parse_year
+from screening.normalise import (
+    clean,
+    expand_pages,
+    normalise_doi,
+    normalise_issn,
+    parse_year,
+    split_authors,
+    split_keywords,
+)
 
 _EMBASE_SOURCE = re.compile(
     r"(?P<journal>.+?) \((?P<year>\d{4})\)"

@@ -25,7 +25,6 @@ from typing import Any
 
 from db.errors import ParseError
 from screening.citation import Citation, Section
-from screening.importers.fields import surname_first
 from screening.importers.tagged import split_tag
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
@@ -39,6 +38,7 @@ from screening.normalise import (
     normalise_pmid,
     parse_year,
     split_sections,
+    surname_first,
 )
 
 NAME = "ovid"

@@ -42,7 +42,6 @@ from typing import Any
 
 from db.errors import ParseError
 from screening.citation import Citation, Section
-from screening.importers.fields import surname_first
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
     abstract_text,
@@ -55,6 +54,7 @@ from screening.normalise import (
     normalise_pmcid,
     parse_year,
     split_sections,
+    surname_first,
 )
 
 NAME = "ris"

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 
 from db.dedup import DIFFERENT, SAME
 from db.errors import MetasiftError
-from screening.dedup.review import FIELDS, DedupReview, PairView, Side, diff_words
+from screening.dedup.pair_review import FIELDS, DedupReview, PairView, Side, diff_words
 
 LABELS = {
     "title": "Title",

@@ -11,7 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from db.errors import MetasiftError
-from screening.session import ScreeningSession
+from screening.decisions.session import ScreeningSession
 from screening.tui.commands import ScreenCommands, binding_commands
 from screening.tui.modals import ConfirmModal, PickerModal, ReasonModal, TextModal
 from screening.tui.screening_help import HELP, SEARCH_HINT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from screening.session import Counts
+from screening.decisions.session import Counts
 from screening.tui.widgets.record_card import VERDICT_LOOK
 
 STAGE_LABELS = {"title-abstract": "Title/abstract", "full-text": "Full text"}

@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from db.connection import open_review
-from screening.dedup.review import DedupReview
+from screening.dedup.pair_review import DedupReview
 from screening.tui.app import make_app
 from screening.tui.dedup_screen import DedupScreen, PairCard
 

@@ -11,7 +11,7 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from screening.session import ScreeningSession
+from screening.decisions.session import ScreeningSession
 from screening.tui.modals import ConfirmModal, HelpModal, PickerModal, TextModal
 from screening.tui.screening_screen import ScreeningScreen
 from screening.tui.widgets.reason_picker import ReasonPicker

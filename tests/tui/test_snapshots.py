@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from screening.session import ScreeningSession
+from screening.decisions.session import ScreeningSession
 from tests.screening_fixtures import LONG_PMID
 from tests.tui.snapshot_apps.screening_app import build
 

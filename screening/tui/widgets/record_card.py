@@ -12,9 +12,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from screening.citation import Citation
-from screening.highlight import Highlighter, Span, Summary
-from screening.ledger import Decision
-from screening.record_view import RecordView
+from screening.decisions.highlight import Highlighter, Span, Summary
+from screening.decisions.ledger import Decision
+from screening.decisions.record_view import RecordView
 
 MAX_AUTHORS = 12
 SpanFinder = Callable[[str | None], list[Span]]

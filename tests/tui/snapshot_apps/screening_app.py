@@ -9,8 +9,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from screening.decisions.session import ScreeningSession
 from screening.review import load_review
-from screening.session import ScreeningSession
 from screening.tui.app import MetasiftApp, make_app
 from screening.tui.screening_screen import ScreeningScreen
 from tests.screening_fixtures import make_review

@@ -13,11 +13,11 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
+from db.clock import utc_now
 from db.dedup import DIFFERENT, SAME, UNDO, add_pair_decisions, cluster_of, record_with_source
 from db.errors import MetasiftError
 from screening.dedup.canonical import DedupSettings
@@ -27,10 +27,6 @@ from screening.dedup.membership import QueueItem
 
 Clock = Callable[[], str]
 FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,18 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from db.clock import utc_now
 from db.decisions import duplicates, record_decisions, record_ids, reviewer_events, tags_used
 from db.errors import MetasiftError
-from db.search import record_ids_matching
-from screening.highlight import Highlighter
-from screening.ledger import UNDO, VERDICTS, Decision, Ledger
+from db.query_sql import record_ids_matching
+from screening.decisions.highlight import Highlighter
+from screening.decisions.ledger import UNDO, VERDICTS, Decision, Ledger
+from screening.decisions.record_view import RecordView, load_record
 from screening.protocol import Protocol
-from screening.record_view import RecordView, load_record
-from screening.search import Term, describe, parse_query
+from screening.query import Term, describe, parse_query
 
 STATUS_FILTERS = ("all", "undecided", *VERDICTS)
 TO_FULL_TEXT = ("include", "maybe")
@@ -40,10 +40,6 @@ Clock = Callable[[], str]
 
 class ScreeningError(MetasiftError):
     """An action the protocol or the stage does not allow; the screen shows the message."""
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Records matching parsed search terms (screening/search.py parses the query language)."""
+"""Records matching parsed query terms, as SQL (screening/query.py parses the query language)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from db.dedup import found_in as cluster_databases
 from screening.citation import Citation
-from screening.ledger import Decision
+from screening.decisions.ledger import Decision
 from screening.rows import row_citation
 
 

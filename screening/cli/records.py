@@ -1,0 +1,57 @@
+"""`metasift records`: the review's records, listed or as JSON, optionally filtered."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import click
+
+from db.records import search_records
+from screening.cli import review_option
+from screening.review import load_review
+from screening.rows import row_citation
+
+
+@click.command()
+@review_option
+@click.option(
+    "--search", "text", help="Only records whose title, abstract, authors, DOI or PMID match TEXT."
+)
+@click.option("--limit", type=int, default=None, help="At most this many records.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of records.")
+def records(review_path: str | None, text: str | None, limit: int | None, as_json: bool) -> None:
+    """List the review's records with the database each came from.
+
+    Example:
+
+    \b
+        metasift records --search "umbilical cord" --limit 20
+    """
+    with load_review(review_path) as review:
+        rows = list(search_records(review.db, text, limit))
+    if as_json:
+        out = [record_json(row) for row in rows]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        year = row["year"] or "----"
+        title = (row["title"] or "(no title)")[:90]
+        click.echo(f"{row['id']:>6}  {year}  {title}  [{row['database']}]")
+
+
+def record_json(row: dict) -> dict:
+    """A record for --json output: its identity, provenance and normalised fields."""
+    citation = asdict(row_citation(row))
+    del citation["raw"], citation["line"]
+    return {
+        "id": row["id"],
+        "uuid": row["uuid"],
+        "database": row["database"],
+        "file_name": row["file_name"],
+        **citation,
+    }
+
+
+def register(group: click.Group) -> None:
+    group.add_command(records)

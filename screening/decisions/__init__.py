@@ -1,0 +1,9 @@
+"""Screening decisions: reviewers deciding on records, stage by stage, as append-only events.
+
+- session: ScreeningSession, one reviewer working through one stage (queue, decide, undo,
+  notes, tags, filters, bulk actions);
+- ledger: one reviewer's events folded into the decisions in force;
+- record_view: a record as the screen shows it, with this reviewer's own decision;
+- highlight: the protocol's PICOS keywords found in a text;
+- export: decision events as CSV or JSON.
+"""
