@@ -30,9 +30,9 @@ DECISION_COLUMNS = (
 
 def m003_screening(db: Database) -> None:
     # One uuid shared by the events of one bulk action, so that undo cancels all of them.
-    db["decisions"].add_column("batch", str)
+    db.table("decisions").add_column("batch", str)
     # A screen loads one reviewer's events for one stage, in order, at start-up.
-    db["decisions"].create_index(["reviewer", "stage"])
+    db.table("decisions").create_index(["reviewer", "stage"])
 
 
 def record_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
@@ -46,7 +46,7 @@ def record_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
             "the review connection has uncommitted changes; decisions would not be saved"
         )
     with busy_is_an_error(), db.atomic():
-        db["decisions"].insert_all(rows, columns={"batch": str})
+        db.table("decisions").insert_all(rows, columns={"batch": str})
 
 
 def record_ids(db: Database, leave_out: Container[int] = ()) -> Sequence[int]:
@@ -66,7 +66,7 @@ def duplicates(db: Database) -> dict[int, int]:
     """Records that deduplication found to be a copy of another: record id -> the canonical
     record of its cluster. Screening shows the canonical record only, and a decision on any
     member counts for the cluster (clusters are derived when read; decisions never move)."""
-    if not db["dedup_members"].exists():
+    if not db.table("dedup_members").exists():
         return {}
     rows = db.execute(
         "SELECT record_id, canonical_id FROM dedup_members WHERE record_id != canonical_id"
@@ -76,7 +76,7 @@ def duplicates(db: Database) -> dict[int, int]:
 
 def reviewer_events(db: Database, reviewer: str, stage: str) -> Iterator[dict[str, Any]]:
     """Every event of one reviewer at one stage, oldest first. Nobody else's: blinding."""
-    return db["decisions"].rows_where(
+    return db.table("decisions").rows_where(
         "reviewer = ? AND stage = ?", [reviewer, stage], order_by="id"
     )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -26,8 +26,30 @@ PAIR_COLUMNS = ("record_a", "record_b", "outcome", "rule", "score", "run_id")
 MEMBER_COLUMNS = ("record_id", "cluster_id", "canonical_id", "how", "rule", "score", "reviewer")
 
 
+class PairRow(NamedTuple):
+    """A machine verdict on a pair of records (a dedup_pairs row without its run)."""
+
+    record_a: int  # the lower record id
+    record_b: int
+    outcome: str  # duplicate or doubtful (distinct pairs are not stored)
+    rule: str
+    score: float | None
+
+
+class MemberRow(NamedTuple):
+    """One record of a cluster of two or more (a dedup_members row)."""
+
+    record_id: int
+    cluster_id: int
+    canonical_id: int
+    how: str  # canonical, rule (an identifier), score, or reviewer
+    rule: str | None
+    score: float | None
+    reviewer: str | None
+
+
 def m004_dedup(db: Database) -> None:
-    db["dedup_runs"].create(
+    db.table("dedup_runs").create(
         {
             "id": int,
             "started_at": str,
@@ -42,7 +64,7 @@ def m004_dedup(db: Database) -> None:
         pk="id",
     )
     # record_a < record_b; outcome is "duplicate" or "doubtful"
-    db["dedup_pairs"].create(
+    db.table("dedup_pairs").create(
         {
             "record_a": int,
             "record_b": int,
@@ -59,9 +81,9 @@ def m004_dedup(db: Database) -> None:
         ],
         not_null={"outcome", "rule"},
     )
-    db["dedup_pairs"].create_index(["record_b"])
-    db["dedup_pairs"].create_index(["outcome"])
-    db["dedup_decisions"].create(
+    db.table("dedup_pairs").create_index(["record_b"])
+    db.table("dedup_pairs").create_index(["outcome"])
+    db.table("dedup_decisions").create(
         {
             "id": int,
             "uuid": str,
@@ -77,10 +99,10 @@ def m004_dedup(db: Database) -> None:
         foreign_keys=[("record_a", "records", "id"), ("record_b", "records", "id")],
         not_null={"uuid", "record_a", "record_b", "verdict", "reviewer", "created_at"},
     )
-    db["dedup_decisions"].create_index(["uuid"], unique=True)
-    db["dedup_decisions"].create_index(["record_a", "record_b"])
+    db.table("dedup_decisions").create_index(["uuid"], unique=True)
+    db.table("dedup_decisions").create_index(["record_a", "record_b"])
     # how: canonical, rule (an identifier), score (similarity rules), reviewer; NULL = alone
-    db["dedup_members"].create(
+    db.table("dedup_members").create(
         {
             "record_id": int,
             "cluster_id": int,
@@ -94,8 +116,8 @@ def m004_dedup(db: Database) -> None:
         foreign_keys=[("record_id", "records", "id")],
         not_null={"cluster_id", "canonical_id"},
     )
-    db["dedup_members"].create_index(["cluster_id"])
-    db["dedup_flags"].create(
+    db.table("dedup_members").create_index(["cluster_id"])
+    db.table("dedup_flags").create(
         {
             "id": int,
             "record_id": int,
@@ -109,7 +131,7 @@ def m004_dedup(db: Database) -> None:
         foreign_keys=[("record_id", "records", "id")],
         not_null={"record_id", "reason", "created_at"},
     )
-    db["dedup_flags"].create_index(["record_id"])
+    db.table("dedup_flags").create_index(["record_id"])
     # The latest person's verdict per pair that has not been undone.
     db.create_view(
         "current_dedup_decisions",
@@ -208,7 +230,7 @@ def duplicates_removed(db: Database) -> dict[str, int]:
 
 def open_flags(db: Database) -> list[dict[str, Any]]:
     """Screening decisions to look at again (after a split), oldest first."""
-    return list(db["dedup_flags"].rows_where("resolved_at IS NULL", order_by="id"))
+    return list(db.table("dedup_flags").rows_where("resolved_at IS NULL", order_by="id"))
 
 
 def resolve_flags(db: Database, record_id: int, when: str) -> None:
@@ -226,8 +248,9 @@ def last_compared_id(db: Database) -> int:
     return int(row[0] or 0)
 
 
-def stored_pairs(db: Database) -> Iterator[tuple[int, int, str, str, float | None]]:
-    yield from db.execute("SELECT record_a, record_b, outcome, rule, score FROM dedup_pairs")
+def stored_pairs(db: Database) -> Iterator[PairRow]:
+    rows = db.execute("SELECT record_a, record_b, outcome, rule, score FROM dedup_pairs")
+    yield from map(PairRow._make, rows)
 
 
 def current_pair_decisions(db: Database) -> list[dict[str, Any]]:
@@ -332,7 +355,7 @@ def demote_pairs(db: Database, pairs: Iterable[tuple[int, int]], rule: str) -> N
     )
 
 
-def replace_members(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
+def replace_members(db: Database, rows: Iterable[MemberRow]) -> None:
     """Make dedup_members hold exactly these rows, touching only the rows that change (a
     person's verdict moves a few records); the caller holds the transaction."""
     wanted = {row[0]: tuple(row) for row in rows}
@@ -352,4 +375,4 @@ def replace_members(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
 
 def add_pair_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
     with busy_is_an_error(), db.atomic():
-        db["dedup_decisions"].insert_all(rows)
+        db.table("dedup_decisions").insert_all(rows)

@@ -15,10 +15,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from db.processes import process_alive
+from db.tables import insert_row
 
 
 def m005_harvests(db: Database) -> None:
-    db["harvests"].create(
+    db.table("harvests").create(
         {
             "id": int,
             "key": str,  # sha256 of what identifies the command: a rerun finds its harvest
@@ -41,8 +42,8 @@ def m005_harvests(db: Database) -> None:
         foreign_keys=[("source_id", "sources", "id")],
         not_null={"key", "kind", "state", "started_at"},
     )
-    db["harvests"].create_index(["key"], unique=True)
-    db["harvest_windows"].create(
+    db.table("harvests").create_index(["key"], unique=True)
+    db.table("harvest_windows").create(
         {
             "id": int,
             "harvest_id": int,
@@ -59,14 +60,14 @@ def m005_harvests(db: Database) -> None:
         foreign_keys=[("harvest_id", "harvests", "id")],
         not_null={"harvest_id", "count"},
     )
-    db["harvest_pmids"].create(
+    db.table("harvest_pmids").create(
         {"harvest_id": int, "position": int, "pmid": str, "window_id": int},
         pk=("harvest_id", "position"),
         foreign_keys=[("harvest_id", "harvests", "id"), ("window_id", "harvest_windows", "id")],
         not_null={"pmid"},
     )
-    db["harvest_pmids"].create_index(["harvest_id", "pmid"], unique=True)
-    db["harvest_batches"].create(
+    db.table("harvest_pmids").create_index(["harvest_id", "pmid"], unique=True)
+    db.table("harvest_batches").create(
         {
             "harvest_id": int,
             "number": int,
@@ -85,13 +86,13 @@ def m005_harvests(db: Database) -> None:
 
 
 def harvest_by_key(db: Database, key: str) -> dict[str, Any] | None:
-    rows = list(db["harvests"].rows_where("key = ?", [key], limit=1))
+    rows = list(db.table("harvests").rows_where("key = ?", [key], limit=1))
     return rows[0] if rows else None
 
 
 def m007_harvest_runner(db: Database) -> None:
     # the process running the harvest now, so that the same command run twice at once refuses
-    db["harvests"].add_column("running_pid", int)
+    db.table("harvests").add_column("running_pid", int)
 
 
 def claim_harvest(db: Database, harvest_id: int, pid: int) -> int | None:
@@ -122,15 +123,17 @@ def release_harvest(db: Database, harvest_id: int, pid: int) -> None:
 
 
 def get_harvest(db: Database, harvest_id: int) -> dict[str, Any]:
-    return dict(db["harvests"].get(harvest_id))
+    return dict(db.table("harvests").get(harvest_id))
 
 
 def update_harvest(db: Database, harvest_id: int, **values: Any) -> None:
-    db["harvests"].update(harvest_id, values)
+    db.table("harvests").update(harvest_id, values)
 
 
 def planned_windows(db: Database, harvest_id: int) -> list[dict[str, Any]]:
-    return list(db["harvest_windows"].rows_where("harvest_id = ?", [harvest_id], order_by="id"))
+    return list(
+        db.table("harvest_windows").rows_where("harvest_id = ?", [harvest_id], order_by="id")
+    )
 
 
 def add_window(
@@ -150,19 +153,17 @@ def add_window(
     fresh = list(dict.fromkeys(p for p in pmids if p not in seen))
     if limit is not None:
         fresh = fresh[: max(0, limit - planned)]
-    window_id = (
-        db["harvest_windows"]
-        .insert(
-            {**window, "harvest_id": harvest_id, "duplicates": len(pmids) - len(set(pmids) - seen)}
-        )
-        .last_pk
+    window_id = insert_row(
+        db,
+        "harvest_windows",
+        {**window, "harvest_id": harvest_id, "duplicates": len(pmids) - len(set(pmids) - seen)},
     )
-    db["harvest_pmids"].insert_all(
+    db.table("harvest_pmids").insert_all(
         {"harvest_id": harvest_id, "position": planned + i, "pmid": p, "window_id": window_id}
         for i, p in enumerate(fresh, start=1)
     )
     update_harvest(db, harvest_id, planned=planned + len(fresh))
-    return int(window_id)
+    return window_id
 
 
 def _planned(db: Database, harvest_id: int) -> int:
@@ -175,7 +176,7 @@ def _planned(db: Database, harvest_id: int) -> int:
 def plan_batches(db: Database, harvest_id: int, batch_size: int) -> None:
     """Cut the planned PMIDs into batches of batch_size positions (once)."""
     total = _planned(db, harvest_id)
-    db["harvest_batches"].insert_all(
+    db.table("harvest_batches").insert_all(
         {
             "harvest_id": harvest_id,
             "number": n,
@@ -189,7 +190,7 @@ def plan_batches(db: Database, harvest_id: int, batch_size: int) -> None:
 
 def pending_batches(db: Database, harvest_id: int) -> list[dict[str, Any]]:
     return list(
-        db["harvest_batches"].rows_where(
+        db.table("harvest_batches").rows_where(
             "harvest_id = ? AND state = 'pending'", [harvest_id], order_by="number"
         )
     )

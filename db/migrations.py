@@ -19,18 +19,18 @@ Migration = Callable[[Database], None]
 
 
 def m001_review_sources_records(db: Database) -> None:
-    db["review"].create(
+    db.table("review").create(
         {"id": int, "uuid": str, "title": str, "created_at": str},
         pk="id",
         not_null={"uuid", "created_at"},
     )
-    db["protocol_versions"].create(
+    db.table("protocol_versions").create(
         {"id": int, "version": int, "sha256": str, "toml": str, "created_at": str},
         pk="id",
         not_null={"sha256", "toml", "created_at"},
     )
     # One import of a file or one harvest of a database: PRISMA's "identified per database"
-    db["sources"].create(
+    db.table("sources").create(
         {
             "id": int,
             "kind": str,  # "file" or "search"
@@ -48,8 +48,8 @@ def m001_review_sources_records(db: Database) -> None:
         pk="id",
         not_null={"kind", "database", "imported_at"},
     )
-    db["sources"].create_index(["sha256"], unique=True)
-    db["records"].create(
+    db.table("sources").create_index(["sha256"], unique=True)
+    db.table("records").create(
         {
             "id": int,
             "uuid": str,
@@ -84,18 +84,18 @@ def m001_review_sources_records(db: Database) -> None:
         foreign_keys=[("source_id", "sources", "id")],
         not_null={"uuid", "source_id", "raw"},
     )
-    db["records"].create_index(["uuid"], unique=True)
-    db["records"].create_index(["source_id", "position"], unique=True)
+    db.table("records").create_index(["uuid"], unique=True)
+    db.table("records").create_index(["source_id", "position"], unique=True)
     for column in ("doi", "pmid"):
-        db["records"].create_index([column])
+        db.table("records").create_index([column])
     # A report is a record that reached full text (the document sought and assessed); a study
     # groups the reports of one trial. PRISMA counts records, reports and studies separately.
-    db["studies"].create(
+    db.table("studies").create(
         {"id": int, "uuid": str, "label": str, "created_at": str},
         pk="id",
         not_null={"uuid", "created_at"},
     )
-    db["reports"].create(
+    db.table("reports").create(
         {
             "id": int,
             "record_id": int,
@@ -107,7 +107,7 @@ def m001_review_sources_records(db: Database) -> None:
         foreign_keys=[("record_id", "records", "id"), ("study_id", "studies", "id")],
         not_null={"record_id", "created_at"},
     )
-    db["reports"].create_index(["record_id"], unique=True)
+    db.table("reports").create_index(["record_id"], unique=True)
     db.create_view(
         "records_with_sources",
         """
@@ -121,7 +121,7 @@ def m001_review_sources_records(db: Database) -> None:
 
 def m002_decisions(db: Database) -> None:
     # Append-only screening events; undo is a new event pointing at the one it undoes.
-    db["decisions"].create(
+    db.table("decisions").create(
         {
             "id": int,
             "uuid": str,
@@ -139,8 +139,8 @@ def m002_decisions(db: Database) -> None:
         foreign_keys=[("record_id", "records", "id")],
         not_null={"uuid", "record_id", "reviewer", "stage", "verdict", "created_at"},
     )
-    db["decisions"].create_index(["uuid"], unique=True)
-    db["decisions"].create_index(["record_id", "stage", "reviewer"])
+    db.table("decisions").create_index(["uuid"], unique=True)
+    db.table("decisions").create_index(["record_id", "stage", "reviewer"])
     # The latest event per record, stage and reviewer that has not been undone.
     db.create_view(
         "current_decisions",

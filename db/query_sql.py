@@ -18,10 +18,14 @@ _LIST_COLUMN = {"type": "publication_types", "mesh": "mesh_terms", "keyword": "k
 
 
 class SearchTerm(Protocol):
-    field: str | None
-    value: str
-    negated: bool
-    bounds: tuple[int, int] | None  # year: the inclusive range
+    @property
+    def field(self) -> str | None: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def negated(self) -> bool: ...
+    @property
+    def bounds(self) -> tuple[int, int] | None: ...  # year: the inclusive range
 
 
 def record_ids_matching(db: Database, terms: Sequence[SearchTerm]) -> set[int]:

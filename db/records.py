@@ -177,4 +177,4 @@ def search_records(
 
 
 def record_count(db: Database) -> int:
-    return db["records"].count
+    return db.table("records").count

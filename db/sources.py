@@ -6,14 +6,16 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.tables import insert_row
+
 
 def source_by_sha256(db: Database, sha256: str) -> dict[str, Any] | None:
-    rows = list(db["sources"].rows_where("sha256 = ?", [sha256], limit=1))
+    rows = list(db.table("sources").rows_where("sha256 = ?", [sha256], limit=1))
     return rows[0] if rows else None
 
 
 def insert_source(db: Database, row: dict[str, Any]) -> int:
-    return int(db["sources"].insert(row).last_pk)
+    return insert_row(db, "sources", row)
 
 
 def source_counts(db: Database) -> list[dict[str, Any]]:

@@ -115,10 +115,10 @@ def normalise_language(value: str | None) -> str | None:
         return None
     names = []
     for part in value.replace(",", ";").split(";"):
-        part = clean(part)
-        if part:
-            key = part.lower()
-            names.append(_LANGUAGES.get(key) or (part.capitalize() if part.islower() else part))
+        name = clean(part)
+        if name:
+            key = name.lower()
+            names.append(_LANGUAGES.get(key) or (name.capitalize() if name.islower() else name))
     return "; ".join(dict.fromkeys(names)) or None
 
 

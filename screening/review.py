@@ -57,7 +57,7 @@ def init_review(folder: Path | str, title: str = "", question: str = "") -> Path
     db = open_review(db_path, create=True)
     try:
         with db.atomic():
-            db["review"].insert(
+            db.table("review").insert(
                 {
                     "id": 1,
                     "uuid": str(uuid.uuid4()),
@@ -88,15 +88,15 @@ def load_review(path: Path | str | None = None) -> Review:
 def snapshot_protocol(db: Database, text: str) -> bool:
     """Keep a copy of the protocol text in the review file when it differs from the last one."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    last = list(db["protocol_versions"].rows_where(order_by="id desc", limit=1))
+    last = list(db.table("protocol_versions").rows_where(order_by="id desc", limit=1))
     if last and last[0]["sha256"] == digest:
         return False
     with db.atomic():
-        db["protocol_versions"].insert(
+        db.table("protocol_versions").insert(
             {"version": PROTOCOL_VERSION, "sha256": digest, "toml": text, "created_at": utc_now()}
         )
     return True
 
 
 def review_uuid(db: Database) -> str:
-    return str(db["review"].get(1)["uuid"])
+    return str(db.table("review").get(1)["uuid"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TextIO, cast
+
 import click
 
 from db.records import search_records
@@ -46,7 +48,7 @@ def export_records(review_path: str | None, fmt: str, output: str) -> None:
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     with load_review(review_path) as review, click.open_file(output, "w", encoding) as out:
         citations = (row_citation(row) for row in search_records(review.db))
-        count = writers[fmt](citations, out)
+        count = writers[fmt](citations, cast(TextIO, out))
     click.echo(f"{count:,} records written to {click.format_filename(output)}", err=True)
 
 
@@ -74,7 +76,7 @@ def export_records(review_path: str | None, fmt: str, output: str) -> None:
 def export_decisions(
     review_path: str | None,
     fmt: str,
-    output: click.utils.LazyFile,
+    output: TextIO,
     reviewer: str | None,
     stage: str | None,
     current: bool,

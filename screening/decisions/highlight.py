@@ -93,8 +93,10 @@ class Highlighter:
         find = spans or self.spans
         summary = Summary()
         for text in texts:
+            if text is None:
+                continue
             for span in find(text):
-                summary.add(span.element, span.kind, text[span.start : span.end])  # type: ignore[index]
+                summary.add(span.element, span.kind, text[span.start : span.end])
         return summary
 
 

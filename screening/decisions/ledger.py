@@ -89,10 +89,10 @@ class Ledger:
             return None
         key = self.cluster(event.record_id)
         events = self._by_record.setdefault(key, [])
-        before = events[-1] if events else None
+        previous = events[-1] if events else None
         events.append(event)
         self._in_force[event.uuid] = event
-        return key, before, event
+        return key, previous, event
 
     def current(self, record_id: int) -> Decision | None:
         events = self._by_record.get(self.cluster(record_id))

@@ -280,22 +280,26 @@ class ScreeningSession:
     def set_note(self, note: str) -> bool:
         """Attach a note to the current record. True if written now (the record has a decision
         to carry it); False if kept as a draft that goes with the next decision on it."""
-        return self._annotate(note=note.strip() or None)
+        rid = self._require_record()
+        return self._annotate(rid, note.strip() or None, self._annotations(rid)[1])
 
     def set_tags(self, tags: Iterable[str]) -> bool:
-        clean = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
-        return self._annotate(tags=clean)
-
-    def _annotate(self, **changes: object) -> bool:
         rid = self._require_record()
+        clean = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+        return self._annotate(rid, self._annotations(rid)[0], clean)
+
+    def _annotate(self, rid: int, note: str | None, tags: tuple[str, ...]) -> bool:
         current = self.ledger.current(rid)
         if current is None:
-            note, tags = self._annotations(rid)
-            draft = {"note": note, "tags": tags, **changes}
-            self.drafts[rid] = (draft["note"], draft["tags"])  # type: ignore[assignment]
+            self.drafts[rid] = (note, tags)
             return False
         event = replace(
-            current, uuid=str(uuid.uuid4()), created_at=self.clock(), batch=None, **changes
+            current,
+            uuid=str(uuid.uuid4()),
+            created_at=self.clock(),
+            batch=None,
+            note=note,
+            tags=tags,
         )
         self._write([event])
         return True

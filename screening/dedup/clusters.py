@@ -62,7 +62,7 @@ def split_records(
         flags.extend(_flags(db, cluster.members, cluster.cluster_id, sorted(leaving), when))
     add_pair_decisions(db, events)
     with db.atomic():
-        db["dedup_flags"].insert_all(flags)
+        db.table("dedup_flags").insert_all(flags)
     recluster(db, prepare(db), settings or DedupSettings())
     return SplitSummary(len(clusters), len(events), len(flags))
 

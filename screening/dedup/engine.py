@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from db.clock import utc_now
 from db.dedup import (
     DEDUP_FIELDS,
+    PairRow,
     completeness,
     current_pair_decisions,
     demote_pairs,
@@ -32,13 +33,13 @@ from db.dedup import (
     save_pairs,
     stored_pairs,
 )
+from db.tables import insert_row
 from screening.dedup.blocking import candidate_pairs
 from screening.dedup.canonical import Candidate, DedupSettings
 from screening.dedup.keys import Keys, key_values
 from screening.dedup.membership import (
     GUARD_RULE,
     Clustering,
-    PairRow,
     QueueItem,
     RecordTable,
     build_clusters,
@@ -118,7 +119,7 @@ def prepare(db: Database, progress: Progress | None = None) -> Prepared:
     rows = list(enumerate(records_to_compare(db)))
     computed = in_halves(_key_values, rows, _reporter(progress, "normalising", len(rows)))
     keys = [
-        Keys(*c, v[_AUTHORS], v[_JOURNAL], v[_TITLE])
+        Keys(*c + (v[_AUTHORS], v[_JOURNAL], v[_TITLE]))
         for c, (_, v) in zip(computed, rows, strict=True)
     ]
     forget_shared_dois(keys)
@@ -149,7 +150,7 @@ def _key_values(
 
 def compare_pairs(
     keys: list[Keys], last_id: int = 0, progress: Progress | None = None
-) -> tuple[list[tuple[int, int, str, str, float]], int, list[tuple[tuple[str, str], int]]]:
+) -> tuple[list[PairRow], int, list[tuple[tuple[str, str], int]]]:
     """Score the candidate pairs that involve at least one record newer than last_id."""
     if progress:
         progress("blocking", len(keys), 0)
@@ -162,7 +163,7 @@ def compare_pairs(
 
 def _judge(
     keys: list[Keys], pairs: Sequence[tuple[int, int]], report: Report | None = None
-) -> list[tuple[int, int, str, str, float]]:
+) -> list[PairRow]:
     """The verdicts on these pairs that are not "distinct", as dedup_pairs rows.
 
     Single-threaded on purpose: it may run in a forked child, and forking a process that
@@ -179,7 +180,7 @@ def _judge(
             if verdict.outcome != DISTINCT:
                 ra, rb = a.record_id, b.record_id
                 found.append(
-                    (min(ra, rb), max(ra, rb), verdict.outcome, verdict.rule, verdict.score)
+                    PairRow(min(ra, rb), max(ra, rb), verdict.outcome, verdict.rule, verdict.score)
                 )
         if report:
             report(start + len(chunk))
@@ -200,7 +201,8 @@ def run_dedup(
         prepared = prepare(db, progress)
         last_id = 0 if rescan else last_compared_id(db)
         new_records = sum(1 for k in prepared.keys if k.record_id > last_id)
-        found, compared, skipped = ([], 0, [])
+        found: list[PairRow] = []
+        compared, skipped = 0, list[tuple[tuple[str, str], int]]()
         if new_records:
             found, compared, skipped = compare_pairs(prepared.keys, last_id, progress)
         if progress:
@@ -224,9 +226,9 @@ def run_dedup(
         records=len(prepared.keys),
         new_records=new_records,
         pairs_compared=compared,
-        duplicates=sum(1 for p in found if p[2] == DUPLICATE),
-        doubtful=sum(1 for p in found if p[2] == DOUBTFUL),
-        clusters=sum(1 for m in clustering.members if m[3] == "canonical"),
+        duplicates=sum(1 for p in found if p.outcome == DUPLICATE),
+        doubtful=sum(1 for p in found if p.outcome == DOUBTFUL),
+        clusters=sum(1 for m in clustering.members if m.how == "canonical"),
         removed=duplicates_removed(db),
         queue=len(_queue(clustering, pairs, decisions)),
         skipped_blocks=skipped,
@@ -243,7 +245,7 @@ def _store(
 ) -> None:
     """One short transaction: the run, its verdicts, the clusters."""
     with db.atomic():
-        run_id = db["dedup_runs"].insert(run).last_pk
+        run_id = insert_row(db, "dedup_runs", run)
         if rescan:
             forget_pairs(db)
         save_pairs(db, [(*p, run_id) for p in found])
@@ -278,12 +280,10 @@ def recluster(
     return clustering, _queue(clustering, pairs, decisions)
 
 
-def _merge_pairs(
-    old: list[PairRow], found: list[tuple[int, int, str, str, float]]
-) -> list[PairRow]:
-    merged = {(p[0], p[1]): p for p in old}
+def _merge_pairs(old: list[PairRow], found: list[PairRow]) -> list[PairRow]:
+    merged = {(p.record_a, p.record_b): p for p in old}
     for p in found:
-        merged[(p[0], p[1])] = p
+        merged[(p.record_a, p.record_b)] = p
     return list(merged.values())
 
 
@@ -293,8 +293,8 @@ def _demote(pairs: list[PairRow], refused: list[tuple[int, int]]) -> list[PairRo
         return pairs
     out = set((min(a, b), max(a, b)) for a, b in refused)
     return [
-        (a, b, DOUBTFUL, GUARD_RULE, s) if (a, b) in out else (a, b, o, r, s)
-        for a, b, o, r, s in pairs
+        p._replace(outcome=DOUBTFUL, rule=GUARD_RULE) if (p.record_a, p.record_b) in out else p
+        for p in pairs
     ]
 
 

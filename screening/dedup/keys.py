@@ -351,4 +351,4 @@ def key_values(index: int, row: dict[str, Any]) -> tuple[Any, ...]:
 
 def record_keys(index: int, row: dict[str, Any]) -> Keys:
     """Keys for a records row (joined with its source's database name)."""
-    return Keys(*key_values(index, row), row["authors"], row["journal"], row["title"])
+    return Keys(*key_values(index, row) + (row["authors"], row["journal"], row["title"]))

@@ -11,15 +11,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from db.dedup import DIFFERENT, SAME
+from db.dedup import DIFFERENT, SAME, MemberRow, PairRow
 from screening.dedup.canonical import Candidate, DedupSettings, choose_canonical
 from screening.dedup.scoring import DOUBTFUL, DUPLICATE
 from screening.dedup.union_find import Clusters, Identity, Link, cluster
 
 IDENTIFIER_RULES = frozenset({"pmid", "doi"})
 GUARD_RULE = "transitivity"
-
-PairRow = tuple[int, int, str, str, "float | None"]
 
 
 @dataclass
@@ -44,7 +42,7 @@ class QueueItem:
 
 @dataclass
 class Clustering:
-    members: list[tuple[Any, ...]]  # dedup_members rows
+    members: list[MemberRow]
     cluster_of: dict[int, int]  # record id -> cluster id
     refused: list[tuple[int, int]]  # duplicate pairs the guard refused: now doubtful
     cannot: set[tuple[int, int]]  # cluster pairs a person said are different
@@ -110,7 +108,7 @@ def _member_rows(
     links: list[Link],
     clusters: Clusters,
     settings: DedupSettings,
-) -> tuple[list[tuple[Any, ...]], dict[int, int]]:
+) -> tuple[list[MemberRow], dict[int, int]]:
     """dedup_members rows for the clusters of two or more records, and record -> cluster."""
     # the strongest accepted link touching each record says how it joined its cluster
     how: dict[int, Link] = {}
@@ -121,7 +119,7 @@ def _member_rows(
             held = how.get(end)
             if held is None or link.strength > held.strength:
                 how[end] = link
-    rows: list[tuple[Any, ...]] = []
+    rows: list[MemberRow] = []
     cluster_of: dict[int, int] = {}
     candidates = records.candidates([i for component in components for i in component])
     for component in components:
@@ -131,9 +129,11 @@ def _member_rows(
         for i, record_id in zip(component, ids, strict=True):
             cluster_of[record_id] = cluster_id
             if record_id == canonical:
-                rows.append((record_id, cluster_id, canonical, "canonical", None, None, None))
+                rows.append(
+                    MemberRow(record_id, cluster_id, canonical, "canonical", None, None, None)
+                )
             else:
-                rows.append((record_id, cluster_id, canonical, *_describe(how[i])))
+                rows.append(MemberRow(record_id, cluster_id, canonical, *_describe(how[i])))
     return rows, cluster_of
 
 

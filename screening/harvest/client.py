@@ -220,7 +220,7 @@ class EUtilsClient:
             start = time.perf_counter()
             if attempt:
                 self.retries += 1
-                self.retry.sleep(self.retry.delay(attempt - 1, last and last.retry_after))
+                self.retry.sleep(self.retry.delay(attempt - 1, last.retry_after if last else None))
             self.limiter.wait(self.rate)
             sent = time.perf_counter()
             self.waited += sent - start

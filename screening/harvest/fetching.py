@@ -230,6 +230,6 @@ def _land(db: Database, harvest_id: int, job: Job, path: Path) -> None:
             staging.commit_into(harvest["source_id"])
             finish_batch(db, harvest_id, job.number, len(landed), missing, job.via, utc_now())
             update_harvest(db, harvest_id, landed=total)
-            db["sources"].update(harvest["source_id"], {"record_count": total})
+            db.table("sources").update(harvest["source_id"], {"record_count": total})
     finally:
         staging.drop()

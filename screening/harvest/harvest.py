@@ -36,6 +36,7 @@ from db.harvests import (
     window_positions,
 )
 from db.sources import insert_source
+from db.tables import insert_row
 from screening.harvest.client import MAX_FETCH, EUtilsClient, SearchResult
 from screening.harvest.fetching import Progress, fetch_pending
 from screening.harvest.planning import Planner, add_windows
@@ -300,7 +301,7 @@ def _new_harvest(
         "landed": 0,
         "started_at": utc_now(),
     }
-    return int(db["harvests"].insert(row).last_pk)
+    return insert_row(db, "harvests", row)
 
 
 def _spool(db: Database, harvest_id: int) -> Path:
@@ -310,7 +311,7 @@ def _spool(db: Database, harvest_id: int) -> Path:
 
 
 def _details(db: Database, source_id: int) -> dict[str, Any]:
-    return json.loads(db["sources"].get(source_id)["details"] or "{}")
+    return json.loads(db.table("sources").get(source_id)["details"] or "{}")
 
 
 def _log_run(db: Database, harvest_id: int) -> None:
@@ -318,7 +319,7 @@ def _log_run(db: Database, harvest_id: int) -> None:
     log = _details(db, source_id)
     log["runs"] = [*log.get("runs", []), utc_now()]
     with db.atomic():
-        db["sources"].update(source_id, {"details": json.dumps(log, ensure_ascii=False)})
+        db.table("sources").update(source_id, {"details": json.dumps(log, ensure_ascii=False)})
 
 
 def _finish(db: Database, harvest_id: int, client: EUtilsClient, before: dict[str, int]) -> None:
@@ -331,7 +332,7 @@ def _finish(db: Database, harvest_id: int, client: EUtilsClient, before: dict[st
     log.update(requests=requests, landed=h["landed"], complete=not short, short=short)
     log.update(windows=len(planned_windows(db, harvest_id)), completed_at=utc_now())
     with db.atomic():
-        db["sources"].update(
+        db.table("sources").update(
             h["source_id"],
             {"details": json.dumps(log, ensure_ascii=False), "record_count": h["landed"]},
         )
@@ -350,7 +351,7 @@ def _outcome(
     **flags: bool,
 ) -> HarvestOutcome:
     h = get_harvest(db, harvest_id)
-    source = db["sources"].get(h["source_id"])
+    source = db.table("sources").get(h["source_id"])
     log = json.loads(source["details"] or "{}")
     window = ""
     if h["kind"] == "search":

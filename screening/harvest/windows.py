@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from db.errors import MetasiftError
 from screening.harvest.client import SearchResult
@@ -81,7 +81,8 @@ class UidAxis:
         return seen + (hi - lo + 1) / UID_MAX
 
 
-class Span(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Span:
     lo: int
     hi: int
     count: int  # exact: what a search counted, or what is left of one by subtraction

@@ -126,10 +126,10 @@ def _scopus(row: dict[str, str], c: Citation) -> None:
 
 def _scopus_widen(header: list[str], cells: list[str]) -> list[str] | None:
     """The header with more "Funding Text N" columns, if that makes the row line up."""
-    texts = [i for i, h in enumerate(header) if _FUNDING_TEXT.fullmatch(h)]
+    texts = [(i, m) for i, h in enumerate(header) if (m := _FUNDING_TEXT.fullmatch(h))]
     if not texts or header[-1] != "EID" or not _EID.fullmatch(cells[-1].strip()):
         return None
-    last = texts[-1]
-    number = int(_FUNDING_TEXT.fullmatch(header[last]).group(1))  # type: ignore[union-attr]
+    last, found = texts[-1]
+    number = int(found.group(1))
     more = [f"Funding Text {number + k}" for k in range(1, len(cells) - len(header) + 1)]
     return [*header[: last + 1], *more, *header[last + 1 :]]

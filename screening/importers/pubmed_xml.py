@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, NoReturn, TypeVar
 
 from lxml import etree
 
@@ -246,15 +246,15 @@ class _Records:
             if found is None and _END.fullmatch(buf.data, pos):
                 return
             if found is None or not _GAP.fullmatch(buf.data, pos, found.start()):
-                gap = _GAP.match(buf.data, pos).end()
+                gap = _gap_end(buf.data, pos)
                 raise ParseError(path, _unexpected(buf.data, gap, found), line=buf.line_at(gap))
             tag = found.group(1)
             close = buf.data.find(b"</" + tag + b">", found.end())
+            start = found.start()
             while close < 0 and not buf.eof:
-                moved = buf.more(found.start())
-                found = _RECORD.match(buf.data, found.start() - moved)
-                close = buf.data.find(b"</" + tag + b">", found.end())
-            line = buf.line_at(found.start())
+                start -= buf.more(start)
+                close = buf.data.find(b"</" + tag + b">", start + len(tag) + 2)
+            line = buf.line_at(start)
             if close < 0:
                 raise ParseError(
                     path,
@@ -264,7 +264,13 @@ class _Records:
                 )
             pos = close + len(tag) + 3
             if tag != b"DeleteCitation":
-                yield buf.data[found.start() : pos], line
+                yield buf.data[start:pos], line
+
+
+def _gap_end(data: bytes, pos: int) -> int:
+    """Where the whitespace and comments from pos end (_GAP matches the empty string too)."""
+    gap = _GAP.match(data, pos)
+    return gap.end() if gap else pos
 
 
 def _parse_record(xml: bytes, path: str | Path, first_line: int) -> Any:
@@ -292,7 +298,7 @@ def _unexpected(data: bytes, at: int, found: re.Match[bytes] | None) -> str:
     return f"unexpected content between records: {snippet!r}"
 
 
-def _refuse(data: bytes, path: str | Path) -> None:
+def _refuse(data: bytes, path: str | Path) -> NoReturn:
     """Refuse a file that does not start as a PubmedArticleSet, saying what it is instead."""
     try:
         root = etree.fromstring(data, _PARSER) if data.strip() else None
@@ -307,5 +313,5 @@ def _refuse(data: bytes, path: str | Path) -> None:
         path,
         f"the root element is <{root.tag}>, not <{_ROOT}>{said}; metasift imports "
         "PubMed XML files (a PubmedArticleSet, as efetch or PubMed's Save > XML writes)",
-        line=root.sourceline,
+        line=root.sourceline if isinstance(root.sourceline, int) else 1,
     )

@@ -25,7 +25,7 @@ class ScreenCommands(Provider):
         screen = self.screen
         if not hasattr(screen, "palette_commands"):
             return []
-        return screen.palette_commands()  # type: ignore[no-any-return]
+        return screen.palette_commands()
 
     def _run(self, action: str) -> partial:
         screen: Screen = self.screen

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -32,8 +33,9 @@ class PickerModal(ModalScreen[str | None]):
     """
 
     DEFAULT_CSS = MODAL_CSS.format(name="PickerModal")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")] + [
-        Binding(str(n), f"pick({n})", show=False) for n in range(10)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        *(Binding(str(n), f"pick({n})", show=False) for n in range(10)),
     ]
 
     def __init__(

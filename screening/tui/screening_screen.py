@@ -326,7 +326,12 @@ class ScreeningScreen(Screen[None]):
                 self.say("You have not tagged any record yet (t tags one)")
                 return
             modal = PickerModal("Show records tagged", [(t, t) for t in tags])
-            self.app.push_screen(modal, lambda tag: tag and self._apply_filter(tag=tag))
+
+            def picked(tag: str | None) -> None:
+                if tag:
+                    self._apply_filter(tag=tag)
+
+            self.app.push_screen(modal, picked)
         else:
             self._apply_filter(status=choice)
 

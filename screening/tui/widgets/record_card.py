@@ -101,12 +101,12 @@ class RecordCard(ScrollView, can_focus=False):
     def show(self, view: RecordView | None, empty: str = "") -> None:
         """Draw a record (or a message when there is none) from its top."""
         drawn = self._prepared if self._prepared and self._prepared.key == self._key(view) else None
-        self._draw(drawn or self._render(view, empty))
+        self._draw(drawn or self._drawing(view, empty))
 
     def prepare(self, view: RecordView) -> None:
         """Build and wrap a record ahead of time (the one a decision will move to), so that
         showing it costs only the redraw."""
-        self._prepared = self._render(view, "")
+        self._prepared = self._drawing(view, "")
 
     def _key(self, view: RecordView | None) -> Hashable:
         if view is None:
@@ -114,7 +114,7 @@ class RecordCard(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         return (view.id, view.decision, view.earlier, view.draft, self.highlight, width)
 
-    def _render(self, view: RecordView | None, empty: str) -> Drawn:
+    def _drawing(self, view: RecordView | None, empty: str) -> Drawn:
         parts = self._parts(view, empty)
         text = Text("\n\n").join(part for part in parts.values() if part.plain)
         return Drawn(self._key(view), parts, text, self._wrap(text))
