@@ -97,6 +97,13 @@ class EntrezServer:
     def inject(self, kind: str, **options: Any) -> None:
         self.faults.append(Fault(kind, **options))
 
+    def pass_time(self) -> None:
+        """Forget when earlier requests arrived, as if the next run started a while later (NCBI
+        counts requests per second across runs): the rate limit and max_per_second() then see
+        only what comes next, and no test has to sleep."""
+        with self._lock:
+            self._arrivals.clear()
+
     def max_per_second(self, client: str | None = None) -> int:
         """The most requests one client made inside any one-second window."""
         worst = 0

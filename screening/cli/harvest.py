@@ -85,8 +85,6 @@ def pubmed(
         metasift search pubmed "mesenchymal stem cells AND liver cirrhosis" --from 2000
         metasift search pubmed --pmids included_elsewhere.txt
     """
-    from screening.harvest.client import EUtilsClient
-    from screening.harvest.credentials import config_path
     from screening.harvest.harvest import HarvestSpec, read_pmid_list
 
     if bool(query) == bool(pmid_file):
@@ -98,6 +96,13 @@ def pubmed(
         spec = HarvestSpec(pmids=pmids, pmid_file=Path(pmid_file).name)
     else:
         spec = HarvestSpec(query, datetype, date_from, date_to, max_records)
+    _run(spec, review_path, batch_size, dry_run)
+
+
+def _run(spec: Any, review_path: str | None, batch_size: int, dry_run: bool) -> None:
+    from screening.harvest.client import EUtilsClient
+    from screening.harvest.credentials import config_path
+
     client = EUtilsClient()
     if not client.credentials.email:
         click.echo(EMAIL_HINT.format(config=config_path()), err=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
+from sqlite_utils import Database
 
 from screening.cli import review_option
 from screening.cli.progress import ProgressLine
 from screening.importers import FORMATS
-from screening.importing import import_file
+from screening.importing import ImportSummary, import_file
 from screening.review import load_review
 
 
@@ -67,46 +70,49 @@ def import_(
         metasift import pubmed.xml embase.ris savedrecs.txt
         metasift import cochrane.ris --database "Cochrane CENTRAL"
     """
-    mapping = parse_columns(columns)
+    options = {
+        "database": database,
+        "fmt": fmt,
+        "encoding": encoding,
+        "columns": parse_columns(columns),
+    }
     with load_review(review_path) as review:
         for name in files:
-            bar = ProgressLine(click.format_filename(name))
-            try:
-                summary = import_file(
-                    review.db,
-                    name,
-                    database=database,
-                    fmt=fmt,
-                    encoding=encoding,
-                    columns=mapping,
-                    progress=bar.update,
-                )
-            except KeyboardInterrupt:
-                raise click.ClickException(
-                    f"interrupted: nothing of {name} was imported (files named before it "
-                    "were); run the command again to import it"
-                ) from None
-            finally:
-                bar.finish()
-            if summary.already_imported:
-                click.echo(
-                    f"{name}: already imported as source #{summary.source_id} "
-                    f"({summary.database}); nothing added"
-                )
-                continue
-            read_as = (
-                "" if summary.encoding.startswith("utf-8") else f", read as {summary.encoding}"
-            )
-            if summary.database.startswith("unnamed "):
-                click.echo(
-                    f"{name}: the file does not say which database it came from; "
-                    "name it with --database for PRISMA's counts",
-                    err=True,
-                )
-            click.echo(
-                f"{name}: {summary.added:,} records added from {summary.database} "
-                f"({summary.format}{read_as}), source #{summary.source_id}"
-            )
+            _report(name, _import_one(review.db, name, options))
+
+
+def _import_one(db: Database, name: str, options: dict[str, Any]) -> ImportSummary:
+    """One file into the review, with a progress line; Ctrl-C says what did not land."""
+    bar = ProgressLine(click.format_filename(name))
+    try:
+        return import_file(db, name, progress=bar.update, **options)
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            f"interrupted: nothing of {name} was imported (files named before it "
+            "were); run the command again to import it"
+        ) from None
+    finally:
+        bar.finish()
+
+
+def _report(name: str, summary: ImportSummary) -> None:
+    if summary.already_imported:
+        click.echo(
+            f"{name}: already imported as source #{summary.source_id} "
+            f"({summary.database}); nothing added"
+        )
+        return
+    read_as = "" if summary.encoding.startswith("utf-8") else f", read as {summary.encoding}"
+    if summary.database.startswith("unnamed "):
+        click.echo(
+            f"{name}: the file does not say which database it came from; "
+            "name it with --database for PRISMA's counts",
+            err=True,
+        )
+    click.echo(
+        f"{name}: {summary.added:,} records added from {summary.database} "
+        f"({summary.format}{read_as}), source #{summary.source_id}"
+    )
 
 
 def register(group: click.Group) -> None:
