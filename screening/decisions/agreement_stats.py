@@ -22,7 +22,7 @@ agreement is 1) is None, never a made-up number.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 Table = list[list[int]]
@@ -90,7 +90,7 @@ def gwet_ac1(table: Table) -> float | None:
 
 def krippendorff_alpha(units: Iterable[Sequence[str]]) -> float | None:
     """Nominal alpha over units (records), each with the verdicts it received."""
-    coincidences: Counter[tuple[str, str]] = Counter()
+    coincidences: defaultdict[tuple[str, str], float] = defaultdict(float)
     for values in units:
         m = len(values)
         if m < 2:
@@ -99,7 +99,7 @@ def krippendorff_alpha(units: Iterable[Sequence[str]]) -> float | None:
             for j, b in enumerate(values):
                 if i != j:
                     coincidences[(a, b)] += 1 / (m - 1)
-    totals: Counter[str] = Counter()
+    totals: defaultdict[str, float] = defaultdict(float)
     for (a, _), weight in coincidences.items():
         totals[a] += weight
     n = sum(totals.values())
