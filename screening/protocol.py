@@ -11,7 +11,7 @@ from typing import Any
 
 from db.errors import MetasiftError
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: adjudicators, decisions_required, maybe, reasons_must_agree, pilot
 PICOS_ELEMENTS = ("population", "intervention", "comparator", "outcomes", "study_designs")
 STAGES = ("title-abstract", "full-text")
 DEFAULT_REASONS = (
@@ -53,8 +53,20 @@ class Protocol:
     reason_required: dict[str, bool] = field(
         default_factory=lambda: {"title-abstract": False, "full-text": True}
     )
-    reviewers: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()  # empty: any name is accepted
+    adjudicators: tuple[str, ...] = ()
+    # per stage, the share of records that need two independent decisions (0: one each,
+    # 1: two each, in between: a random sample drawn with the review's seed)
+    dual_share: dict[str, float] = field(default_factory=lambda: {s: 0.0 for s in STAGES})
+    maybe_is_include: bool = True  # when verdicts are compared: maybe counts as include
+    reasons_must_agree: bool = True  # full text: two different exclusion reasons conflict
+    pilot: int = 0  # records everyone screens first, in the same order
     source_priority: tuple[str, ...] = DEFAULT_SOURCE_PRIORITY
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Everyone the protocol names, reviewers first (empty: names are not enforced)."""
+        return tuple(dict.fromkeys((*self.reviewers, *self.adjudicators)))
 
 
 def template(title: str, question: str = "") -> str:
@@ -208,4 +220,43 @@ class _Reader:
             "exclusion_reasons": reasons,
             "reason_required": {**{s: False for s in STAGES}, **required},
             "reviewers": self.strings(data, "reviewers", "screening.reviewers"),
+            **self.team(data),
         }
+
+    def team(self, data: dict[str, Any]) -> dict[str, Any]:
+        """How many reviewers decide each record, who adjudicates, what counts as agreeing."""
+        maybe = data.get("maybe", "include")
+        if maybe not in ("include", "maybe"):
+            raise self.fail("screening.maybe", 'must be "include" or "maybe"')
+        agree = data.get("reasons_must_agree", True)
+        if not isinstance(agree, bool):
+            raise self.fail("screening.reasons_must_agree", "must be true or false")
+        pilot = data.get("pilot", 0)
+        if not isinstance(pilot, int) or isinstance(pilot, bool) or pilot < 0:
+            raise self.fail("screening.pilot", "must be a whole number of records (0: none)")
+        return {
+            "adjudicators": self.strings(data, "adjudicators", "screening.adjudicators"),
+            "dual_share": self.dual_share(data.get("decisions_required", {})),
+            "maybe_is_include": maybe == "include",
+            "reasons_must_agree": agree,
+            "pilot": pilot,
+        }
+
+    def dual_share(self, data: Any) -> dict[str, float]:
+        key = "screening.decisions_required"
+        if not isinstance(data, dict) or any(k not in STAGES for k in data):
+            raise self.fail(key, 'must map stages to 1, 2 or "N%", e.g. { title-abstract = 2 }')
+        shares = {s: 0.0 for s in STAGES}
+        for stage, value in data.items():
+            percent = (
+                re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", value)
+                if isinstance(value, str)
+                else None
+            )
+            if value in (1, 2) and not isinstance(value, bool):
+                shares[stage] = float(value - 1)
+            elif percent and 0 <= float(percent.group(1)) <= 100:
+                shares[stage] = float(percent.group(1)) / 100
+            else:
+                raise self.fail(key, f'{stage} must be 1, 2 or a percentage such as "20%"')
+        return shares

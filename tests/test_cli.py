@@ -21,7 +21,7 @@ def test_init_writes_review_and_protocol(tmp_path: Path) -> None:
     assert (tmp_path / "msc" / "review.db").exists()
     toml = (tmp_path / "msc" / "review.toml").read_text()
     assert 'title = "MSC for liver cirrhosis"' in toml
-    assert "exclusion_reasons" in toml and "version = 1" in toml
+    assert "exclusion_reasons" in toml and "version = 2" in toml
     again = invoke("init", tmp_path / "msc")
     assert again.exit_code == 1
     assert "already exists" in again.stderr
