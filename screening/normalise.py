@@ -10,7 +10,7 @@ lines, "Surname, Given" from "Given Surname".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from screening.citation import Section
 
@@ -288,15 +288,32 @@ def abstract_parts(text: str | None) -> tuple[str | None, list[Section]]:
     is a section; unlabelled paragraphs stay paragraphs of the plain abstract.
     """
     paragraphs = [p for p in (clean(x) for x in _PARAGRAPHS.split(text or "")) if p]
+    return paragraphs_abstract(paragraphs, _labelled_paragraphs)
+
+
+def _labelled_paragraphs(paragraphs: list[str]) -> list[Section]:
+    sections = []
+    for paragraph in paragraphs:
+        match = _PARAGRAPH_LABEL.fullmatch(paragraph)
+        sections.append(Section(*match.groups()) if match else Section(None, paragraph))
+    return sections
+
+
+def paragraphs_abstract(
+    paragraphs: list[str], sections_of: Callable[[list[str]], list[Section]]
+) -> tuple[str | None, list[Section]]:
+    """The abstract and its sections from its cleaned, non-empty paragraphs.
+
+    One paragraph: labels in capitals inside it ("BACKGROUND: ... METHODS: ..."). Several:
+    the sections that sections_of (each format's own label rule) finds in them, when one has
+    a label; else the paragraphs joined by blank lines, without sections.
+    """
     if not paragraphs:
         return None, []
     if len(paragraphs) == 1:
         sections = split_sections(paragraphs[0])
         return (abstract_text(sections) if sections else paragraphs[0]), sections
-    sections = []
-    for paragraph in paragraphs:
-        match = _PARAGRAPH_LABEL.fullmatch(paragraph)
-        sections.append(Section(*match.groups()) if match else Section(None, paragraph))
+    sections = sections_of(paragraphs)
     if any(s.label for s in sections):
         return abstract_text(sections), sections
     return "\n\n".join(paragraphs), []

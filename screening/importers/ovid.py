@@ -19,13 +19,14 @@ is the original-language title, not keywords; FA full names are preferred over A
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from db.errors import ParseError
 from screening.citation import Citation, Section
-from screening.importers.tagged import split_tag
+from screening.importers.tagged import split_tag, starred_headings, values_by_tag
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
     abstract_text,
@@ -177,32 +178,14 @@ def _closed(source: SourceFile, record: _Record) -> _Record:
 
 
 def _citation(record: _Record) -> Citation:
-    values: dict[str, list[str]] = {}
-    for tag, value in record.fields:
-        values.setdefault(tag, []).append(value)
-
-    def text(*tags: str) -> str | None:
-        for tag in tags:
-            if tag in values:
-                return clean(" ".join(values[tag]))
-        return None
-
+    values = values_by_tag(record.fields)
+    text = partial(_text, values)
     so = _parse_source(text("SO"))
     accession = text("UI", "AN")
     sections, abstract = _abstract("\n".join(values.get("AB", [])))
-    mesh, major = _headings(values.get("MH", []))
+    mesh, major = starred_headings(values.get("MH", []))
     pmid, pmcid = _pubmed_ids(values, text("DB"), accession)
     publication_types = clean_list(values.get("PT", []))
-    extra = {
-        "database": text("DB"),
-        "ovid_number": record.number,
-        "source": text("SO"),
-        "conference": so.conference,
-        "publisher": text("PB"),
-        "isbn": text("IB"),
-        "original_title": text("OT"),
-        "mesh_major": major,
-    }
     return Citation(
         raw=record.raw(),
         line=record.start,
@@ -220,17 +203,50 @@ def _citation(record: _Record) -> Citation:
         pmid=pmid,
         pmcid=pmcid,
         issn=_issn(values.get("IS", [])),
-        language=normalise_language(
-            "; ".join(clean_list(v.strip().rstrip(".") for v in values.get("LG", [])))
-        ),
+        language=_language(values.get("LG", [])),
         publication_types=publication_types,
         mesh_terms=mesh,
         keywords=clean_list(k for v in values.get("KW", []) for k in re.split(r"[;\n]", v)),
         urls=clean_list(values.get("XL", []) + values.get("UR", [])),
         record_type=_record_type(publication_types),
         source_record_id=accession,
-        extra={key: value for key, value in extra.items() if value},
+        extra=_extra(text, record.number, so.conference, major),
     )
+
+
+def _text(values: dict[str, list[str]], *tags: str) -> str | None:
+    """The values of the first of the tags the record has, joined (None if it has none)."""
+    for tag in tags:
+        if tag in values:
+            return clean(" ".join(values[tag]))
+    return None
+
+
+def _extra(
+    text: Callable[[str], str | None],
+    number: str | None,
+    conference: str | None,
+    mesh_major: list[str],
+) -> dict[str, Any]:
+    """What Ovid gives beyond Citation's fields: the database, the record number, the source
+    line and the conference it names, publisher, ISBN, original-language title, and the
+    starred (major) headings."""
+    extra = {
+        "database": text("DB"),
+        "ovid_number": number,
+        "source": text("SO"),
+        "conference": conference,
+        "publisher": text("PB"),
+        "isbn": text("IB"),
+        "original_title": text("OT"),
+        "mesh_major": mesh_major,
+    }
+    return {key: value for key, value in extra.items() if value}
+
+
+def _language(values: list[str]) -> str | None:
+    """LG lines ("English.") as language names."""
+    return normalise_language("; ".join(clean_list(v.strip().rstrip(".") for v in values)))
 
 
 def _parse_source(so: str | None) -> _Source:
@@ -300,17 +316,6 @@ def _authors(values: dict[str, list[str]]) -> list[str]:
         surname_first(_AUTHOR_NOTE.sub("", a)) for a in values.get("AU", [])
     ]
     return [name for name in map(clean, names) if name]  # no de-duplication: names can repeat
-
-
-def _headings(headings: list[str]) -> tuple[list[str], list[str]]:
-    terms, major = [], []
-    for heading in headings:
-        term = clean(heading.replace("*", ""))
-        if term:
-            terms.append(term)
-            if "*" in heading:
-                major.append(term)
-    return clean_list(terms), clean_list(major)
 
 
 def _pubmed_ids(

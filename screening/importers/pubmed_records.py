@@ -243,12 +243,7 @@ def _article(elem: Any) -> Citation:
     ids = _ids(_one(_groups(_one(top, "PubmedData")), "ArticleIdList"))
     abstract, sections = _abstract(_one(art, "Abstract"))
     pmid = normalise_pmid(_text(medline, "PMID"))
-    extra: dict[str, Any] = {}
-    mesh_terms = _mesh(_one(medline, "MeshHeadingList"), extra)
-    _comments(_one(medline, "CommentsCorrectionsList"), extra)
-    vernacular = _flat(_one(art, "VernacularTitle"))
-    if vernacular:
-        extra["vernacular_title"] = vernacular
+    mesh_terms, extra = _article_extra(medline, art)
     return Citation(
         raw="",
         line=0,
@@ -275,6 +270,19 @@ def _article(elem: Any) -> Citation:
         source_record_id=pmid,
         extra=extra,
     )
+
+
+def _article_extra(
+    medline: dict[Any, list[Any]], art: dict[Any, list[Any]]
+) -> tuple[list[str], dict[str, Any]]:
+    """The MeSH terms; extra: major topics, comments and corrections, vernacular title."""
+    extra: dict[str, Any] = {}
+    mesh_terms = _mesh(_one(medline, "MeshHeadingList"), extra)
+    _comments(_one(medline, "CommentsCorrectionsList"), extra)
+    vernacular = _flat(_one(art, "VernacularTitle"))
+    if vernacular:
+        extra["vernacular_title"] = vernacular
+    return mesh_terms, extra
 
 
 def _mesh(heading_list: Any, extra: dict[str, Any]) -> list[str]:

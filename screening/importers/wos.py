@@ -14,22 +14,22 @@ taken from the titles of cited papers, not the authors' keywords, so they go to
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from db.errors import ParseError
 from screening.citation import Citation, Section
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
-    abstract_text,
     clean,
     clean_list,
     join_pages,
     normalise_doi,
     normalise_language,
     normalise_pmid,
+    paragraphs_abstract,
     parse_year,
-    split_sections,
 )
 
 NAME = "wos"
@@ -145,15 +145,9 @@ def citation_from_tags(tags: Mapping[str, list[str]], *, raw: str, line: int) ->
 
     publication_types = _split(text("DT"))
     abstract, sections = _abstract(tags.get("AB", []))
-    sn, ei, article = text("SN"), text("EI"), _article_number(text("AR"))
+    article = _article_number(text("AR"))
     # an end page of "+" means WoS does not know it
     pages = join_pages(text("BP"), (text("EP") or "").rstrip("+"))
-    extra = {
-        "keywords_plus": _split(text("ID")),
-        "eissn": ei if sn else None,
-        "isbn": text("BN"),
-        "article_number": article if pages else None,
-    }
     return Citation(
         raw=raw,
         line=line,
@@ -169,14 +163,28 @@ def citation_from_tags(tags: Mapping[str, list[str]], *, raw: str, line: int) ->
         pages=pages or article,
         doi=normalise_doi(text("DI")),
         pmid=normalise_pmid(text("PM")) or _medline_pmid(text("UT")),
-        issn=sn or ei,
+        issn=text("SN") or text("EI"),
         language=normalise_language(text("LA")),
         publication_types=publication_types,
         keywords=_split(text("DE")),
         record_type=_record_type(text("PT"), publication_types),
         source_record_id=text("UT"),
-        extra={key: value for key, value in extra.items() if value},
+        extra=_extra(text, pages, article),
     )
+
+
+def _extra(
+    text: Callable[[str], str | None], pages: str | None, article: str | None
+) -> dict[str, Any]:
+    """Keywords Plus, the eISSN beside a print ISSN, the ISBN, and the article number of a
+    record that also has pages."""
+    extra = {
+        "keywords_plus": _split(text("ID")),
+        "eissn": text("EI") if text("SN") else None,
+        "isbn": text("BN"),
+        "article_number": article if pages else None,
+    }
+    return {key: value for key, value in extra.items() if value}
 
 
 def _split(value: str | None) -> list[str]:
@@ -220,16 +228,9 @@ def _abstract(lines: list[str]) -> tuple[str | None, list[Section]]:
     the paragraph ("Background: ..."); those paragraphs become sections.
     """
     paragraphs = [p for p in (clean(value) for value in lines) if p]
-    if not paragraphs:
-        return None, []
-    if all(40 <= len(p) <= 80 for p in paragraphs[:-1]):
-        joined = " ".join(paragraphs)
-        sections = split_sections(joined)
-        return (abstract_text(sections) if sections else joined), sections
-    sections = _paragraph_sections(paragraphs)
-    if any(s.label for s in sections):
-        return abstract_text(sections), sections
-    return "\n\n".join(paragraphs), []
+    if paragraphs and all(40 <= len(p) <= 80 for p in paragraphs[:-1]):
+        paragraphs = [" ".join(paragraphs)]  # wrapped lines of one paragraph
+    return paragraphs_abstract(paragraphs, _paragraph_sections)
 
 
 def _paragraph_sections(paragraphs: list[str]) -> list[Section]:
