@@ -61,9 +61,10 @@ def cohen_kappa(table: Table) -> tuple[float, float] | None:
     po = sum(p[i][i] for i in range(k))
     kappa = (po - pe) / (1 - pe)
     diagonal = sum(p[i][i] * (1 - (rows[i] + cols[i]) * (1 - kappa)) ** 2 for i in range(k))
-    off = sum(
-        p[i][j] * (cols[i] + rows[j]) ** 2 for i in range(k) for j in range(k) if i != j
-    ) * (1 - kappa) ** 2
+    off = (
+        sum(p[i][j] * (cols[i] + rows[j]) ** 2 for i in range(k) for j in range(k) if i != j)
+        * (1 - kappa) ** 2
+    )
     variance = (diagonal + off - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2)
     return kappa, math.sqrt(max(variance, 0.0))
 
