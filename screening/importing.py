@@ -6,18 +6,18 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlite_utils import Database
 
 from db.clock import utc_now
 from db.errors import ParseError
-from db.records import Staging
+from db.records import NewRecord, RecordFields, Staging
 from db.sources import insert_source, source_by_sha256
 from screening.citation import Citation
 from screening.importers import detect_format, reader
 from screening.importers.textfile import SourceFile
-from screening.rows import citation_fields, fields_row
+from screening.rows import citation_fields
 
 # (records read, bytes read, bytes in the file)
 Progress = Callable[[int, int, int], None]
@@ -59,7 +59,7 @@ def stage_citations(
     """Stage citations in batches; returns the first one (it may name the database)."""
     first: list[Citation] = []
 
-    def fields() -> Iterator[tuple[tuple[Any, ...], str]]:
+    def fields() -> Iterator[tuple[RecordFields, str]]:
         for citation in citations:
             if not first:
                 first.append(citation)
@@ -71,13 +71,13 @@ def stage_citations(
 
 def stage_fields(
     staging: Staging,
-    records: Iterable[tuple[tuple[Any, ...], str]],
+    records: Iterable[tuple[RecordFields, str]],
     on_batch: Callable[[int], None] | None = None,
 ) -> None:
     """Stage (rows.citation_fields, raw) pairs in batches, numbering them on from the staged."""
-    batch: list[tuple[Any, ...]] = []
+    batch: list[NewRecord] = []
     for position, (fields, raw) in enumerate(records, start=staging.count + 1):
-        batch.append(fields_row(fields, position, raw))
+        batch.append(NewRecord(fields, position, raw))
         if len(batch) >= BATCH:
             staging.add(batch)
             batch.clear()
