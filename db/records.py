@@ -66,19 +66,6 @@ _COLS = ", ".join(_STAGED_COLUMNS)
 _MARKS = ", ".join("?" for _ in _STAGED_COLUMNS)
 
 
-def m006_record_raw(db: Database) -> None:
-    db.execute("CREATE TABLE record_raw (id INTEGER PRIMARY KEY, raw TEXT NOT NULL)")
-    db.execute("INSERT INTO record_raw (id, raw) SELECT id, raw FROM records")
-    db.execute("ALTER TABLE records ADD COLUMN raw_id INTEGER REFERENCES record_raw(id)")
-    db.execute("UPDATE records SET raw_id = id")
-    db.execute("ALTER TABLE records DROP COLUMN raw")
-    db.execute("CREATE UNIQUE INDEX idx_records_raw_id ON records (raw_id)")
-    db.execute(
-        "CREATE TABLE raw_in_flight (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, "
-        "pid INTEGER NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL)"
-    )
-
-
 def store_raw(db: Database, records: Sequence[NewRecord]) -> range:
     """Write the records' raw texts to record_raw; their ids, in order. The caller holds the
     transaction, so the new ids are consecutive."""
