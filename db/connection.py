@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from db.errors import MetasiftError
-from db.migrations import migrate
+from db.migrations import migrate, refuse_newer_schema
 
 # How long a write waits for another connection's: the longest metasift makes is the final copy of
 # a 100,000-record import (about 5 s on a 2-core machine), so a decision made meanwhile waits
@@ -26,6 +26,11 @@ def open_review(path: Path | str, *, create: bool = False) -> Database:
         )
     try:
         db = Database(path)
+        try:
+            refuse_newer_schema(db, path)  # before WAL mode, which would write to the file
+        except MetasiftError:
+            db.close()
+            raise
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # A new file only (it takes effect before the first table): records carry their raw

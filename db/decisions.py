@@ -28,13 +28,6 @@ DECISION_COLUMNS = (
 )
 
 
-def m003_screening(db: Database) -> None:
-    # One uuid shared by the events of one bulk action, so that undo cancels all of them.
-    db.table("decisions").add_column("batch", str)
-    # A screen loads one reviewer's events for one stage, in order, at start-up.
-    db.table("decisions").create_index(["reviewer", "stage"])
-
-
 def record_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
     """Append decision events in one transaction: committed to the file when this returns.
 

@@ -12,72 +12,66 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
 from db.processes import process_alive
 
-# Columns an importer fills (everything but id and source_id), in table order.
-RECORD_COLUMNS = (
-    "uuid",
-    "position",
-    "source_record_id",
-    "record_type",
-    "title",
-    "abstract",
-    "abstract_sections",
-    "authors",
-    "year",
-    "journal",
-    "journal_abbrev",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-    "pmcid",
-    "issn",
-    "language",
-    "publication_types",
-    "mesh_terms",
-    "keywords",
-    "urls",
-    "extra",
-    "raw",
-    "line",
-)
+
+class RecordFields(NamedTuple):
+    """A record's normalised fields as the records table holds them (lists and objects as JSON
+    text): all an importer builds but its position and raw text, so worker processes build
+    these and send back only what they made."""
+
+    uuid: str
+    source_record_id: str | None  # the database's own id: Embase L-number, WoS UT, ...
+    record_type: str | None
+    title: str | None
+    abstract: str | None
+    abstract_sections: str | None  # JSON [{"label": ..., "text": ...}]
+    authors: str  # JSON list of names
+    year: int | None
+    journal: str | None
+    journal_abbrev: str | None
+    volume: str | None
+    issue: str | None
+    pages: str | None
+    doi: str | None
+    pmid: str | None
+    pmcid: str | None
+    issn: str | None
+    language: str | None
+    publication_types: str  # JSON list
+    mesh_terms: str  # JSON list
+    keywords: str  # JSON list
+    urls: str | None  # JSON list
+    extra: str | None  # JSON object
+    line: int  # where the record starts in its file
+
+
+class NewRecord(NamedTuple):
+    """A record to import: its fields, its place in its source (from 1), its text verbatim."""
+
+    fields: RecordFields
+    position: int
+    raw: str
+
+
 JSON_COLUMNS = ("abstract_sections", "authors", "publication_types", "mesh_terms", "keywords")
-_RAW = RECORD_COLUMNS.index("raw")
-# the records table holds raw_id where a row to insert holds raw
-TABLE_COLUMNS = tuple("raw_id" if c == "raw" else c for c in RECORD_COLUMNS)
-_COLS = ", ".join(TABLE_COLUMNS)
-_MARKS = ", ".join("?" for _ in TABLE_COLUMNS)
+# A staged row: a NewRecord with the id of its raw text in record_raw in place of the text.
+_STAGED_COLUMNS = (*RecordFields._fields, "position", "raw_id")
+_COLS = ", ".join(_STAGED_COLUMNS)
+_MARKS = ", ".join("?" for _ in _STAGED_COLUMNS)
 
 
-def m006_record_raw(db: Database) -> None:
-    db.execute("CREATE TABLE record_raw (id INTEGER PRIMARY KEY, raw TEXT NOT NULL)")
-    db.execute("INSERT INTO record_raw (id, raw) SELECT id, raw FROM records")
-    db.execute("ALTER TABLE records ADD COLUMN raw_id INTEGER REFERENCES record_raw(id)")
-    db.execute("UPDATE records SET raw_id = id")
-    db.execute("ALTER TABLE records DROP COLUMN raw")
-    db.execute("CREATE UNIQUE INDEX idx_records_raw_id ON records (raw_id)")
-    db.execute(
-        "CREATE TABLE raw_in_flight (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, "
-        "pid INTEGER NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL)"
-    )
-
-
-def store_raw(db: Database, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Write the rows' raw texts to record_raw; the rows with raw_id in place of raw (in
-    TABLE_COLUMNS order). The caller holds the transaction, so the new ids are consecutive."""
-    rows = list(rows)
-    if not rows:
-        return []
-    db.conn.executemany("INSERT INTO record_raw (raw) VALUES (?)", ((r[_RAW],) for r in rows))
-    first = db.execute("SELECT last_insert_rowid()").fetchone()[0] - len(rows) + 1
-    return [(*r[:_RAW], first + i, *r[_RAW + 1 :]) for i, r in enumerate(rows)]
+def store_raw(db: Database, records: Sequence[NewRecord]) -> range:
+    """Write the records' raw texts to record_raw; their ids, in order. The caller holds the
+    transaction, so the new ids are consecutive."""
+    db.conn.executemany("INSERT INTO record_raw (raw) VALUES (?)", ((r.raw,) for r in records))
+    last = int(db.execute("SELECT last_insert_rowid()").fetchone()[0])
+    return range(last - len(records) + 1, last + 1)
 
 
 class Staging:
@@ -98,15 +92,19 @@ class Staging:
         db.execute(f"CREATE TEMP TABLE staged_records ({_COLS})")
         self.count = 0
 
-    def add(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Stage rows in db.records.RECORD_COLUMNS order (raw text included)."""
+    def add(self, records: Iterable[NewRecord]) -> None:
+        """Stage records: their raw texts committed to record_raw now, their fields kept here."""
+        batch = list(records)
+        if not batch:
+            return
         with self.db.atomic():
-            staged = store_raw(self.db, rows)
-            if not staged:
-                return
+            raw_ids = store_raw(self.db, batch)
             self.db.execute(
                 "INSERT INTO raw_in_flight (owner, pid, first_id, last_id) VALUES (?, ?, ?, ?)",
-                [self.owner, os.getpid(), staged[0][_RAW], staged[-1][_RAW]],
+                [self.owner, os.getpid(), raw_ids[0], raw_ids[-1]],
+            )
+            staged = (
+                (*r.fields, r.position, raw_id) for r, raw_id in zip(batch, raw_ids, strict=True)
             )
             cursor = self.db.conn.executemany(
                 f"INSERT INTO temp.staged_records ({_COLS}) VALUES ({_MARKS})", staged

@@ -12,12 +12,12 @@ from sqlite_utils import Database
 
 from db.clock import utc_now
 from db.errors import ParseError
-from db.records import Staging
+from db.records import NewRecord, RecordFields, Staging
 from db.sources import insert_source, source_by_sha256
 from screening.citation import Citation
 from screening.importers import detect_format, reader
 from screening.importers.textfile import SourceFile
-from screening.rows import citation_fields, fields_row
+from screening.rows import citation_fields
 
 # (records read, bytes read, bytes in the file)
 Progress = Callable[[int, int, int], None]
@@ -59,7 +59,7 @@ def stage_citations(
     """Stage citations in batches; returns the first one (it may name the database)."""
     first: list[Citation] = []
 
-    def fields() -> Iterator[tuple[tuple[Any, ...], str]]:
+    def fields() -> Iterator[tuple[RecordFields, str]]:
         for citation in citations:
             if not first:
                 first.append(citation)
@@ -71,13 +71,13 @@ def stage_citations(
 
 def stage_fields(
     staging: Staging,
-    records: Iterable[tuple[tuple[Any, ...], str]],
+    records: Iterable[tuple[RecordFields, str]],
     on_batch: Callable[[int], None] | None = None,
 ) -> None:
     """Stage (rows.citation_fields, raw) pairs in batches, numbering them on from the staged."""
-    batch: list[tuple[Any, ...]] = []
+    batch: list[NewRecord] = []
     for position, (fields, raw) in enumerate(records, start=staging.count + 1):
-        batch.append(fields_row(fields, position, raw))
+        batch.append(NewRecord(fields, position, raw))
         if len(batch) >= BATCH:
             staging.add(batch)
             batch.clear()
@@ -102,17 +102,8 @@ def import_file(
     sha256 = file_sha256(path)
     existing = source_by_sha256(db, sha256)
     if existing:
-        return ImportSummary(
-            path,
-            existing["format"],
-            existing["encoding"],
-            existing["database"],
-            0,
-            existing["id"],
-            already_imported=True,
-        )
+        return _already_imported(path, existing)
     fmt = detect_format(source) if fmt == "auto" else fmt
-    options = {"columns": columns} if fmt == "csv" and columns else {}
     total = path.stat().st_size
 
     def report(n: int) -> None:
@@ -121,41 +112,78 @@ def import_file(
 
     staging = Staging(db)
     try:
-        module = reader(fmt)
-        first: Citation | None = None
-        if hasattr(module, "read_fields"):  # built on every core, staged as they come
-            stage_fields(staging, _checked(module.read_fields(source, **options), source), report)
-        else:
-            citations = _checked(module.read(source, **options), source)
-            first = stage_citations(staging, citations, report)
-        if not staging.count:
-            raise ParseError(path, f"no records found in this {fmt} file")
-        name = (
-            database
-            or (first and first.extra.get("database"))
-            or DEFAULT_DATABASE.get(fmt)
-            or f"unnamed {fmt} export"
-        )
-        with db.atomic():
-            source_id = insert_source(
-                db,
-                {
-                    "kind": "file",
-                    "database": name,
-                    "file_name": path.name,
-                    "sha256": sha256,
-                    "format": fmt,
-                    "encoding": source.encoding,
-                    "imported_at": utc_now(),
-                    "record_count": staging.count,
-                },
-            )
-            staging.commit_into(source_id)
+        first = _stage_file(staging, source, fmt, columns, report)
+        name = database or _database_name(first, fmt)
+        source_id = _land(db, staging, source, fmt, name, sha256)
         if progress:
             progress(staging.count, total, total)
         return ImportSummary(path, fmt, source.encoding, name, staging.count, source_id)
     finally:
         staging.drop()
+
+
+def _already_imported(path: Path, source: dict[str, Any]) -> ImportSummary:
+    """The summary of a file whose very bytes an earlier import brought in: nothing added."""
+    return ImportSummary(
+        path,
+        source["format"],
+        source["encoding"],
+        source["database"],
+        0,
+        source["id"],
+        already_imported=True,
+    )
+
+
+def _stage_file(
+    staging: Staging,
+    source: SourceFile,
+    fmt: str,
+    columns: dict[str, str] | None,
+    on_batch: Callable[[int], None],
+) -> Citation | None:
+    """Stage every record of the file; returns the first citation where the reader gives
+    citations (it may name the database). Raises ParseError on a file with no records."""
+    module = reader(fmt)
+    options = {"columns": columns} if fmt == "csv" and columns else {}
+    first: Citation | None = None
+    if hasattr(module, "read_fields"):  # built on every core, staged as they come
+        stage_fields(staging, _checked(module.read_fields(source, **options), source), on_batch)
+    else:
+        citations = _checked(module.read(source, **options), source)
+        first = stage_citations(staging, citations, on_batch)
+    if not staging.count:
+        raise ParseError(source.path, f"no records found in this {fmt} file")
+    return first
+
+
+def _database_name(first: Citation | None, fmt: str) -> str:
+    """The database a file came from when the user does not say: as the file says (an RIS DB
+    tag, an Ovid DB field), as its format implies, or else "unnamed <format> export"."""
+    named = first.extra.get("database") if first else None
+    return named or DEFAULT_DATABASE.get(fmt) or f"unnamed {fmt} export"
+
+
+def _land(
+    db: Database, staging: Staging, source: SourceFile, fmt: str, name: str, sha256: str
+) -> int:
+    """Insert the source and copy its staged records under it, in one transaction."""
+    with db.atomic():
+        source_id = insert_source(
+            db,
+            {
+                "kind": "file",
+                "database": name,
+                "file_name": source.path.name,
+                "sha256": sha256,
+                "format": fmt,
+                "encoding": source.encoding,
+                "imported_at": utc_now(),
+                "record_count": staging.count,
+            },
+        )
+        staging.commit_into(source_id)
+    return source_id
 
 
 def _checked(items: Iterator[_T], source: SourceFile) -> Iterator[_T]:

@@ -1,4 +1,5 @@
-"""A Citation as a row of the records table, and back (for exports and screens)."""
+"""A Citation as a row of the records table (db.records.RecordFields), and back (for exports
+and screens)."""
 
 from __future__ import annotations
 
@@ -6,55 +7,51 @@ import json
 import uuid
 from typing import Any
 
+from db.records import NewRecord, RecordFields
 from screening.citation import Citation, Section
 
 # one encoder, made once: json.dumps builds a new one for every call with options
 _json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def citation_fields(c: Citation) -> tuple[Any, ...]:
+def citation_fields(c: Citation) -> RecordFields:
     """The costly part of a records row (a fresh uuid, JSON lists): everything but the position
     and the raw text, so worker processes can build it and send back only what they made."""
-    return (
-        str(uuid.uuid4()),
-        c.source_record_id,
-        c.record_type,
-        c.title,
-        c.abstract,
-        _json([{"label": s.label, "text": s.text} for s in c.sections]) if c.sections else None,
-        _json(c.authors),
-        c.year,
-        c.journal,
-        c.journal_abbrev,
-        c.volume,
-        c.issue,
-        c.pages,
-        c.doi,
-        c.pmid,
-        c.pmcid,
-        c.issn,
-        c.language,
-        _json(c.publication_types),
-        _json(c.mesh_terms),
-        _json(c.keywords),
-        _json(c.urls) if c.urls else None,
-        _json(c.extra) if c.extra else None,
-        c.line,
+    return RecordFields(
+        uuid=str(uuid.uuid4()),
+        source_record_id=c.source_record_id,
+        record_type=c.record_type,
+        title=c.title,
+        abstract=c.abstract,
+        abstract_sections=_sections_json(c.sections),
+        authors=_json(c.authors),
+        year=c.year,
+        journal=c.journal,
+        journal_abbrev=c.journal_abbrev,
+        volume=c.volume,
+        issue=c.issue,
+        pages=c.pages,
+        doi=c.doi,
+        pmid=c.pmid,
+        pmcid=c.pmcid,
+        issn=c.issn,
+        language=c.language,
+        publication_types=_json(c.publication_types),
+        mesh_terms=_json(c.mesh_terms),
+        keywords=_json(c.keywords),
+        urls=_json(c.urls) if c.urls else None,
+        extra=_json(c.extra) if c.extra else None,
+        line=c.line,
     )
 
 
-# where citation_fields keeps the PMID
-FIELDS_PMID = 14
+def _sections_json(sections: list[Section]) -> str | None:
+    return _json([{"label": s.label, "text": s.text} for s in sections]) if sections else None
 
 
-def fields_row(fields: tuple[Any, ...], position: int, raw: str) -> tuple[Any, ...]:
-    """citation_fields plus position and raw: a records row in db.records.RECORD_COLUMNS order."""
-    return (fields[0], position, *fields[1:-1], raw, fields[-1])
-
-
-def citation_row(c: Citation, position: int) -> tuple[Any, ...]:
-    """A Citation as a records row, in db.records.RECORD_COLUMNS order."""
-    return fields_row(citation_fields(c), position, c.raw)
+def citation_row(c: Citation, position: int) -> NewRecord:
+    """A Citation as a record to stage (db.records.Staging.add)."""
+    return NewRecord(citation_fields(c), position, c.raw)
 
 
 def row_citation(row: dict[str, Any]) -> Citation:

@@ -112,3 +112,40 @@ def _row(raw: str) -> tuple:
     from screening.rows import citation_row
 
     return citation_row(Citation(raw=raw, line=1, title="T"), 1)
+
+
+def test_a_file_from_a_newer_metasift_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "newer.db"
+    db = open_review(path, create=True)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.execute("PRAGMA journal_mode = DELETE")  # as a newer metasift might leave it
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(MetasiftError) as e:
+        open_review(path)
+    message = str(e.value)
+    assert message.startswith(f"{path}: ") and "upgrade metasift" in message
+    assert f"schema version {len(MIGRATIONS) + 1}" in message
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.db"]  # no -wal, no -shm
+
+
+def test_migrate_refuses_a_newer_schema_too(tmp_path: Path) -> None:
+    db = open_review(tmp_path / "r.db", create=True)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 3}")
+    with pytest.raises(MetasiftError, match=r"r\.db: .*upgrade metasift"):
+        migrate(db)
+    assert schema_version(db) == len(MIGRATIONS) + 3
+
+
+def test_migration_modules_are_numbered_in_the_order_they_run() -> None:
+    """db/migrations' rule: one module per step, mNNN_..., listed in MIGRATIONS in order."""
+    import pkgutil
+
+    import db.migrations
+
+    modules = sorted(info.name for info in pkgutil.iter_modules(db.migrations.__path__))
+    listed = [step.__module__.rsplit(".", 1)[1] for step in MIGRATIONS]
+    assert listed == modules
+    assert [name[:5] for name in listed] == [f"m{n:03d}_" for n in range(1, len(listed) + 1)]
+    assert all(step.__name__ == "upgrade" for step in MIGRATIONS)

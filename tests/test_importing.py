@@ -216,16 +216,43 @@ def test_records_built_on_every_core_equal_those_built_here(
     assert len(uuids) == 1200
 
 
-def test_record_rows_follow_the_table_columns() -> None:
-    from db.records import RECORD_COLUMNS
-    from screening.citation import Citation
-    from screening.rows import FIELDS_PMID, citation_fields, citation_row
+def test_record_rows_follow_the_table_columns(review_db) -> None:
+    """Every column of a staged record lands where its name says: each field has a value of its
+    own, so two fields swapped (volume and issue, say) fail here."""
+    from db.records import Staging
+    from db.sources import insert_source
+    from screening.citation import Citation, Section
+    from screening.rows import citation_fields, citation_row, row_citation
 
-    c = Citation(raw="<r/>", line=7, title="T", pmid="123", doi="10.1/x", authors=["A, B"])
-    row = dict(zip(RECORD_COLUMNS, citation_row(c, 5), strict=True))
-    assert (row["position"], row["raw"], row["line"], row["pmid"]) == (5, "<r/>", 7, "123")
-    assert (row["title"], row["doi"], row["authors"]) == ("T", "10.1/x", '["A, B"]')
-    assert citation_fields(c)[FIELDS_PMID] == "123"
+    c = Citation(
+        raw="<r/>", line=7, title="T", abstract="A", sections=[Section("AIM", "A")],
+        authors=["A, B"], year=2001, journal="Journal", journal_abbrev="J", volume="12",
+        issue="3", pages="4-5", doi="10.1/x", pmid="123", pmcid="PMC9", issn="1234-5678",
+        language="eng", publication_types=["Trial"], mesh_terms=["Liver"], keywords=["MSC"],
+        urls=["https://example.org/r"], record_type="article", source_record_id="L6",
+        extra={"database": "Embase"},
+    )  # fmt: skip
+    assert citation_fields(c).pmid == "123"
+    staging = Staging(review_db)
+    staging.add([citation_row(c, 5)])
+    with review_db.atomic():
+        source_id = insert_source(review_db, {"kind": "file", "database": "D", "imported_at": "t"})
+        staging.commit_into(source_id)
+    staging.drop()
+    sql = "SELECT r.*, x.raw FROM records r JOIN record_raw x ON x.id = r.raw_id"
+    (row,) = review_db.query(sql)
+    assert len(row.pop("uuid")) == 36
+    assert row == {
+        "id": 1, "source_id": source_id, "position": 5, "source_record_id": "L6",
+        "record_type": "article", "title": "T", "abstract": "A",
+        "abstract_sections": '[{"label": "AIM", "text": "A"}]', "authors": '["A, B"]',
+        "year": 2001, "journal": "Journal", "journal_abbrev": "J", "volume": "12", "issue": "3",
+        "pages": "4-5", "doi": "10.1/x", "pmid": "123", "pmcid": "PMC9", "issn": "1234-5678",
+        "language": "eng", "publication_types": '["Trial"]', "mesh_terms": '["Liver"]',
+        "keywords": '["MSC"]', "urls": '["https://example.org/r"]',
+        "extra": '{"database": "Embase"}', "raw_id": 1, "line": 7, "raw": "<r/>",
+    }  # fmt: skip
+    assert row_citation(row) == c  # and back, every field by name
 
 
 def test_a_refused_file_leaves_no_raw_text_behind(review_db, tmp_path: Path) -> None:

@@ -30,10 +30,9 @@ from db.harvests import (
     pending_batches,
     update_harvest,
 )
-from db.records import Staging
+from db.records import NewRecord, Staging
 from screening.harvest.client import EntrezError, EUtilsClient, efetch_problem
 from screening.importers.pubmed_xml import stream_fields
-from screening.rows import FIELDS_PMID, fields_row
 
 # The record's own PMID is the first child of MedlineCitation (articles) or BookDocument (books).
 _TOP_PMID = re.compile(rb"<(?:MedlineCitation|BookDocument)\b[^>]*>\s*<PMID\b[^>]*>\s*(\d+)")
@@ -211,15 +210,15 @@ def _land(db: Database, harvest_id: int, job: Job, path: Path) -> None:
     landed: set[str] = set()
     staging = Staging(db)
     try:
-        rows: list[tuple[Any, ...]] = []
+        rows: list[NewRecord] = []
         with path.open("rb") as f:
             label, size = f"PubMed efetch batch {job.number}", path.stat().st_size
             for fields, raw in stream_fields(f, label, size):
-                pmid = fields[FIELDS_PMID]
+                pmid = fields.pmid
                 if pmid not in expected or pmid in landed:
                     continue  # not in the plan (the set moved) or sent twice
                 landed.add(pmid)
-                rows.append(fields_row(fields, harvest["landed"] + len(landed), raw))
+                rows.append(NewRecord(fields, harvest["landed"] + len(landed), raw))
                 if len(rows) >= STAGED_AT_ONCE:
                     staging.add(rows)
                     rows.clear()

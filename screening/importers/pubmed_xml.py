@@ -34,6 +34,7 @@ from typing import Any, BinaryIO, NoReturn, TypeVar
 from lxml import etree
 
 from db.errors import ParseError
+from db.records import RecordFields
 from screening.citation import Citation
 from screening.importers.pubmed_records import record_citation
 from screening.importers.textfile import SourceFile
@@ -73,7 +74,7 @@ def read(source: SourceFile, **options: Any) -> Iterator[Citation]:
         yield from stream_articles(handle, source.path, source.path.stat().st_size)
 
 
-def read_fields(source: SourceFile, **options: Any) -> Iterator[tuple[tuple[Any, ...], str]]:
+def read_fields(source: SourceFile, **options: Any) -> Iterator[tuple[RecordFields, str]]:
     """What read gives, as (rows.citation_fields, raw) pairs built on every core."""
     with source.binary() as handle:
         yield from stream_fields(handle, source.path, source.path.stat().st_size)
@@ -91,7 +92,7 @@ def stream_articles(stream: BinaryIO, path: str | Path, size: int) -> Iterator[C
 
 def stream_fields(
     stream: BinaryIO, path: str | Path, size: int
-) -> Iterator[tuple[tuple[Any, ...], str]]:
+) -> Iterator[tuple[RecordFields, str]]:
     """(rows.citation_fields, raw) for each record: what an import stages, built on every core
     when the input is large. Workers send back only the fields; the raw text is the record's
     own bytes, decoded here, so the largest part of a record never crosses a process boundary.
@@ -208,7 +209,7 @@ def _citations(batch: _Batch, prolog: bytes, encoding: str, path: str) -> list[C
     return [_citation(record, line, prolog, encoding, path) for record, line in batch]
 
 
-def _fields(batch: _Batch, prolog: bytes, encoding: str, path: str) -> list[tuple[Any, ...]]:
+def _fields(batch: _Batch, prolog: bytes, encoding: str, path: str) -> list[RecordFields]:
     fields = []
     for record, line in batch:
         elem = _parse_record(prolog + record, path, line - prolog.count(b"\n"))

@@ -1,24 +1,11 @@
-"""The schema, as numbered migrations tracked by PRAGMA user_version.
-
-Never edit a released migration: add the next one. Each runs in its own transaction together
-with its version bump, so a failed step leaves neither behind.
-"""
+"""The review, its protocol versions, sources, records, studies and reports."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlite_utils import Database
 
-from db.decisions import m003_screening
-from db.dedup import m004_dedup
-from db.harvests import m005_harvests, m007_harvest_runner
-from db.records import m006_record_raw
 
-Migration = Callable[[Database], None]
-
-
-def m001_review_sources_records(db: Database) -> None:
+def upgrade(db: Database) -> None:
     db.table("review").create(
         {"id": int, "uuid": str, "title": str, "created_at": str},
         pk="id",
@@ -117,67 +104,3 @@ def m001_review_sources_records(db: Database) -> None:
         FROM records r JOIN sources s ON s.id = r.source_id
         """,
     )
-
-
-def m002_decisions(db: Database) -> None:
-    # Append-only screening events; undo is a new event pointing at the one it undoes.
-    db.table("decisions").create(
-        {
-            "id": int,
-            "uuid": str,
-            "record_id": int,
-            "reviewer": str,
-            "stage": str,  # title-abstract, full-text
-            "verdict": str,  # include, exclude, maybe, not-retrieved, undo
-            "reason": str,
-            "note": str,
-            "tags": str,  # JSON list
-            "undoes": str,  # uuid of the event this one undoes
-            "created_at": str,
-        },
-        pk="id",
-        foreign_keys=[("record_id", "records", "id")],
-        not_null={"uuid", "record_id", "reviewer", "stage", "verdict", "created_at"},
-    )
-    db.table("decisions").create_index(["uuid"], unique=True)
-    db.table("decisions").create_index(["record_id", "stage", "reviewer"])
-    # The latest event per record, stage and reviewer that has not been undone.
-    db.create_view(
-        "current_decisions",
-        """
-        SELECT d.* FROM decisions d
-        WHERE d.verdict != 'undo'
-          AND d.uuid NOT IN (SELECT undoes FROM decisions WHERE undoes IS NOT NULL)
-          AND d.id = (
-            SELECT max(d2.id) FROM decisions d2
-            WHERE d2.record_id = d.record_id AND d2.stage = d.stage
-              AND d2.reviewer = d.reviewer AND d2.verdict != 'undo'
-              AND d2.uuid NOT IN (SELECT undoes FROM decisions WHERE undoes IS NOT NULL)
-          )
-        """,
-    )
-
-
-MIGRATIONS: list[Migration] = [
-    m001_review_sources_records,
-    m002_decisions,
-    m003_screening,
-    m004_dedup,
-    m005_harvests,
-    m006_record_raw,
-    m007_harvest_runner,
-]
-
-
-def schema_version(db: Database) -> int:
-    return int(db.execute("PRAGMA user_version").fetchone()[0])
-
-
-def migrate(db: Database) -> None:
-    """Bring the schema up to date; each step commits with its version bump."""
-    for version, step in enumerate(MIGRATIONS, start=1):
-        if schema_version(db) >= version:
-            continue
-        with db.atomic():
-            step(db)
-            db.execute(f"PRAGMA user_version = {version}")
