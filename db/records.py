@@ -59,7 +59,6 @@ class NewRecord(NamedTuple):
     raw: str
 
 
-JSON_COLUMNS = ("abstract_sections", "authors", "publication_types", "mesh_terms", "keywords")
 # A staged row: a NewRecord with the id of its raw text in record_raw in place of the text.
 _STAGED_COLUMNS = (*RecordFields._fields, "position", "raw_id")
 _COLS = ", ".join(_STAGED_COLUMNS)
