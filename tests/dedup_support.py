@@ -24,6 +24,7 @@ from screening.dedup.engine import run_dedup
 from screening.importing import import_file
 from screening.review import init_review
 from tests.conftest import FIXTURES
+from tests.other_process import committed_rows
 
 SAMPLE = FIXTURES / "dedup" / "sample.csv"
 TRUTH = {row["record_id"]: row["group_id"] for row in csv.DictReader(SAMPLE.open(encoding="utf-8"))}
@@ -78,3 +79,12 @@ def cluster_ids(db: Database) -> dict[str, int]:
         "JOIN record_clusters c ON c.record_id = r.id"
     )
     return dict(rows)
+
+
+def verdicts(db_path: Path) -> list[tuple]:
+    """Committed pair verdicts, read by a connection of its own."""
+    return committed_rows(
+        db_path,
+        "SELECT record_a, record_b, verdict, reviewer, undoes IS NOT NULL "
+        "FROM dedup_decisions ORDER BY id",
+    )

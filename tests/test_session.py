@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from db.errors import ReviewBusy
 from screening.decisions.session import ScreeningError, ScreeningSession
 from screening.query import SearchError
 from screening.review import Review, load_review
+from tests.other_process import committed_rows, write_lock_held
 from tests.screening_fixtures import FIRST_TITLE, LONG_PMID, RCT_PMID, make_review
 
 
@@ -31,11 +32,11 @@ def session(review: Review, reviewer: str = "ana", stage: str = "title-abstract"
 
 def committed(path: Path) -> list[tuple]:
     """The decisions as another process sees them: only what was committed."""
-    with sqlite3.connect(path) as other:
-        return other.execute(
-            "SELECT record_id, reviewer, stage, verdict, reason, note, tags, undoes, batch "
-            "FROM decisions ORDER BY id"
-        ).fetchall()
+    return committed_rows(
+        path,
+        "SELECT record_id, reviewer, stage, verdict, reason, note, tags, undoes, batch "
+        "FROM decisions ORDER BY id",
+    )
 
 
 def test_starts_on_first_record_and_include_is_committed_at_once(review, review_file) -> None:
@@ -222,17 +223,28 @@ def test_duplicates_are_screened_once_and_decisions_follow_the_cluster(tmp_path)
 
 
 def test_a_busy_review_file_saves_nothing_and_keeps_the_draft(review, review_file) -> None:
-    from db.errors import ReviewBusy
-
     s = session(review)
     assert s.set_note("check the dose") is False  # a draft until the decision
-    review.db.execute("PRAGMA busy_timeout = 50")
-    writer = sqlite3.connect(review_file, isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    with pytest.raises(ReviewBusy, match="review file is busy"):
+    with write_lock_held(review.db, review_file), pytest.raises(ReviewBusy, match="is busy"):
         s.decide("include")
-    writer.execute("ROLLBACK")
-    writer.close()
     assert committed(review_file) == [] and s.current_id == 1
     s.decide("include")
     assert committed(review_file)[0][5] == "check the dose"
+
+
+def test_a_busy_review_file_fails_a_bulk_decision_and_keeps_its_drafts(review, review_file) -> None:
+    s = session(review)
+    assert s.set_note("check the dose") is False  # record 1: drafts until a decision
+    s.go_to(3)
+    assert s.set_tags(["animal study"]) is False
+    s.set_filter(query="year:2008")  # records 1-6
+    plan = s.plan_bulk("exclude", "wrong study design")
+    with write_lock_held(review.db, review_file), pytest.raises(ReviewBusy, match="is busy"):
+        s.apply_bulk(plan)
+    assert committed(review_file) == [] and s.counts().decided == 0
+    assert s.record(1).note == "check the dose" and s.record(3).tags == ("animal study",)
+    s.apply_bulk(plan)  # the same plan, once the file is free: the drafts go with it
+    rows = committed(review_file)
+    assert [r[0] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert (rows[0][5], rows[2][6]) == ("check the dose", '["animal study"]')
+    assert s.drafts == {}

@@ -2,6 +2,8 @@
 
 - session: ScreeningSession, one reviewer working through one stage (queue, decide, undo,
   notes, tags, filters, bulk actions);
+- filters: which records the screen lists (a status, a tag, a search);
+- bulk: one verdict for every record of a filtered list, planned before it is written;
 - ledger: one reviewer's events folded into the decisions in force;
 - record_view: a record as the screen shows it, with this reviewer's own decision;
 - highlight: the protocol's PICOS keywords found in a text;

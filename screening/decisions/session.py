@@ -1,9 +1,10 @@
 """ScreeningSession: one reviewer working through one stage of a review.
 
-Pure core (no Textual): the queue, the record shown, decide(), undo(), notes and tags, filters,
-search and bulk actions. Every decision is an event written and committed before the method
-returns. Blinding: the session only ever reads this reviewer's own events, so nothing it
-returns can reveal what anyone else decided.
+Pure core (no Textual): the queue, the record shown, decide(), undo(), notes and tags, filters
+and search (filters.py holds what a filter is), bulk actions (bulk.py plans them). Every
+decision is an event written and committed before the method returns. Blinding: the session
+only ever reads this reviewer's own events, so nothing it returns can reveal what anyone else
+decided.
 
 Which records a stage holds:
 - title-abstract: every record of the review in import order, one per duplicate cluster (its
@@ -27,39 +28,19 @@ from db.clock import utc_now
 from db.decisions import duplicates, record_decisions, record_ids, reviewer_events, tags_used
 from db.errors import MetasiftError
 from db.query_sql import record_ids_matching
+from screening.decisions.bulk import BulkPlan
+from screening.decisions.filters import STATUS_FILTERS, Filter
 from screening.decisions.highlight import Highlighter
 from screening.decisions.ledger import UNDO, VERDICTS, Decision, Ledger
 from screening.decisions.record_view import RecordView, load_record
 from screening.protocol import Protocol
-from screening.query import Term, describe, parse_query
 
-STATUS_FILTERS = ("all", "undecided", *VERDICTS)
 TO_FULL_TEXT = ("include", "maybe")
 Clock = Callable[[], str]
 
 
 class ScreeningError(MetasiftError):
     """An action the protocol or the stage does not allow; the screen shows the message."""
-
-
-@dataclass(frozen=True)
-class Filter:
-    status: str = "all"
-    tag: str | None = None
-    query: str = ""
-    terms: tuple[Term, ...] = ()
-
-    @property
-    def active(self) -> bool:
-        return self.status != "all" or self.tag is not None or bool(self.terms)
-
-    def describe(self) -> str:
-        parts = [] if self.status == "all" else [self.status]
-        if self.tag:
-            parts.append(f"tag {self.tag}")
-        if self.terms:
-            parts.append(describe(list(self.terms)))
-        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -76,18 +57,6 @@ class Counts:
     @property
     def undecided(self) -> int:
         return self.total - self.decided
-
-
-@dataclass(frozen=True)
-class BulkPlan:
-    """A bulk decision worked out but not written: the screen asks for confirmation first."""
-
-    verdict: str
-    reason: str | None
-    record_ids: tuple[int, ...]
-    undecided: int  # of record_ids, how many have no decision yet
-    unchanged: int  # records in the filter that already carry this verdict (left alone)
-    filter: str
 
 
 class ScreeningSession:
@@ -147,6 +116,11 @@ class ScreeningSession:
     def verdicts(self) -> tuple[str, ...]:
         """The verdicts this stage allows: not-retrieved is a full-text outcome only."""
         return VERDICTS if self.stage == "full-text" else VERDICTS[:3]
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The list filters this stage offers: all, undecided and each verdict it allows."""
+        return ("all", "undecided", *self.verdicts)
 
     @property
     def reason_required(self) -> bool:
@@ -322,17 +296,14 @@ class ScreeningSession:
     ) -> int:
         """Narrow the list (None/"" leaves a part as it is; tag=None clears the tag). Returns
         how many records match. The record shown stays if it still matches."""
-        status = status or self.filter.status
-        if status not in STATUS_FILTERS:
+        if (status or self.filter.status) not in STATUS_FILTERS:
             raise ScreeningError(f"unknown filter {status!r}; use {', '.join(STATUS_FILTERS)}")
-        terms = self.filter.terms if query is None else tuple(parse_query(query))
-        query = self.filter.query if query is None else query.strip()
-        tag = self.filter.tag if tag == "" else tag
-        self.filter = Filter(status, tag, query, terms)
+        self.filter = self.filter.changed(status, tag, query)
+        terms = self.filter.terms
         matching = record_ids_matching(self.db, terms) if terms else None
         keep = self.current_id
         self.view = [
-            rid for rid in self.pool if (matching is None or rid in matching) and self._matches(rid)
+            rid for rid in self.pool if (matching is None or rid in matching) and self._listed(rid)
         ]
         if keep is None or not self.go_to(keep):
             self.index = 0
@@ -342,15 +313,10 @@ class ScreeningSession:
         self.filter = Filter()
         return self.set_filter()
 
-    def _matches(self, rid: int) -> bool:
+    def _listed(self, rid: int) -> bool:
         decision = self.ledger.current(rid)
-        status = self.filter.status
-        if status == "undecided" and decision is not None:
-            return False
-        if status not in ("all", "undecided") and (decision is None or decision.verdict != status):
-            return False
         tags = decision.tags if decision else self.drafts.get(rid, (None, ()))[1]
-        return self.filter.tag is None or self.filter.tag in tags
+        return self.filter.admits(decision, tags)
 
     # -- bulk actions ----------------------------------------------------------------------
 
@@ -360,16 +326,8 @@ class ScreeningSession:
         if not self.filter.active:
             raise ScreeningError("bulk actions work on a filtered list: search (/) or filter (f)")
         self._check(verdict, reason)
-        chosen, undecided, unchanged = [], 0, 0
-        for rid in self.view:
-            current = self.ledger.current(rid)
-            if current and current.verdict == verdict and current.reason == reason:
-                unchanged += 1
-                continue
-            chosen.append(rid)
-            undecided += current is None
-        return BulkPlan(
-            verdict, reason, tuple(chosen), undecided, unchanged, self.filter.describe()
+        return BulkPlan.over(
+            self.view, self.ledger.current, verdict, reason, self.filter.describe()
         )
 
     def apply_bulk(self, plan: BulkPlan) -> list[Decision]:
@@ -378,10 +336,11 @@ class ScreeningSession:
         events = []
         for rid in plan.record_ids:
             note, tags = self._annotations(rid)
-            self.drafts.pop(rid, None)
             event = self._event(rid, plan.verdict, plan.reason, note, tags)
             events.append(replace(event, batch=batch))
         self._write(events)
+        for rid in plan.record_ids:  # only once written: a failed write keeps the drafts
+            self.drafts.pop(rid, None)
         return events
 
     # -- writing ---------------------------------------------------------------------------

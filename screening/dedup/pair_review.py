@@ -1,8 +1,9 @@
 """DedupReview: a person deciding the doubtful pairs, one at a time (the core of the screen).
 
-Each verdict is an event written and committed before the method returns, and the clusters
-are rebuilt at once, so a "same" that joins two clusters also settles every other doubtful
-pair between them. Skip moves on without deciding; undo cancels this session's last verdict.
+Each verdict is an event written and committed before the method returns, in the same
+transaction as the clusters it rebuilds, so a "same" that joins two clusters also settles every
+other doubtful pair between them, and a failure leaves neither the verdict nor half a
+re-clustering behind. Skip moves on without deciding; undo cancels this session's last verdict.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlite_utils import Database
 
 from db.clock import utc_now
 from db.dedup import DIFFERENT, SAME, UNDO, add_pair_decisions, cluster_of, record_with_source
-from db.errors import MetasiftError
+from db.errors import MetasiftError, busy_is_an_error
 from screening.dedup.canonical import DedupSettings
 from screening.dedup.engine import prepare, recluster
 from screening.dedup.keys import fold
@@ -89,13 +90,20 @@ class DedupReview:
         self.history: list[tuple[str, QueueItem]] = []  # this session's verdicts, for undo
         self.skipped: set[tuple[int, int]] = set()
         self.decided = 0
-        self.items: list[QueueItem] = []
-        self._refresh()
+        self.items: list[QueueItem] = self._recluster()
 
-    def _refresh(self) -> None:
+    def _recluster(self) -> list[QueueItem]:
+        """Rebuild the clusters from what is stored; the doubtful pairs left, skipped ones last."""
         _, queue = recluster(self.db, self.prepared, self.settings)
         fresh = [i for i in queue if (i.record_a, i.record_b) not in self.skipped]
-        self.items = fresh + [i for i in queue if (i.record_a, i.record_b) in self.skipped]
+        return fresh + [i for i in queue if (i.record_a, i.record_b) in self.skipped]
+
+    def _write(self, event: dict[str, Any]) -> list[QueueItem]:
+        """Store a verdict (or an undo) and rebuild the clusters in one transaction; the
+        doubtful pairs left after it."""
+        with busy_is_an_error(), self.db.atomic():
+            add_pair_decisions(self.db, [event])
+            return self._recluster()
 
     def current(self) -> PairView | None:
         if not self.items:
@@ -105,19 +113,19 @@ class DedupReview:
             item, self._side(item.record_a), self._side(item.record_b), 1, len(self.items)
         )
 
-    def decide(self, verdict: str, reason: str | None = None) -> None:
-        """Record same/different for the pair shown, then move on."""
+    def decide(self, verdict: str, reason: str | None = None) -> QueueItem:
+        """Record same/different for the pair shown, then move on; returns the pair decided."""
         if verdict not in (SAME, DIFFERENT):
             raise MetasiftError(f"unknown verdict {verdict!r}; use same or different")
         if not self.items:
             raise MetasiftError("no doubtful pair left to decide")
         item = self.items[0]
         event = self._event(item, verdict, reason=reason)
-        add_pair_decisions(self.db, [event])
+        self.items = self._write(event)  # nothing below runs if the write fails
+        self.skipped.discard((item.record_a, item.record_b))  # decided: never in the queue again
         self.history.append((event["uuid"], item))
-        self.skipped.discard((item.record_a, item.record_b))
         self.decided += 1
-        self._refresh()
+        return item
 
     def skip(self) -> None:
         """Leave the pair for later: it goes to the end of the queue."""
@@ -131,10 +139,9 @@ class DedupReview:
         if not self.history:
             return None
         undone, item = self.history[-1]
-        add_pair_decisions(self.db, [self._event(item, UNDO, undoes=undone)])
+        self.items = self._write(self._event(item, UNDO, undoes=undone))
         self.history.pop()  # only once written: a failed write can be undone again
         self.decided -= 1
-        self._refresh()
         self.items.sort(key=lambda i: (i.record_a, i.record_b) != (item.record_a, item.record_b))
         return item
 

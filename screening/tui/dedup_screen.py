@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from db.dedup import DIFFERENT, SAME
-from db.errors import MetasiftError
 from screening.dedup.pair_review import FIELDS, DedupReview, PairView, Side, diff_words
+from screening.tui.widgets.status_line import FAILED, StatusLine
 
 LABELS = {
     "title": "Title",
@@ -103,8 +103,6 @@ class DedupScreen(Screen[None]):
     DedupScreen #why { height: 1; padding: 0 1; color: $text-muted; }
     DedupScreen #pair { height: 1fr; }
     DedupScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
-    DedupScreen #status { height: 1; padding: 0 1; color: $text-muted; }
-    DedupScreen #status.error { color: $error; text-style: bold; }
     """
     BINDINGS = [
         Binding("y", "decide('same')", "Same", id="same", tooltip="The same document: merge"),
@@ -118,6 +116,7 @@ class DedupScreen(Screen[None]):
     def __init__(self, review: DedupReview) -> None:
         super().__init__()
         self.review = review
+        self.status_line = StatusLine(id="status")
 
     def compose(self) -> ComposeResult:
         yield Static(id="bar")
@@ -126,12 +125,12 @@ class DedupScreen(Screen[None]):
             yield PairCard(id="left")
             yield PairCard(id="right")
         yield Static(id="empty")
-        yield Static(id="status")
+        yield self.status_line
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show_pair()
-        self.say("y same · n different · s skip · u undo · ? help")
+        self.status_line.say("y same · n different · s skip · u undo · ? help")
 
     def show_pair(self) -> None:
         view = self.review.current()
@@ -150,38 +149,27 @@ class DedupScreen(Screen[None]):
         self.query_one("#left", PairCard).show(view.left, view.right, "A")
         self.query_one("#right", PairCard).show(view.right, view.left, "B")
 
-    def say(self, message: str, error: bool = False) -> None:
-        status = self.query_one("#status", Static)
-        status.set_class(error, "error")
-        status.update(message)
-
     def action_decide(self, verdict: str) -> None:
-        view = self.review.current()
-        try:
-            self.review.decide(verdict)
-        except MetasiftError as e:
-            self.say(str(e), error=True)
+        item = self.status_line.attempt(lambda: self.review.decide(verdict))
+        if item is FAILED:
             return
-        assert view is not None  # decide() refuses when there is no pair
         word = {SAME: "Same", DIFFERENT: "Different"}[verdict]
-        self.say(f"{word}: #{view.left.record_id} and #{view.right.record_id} · u undoes")
+        self.status_line.say(f"{word}: #{item.record_a} and #{item.record_b} · u undoes")
         self.show_pair()
 
     def action_skip(self) -> None:
         self.review.skip()
-        self.say("Skipped: the pair comes back at the end")
+        self.status_line.say("Skipped: the pair comes back at the end")
         self.show_pair()
 
     def action_undo(self) -> None:
-        try:
-            item = self.review.undo()
-        except MetasiftError as e:
-            self.say(str(e), error=True)
+        item = self.status_line.attempt(self.review.undo)
+        if item is FAILED:
             return
         if item is None:
-            self.say("Nothing to undo in this session", error=True)
+            self.status_line.say("Nothing to undo in this session", error=True)
             return
-        self.say(f"Undone: #{item.record_a} and #{item.record_b} are doubtful again")
+        self.status_line.say(f"Undone: #{item.record_a} and #{item.record_b} are doubtful again")
         self.show_pair()
 
     async def action_quit(self) -> None:

@@ -10,21 +10,21 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from db.errors import MetasiftError
 from screening.decisions.session import ScreeningSession
+from screening.tui.bulk_decision import decide_in_bulk
 from screening.tui.commands import ScreenCommands, binding_commands
-from screening.tui.modals import ConfirmModal, PickerModal, ReasonModal, TextModal
+from screening.tui.modals import PickerModal, ReasonModal, TextModal
 from screening.tui.screening_help import HELP, SEARCH_HINT
 from screening.tui.screening_text import (
     FILTER_LABELS,
     PALETTE_TITLES,
     STAGE_LABELS,
-    VERBS,
     progress_text,
     records,
 )
 from screening.tui.widgets.reason_picker import MAX_KEYED, ReasonPicker
 from screening.tui.widgets.record_card import VERDICT_LOOK, RecordCard
+from screening.tui.widgets.status_line import FAILED, StatusLine
 
 PREPARE_AFTER = 0.03  # seconds after a record is drawn: reading time, not the key's
 
@@ -34,8 +34,6 @@ class ScreeningScreen(Screen[None]):
     ScreeningScreen { layers: base overlay; }
     ScreeningScreen #bar { height: 1; background: $panel; color: $text; padding: 0 1; }
     ScreeningScreen #progress { height: 1; padding: 0 1; }
-    ScreeningScreen #status { height: 1; padding: 0 1; color: $text-muted; }
-    ScreeningScreen #status.error { color: $error; text-style: bold; }
     """
     BINDINGS = [
         Binding("i", "decide('include')", "Include", id="include", tooltip="Include this record"),
@@ -83,6 +81,7 @@ class ScreeningScreen(Screen[None]):
     def __init__(self, session: ScreeningSession) -> None:
         super().__init__()
         self.session = session
+        self.status_line = StatusLine(id="status")
         self._prefetch: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -90,12 +89,12 @@ class ScreeningScreen(Screen[None]):
         yield Static(id="progress")
         yield RecordCard(self.session.highlighter, id="card")
         yield ReasonPicker(id="reasons")
-        yield Static(id="status")
+        yield self.status_line
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show_record()
-        self.say("? help · Ctrl+P every action by name")
+        self.status_line.say("? help · Ctrl+P every action by name")
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -141,64 +140,48 @@ class ScreeningScreen(Screen[None]):
             )
         return "This review has no records yet: metasift import FILE..."
 
-    def say(self, message: str, error: bool = False) -> None:
-        status = self.query_one("#status", Static)
-        status.set_class(error, "error")
-        status.update(message, layout=False)
-
-    def _attempt(self, action: object) -> bool:
-        """Run a core call; a MetasiftError becomes a message on the status line."""
-        try:
-            action()  # type: ignore[operator]
-        except MetasiftError as e:
-            self.say(str(e), error=True)
-            return False
-        return True
-
     # -- deciding --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        full_text = self.session.stage == "full-text"
-        if action == "decide" and parameters == ("not-retrieved",):
-            return full_text
+        if action == "decide":  # the session knows which verdicts its stage allows
+            return parameters[0] in self.session.verdicts
         if action == "open_full_text":
-            return full_text
+            return self.session.stage == "full-text"
         if action == "pick":
             return self.query_one(ReasonPicker).is_open
         return True
 
     def action_decide(self, verdict: str, reason: str | None = None) -> None:
-        def decide() -> None:
-            event = self.session.decide(verdict, reason)
-            label = VERDICT_LOOK[verdict][0] + (f": {reason}" if reason else "")
-            self.say(f"{label} (record {event.record_id}) · u undoes")
-
-        if self._attempt(decide):
-            self.show_record()
+        event = self.status_line.attempt(lambda: self.session.decide(verdict, reason))
+        if event is FAILED:
+            return
+        label = VERDICT_LOOK[verdict][0] + (f": {reason}" if reason else "")
+        self.status_line.say(f"{label} (record {event.record_id}) · u undoes")
+        self.show_record()
 
     def action_exclude(self) -> None:
         s = self.session
         reasons = s.protocol.exclusion_reasons
         if s.current_id is None:
-            self.say("No record here to exclude", error=True)
+            self.status_line.say("No record here to exclude", error=True)
         elif not reasons:
             self.action_decide("exclude")
         elif len(reasons) > MAX_KEYED:  # more than the number keys reach: a scrolling list
             self.app.push_screen(ReasonModal(reasons, required=s.reason_required), self._chosen)
         else:
             self.query_one(ReasonPicker).open(reasons, s.reason_required)
-            self.say("Exclude: pick a reason")
+            self.status_line.say("Exclude: pick a reason")
 
     def action_pick(self, number: int) -> None:
         reason = self.query_one(ReasonPicker).reason(number)
         if reason is None:
-            self.say(f"{number} is not a reason here", error=True)
+            self.status_line.say(f"{number} is not a reason here", error=True)
         else:
             self._chosen(reason)
 
     def _chosen(self, reason: str | None) -> None:
         if reason is None:
-            self.say("Exclusion cancelled")
+            self.status_line.say("Exclusion cancelled")
         else:
             self.action_decide("exclude", reason or None)
 
@@ -206,20 +189,20 @@ class ScreeningScreen(Screen[None]):
         picker = self.query_one(ReasonPicker)
         if picker.is_open:
             picker.close()
-            self.say("Exclusion cancelled")
+            self.status_line.say("Exclusion cancelled")
         else:
             self.action_clear_filter()
 
     def action_undo(self) -> None:
-        undone: list = []
-        if not self._attempt(lambda: undone.extend(self.session.undo())):
+        undone = self.status_line.attempt(self.session.undo)
+        if undone is FAILED:
             return
         if not undone:
-            self.say("Nothing to undo at this stage")
+            self.status_line.say("Nothing to undo at this stage")
         elif len(undone) == 1:
-            self.say(f"Undone: {undone[0].verdict} on record {undone[0].record_id}")
+            self.status_line.say(f"Undone: {undone[0].verdict} on record {undone[0].record_id}")
         else:
-            self.say(f"Undone: the bulk {undone[0].verdict} of {records(len(undone))}")
+            self.status_line.say(f"Undone: the bulk {undone[0].verdict} of {records(len(undone))}")
         self.show_record()
 
     def action_note(self) -> None:
@@ -228,11 +211,14 @@ class ScreeningScreen(Screen[None]):
             return
 
         def save(text: str | None) -> None:
-            if text is not None:
-                saved: list[bool] = []
-                if self._attempt(lambda: saved.append(self.session.set_note(text))):
-                    self.say("Note saved" if saved[0] else "Note kept: saved with your decision")
-                    self.show_record()
+            if text is None:
+                return
+            written = self.status_line.attempt(lambda: self.session.set_note(text))
+            if written is not FAILED:
+                self.status_line.say(
+                    "Note saved" if written else "Note kept: saved with your decision"
+                )
+                self.show_record()
 
         self.app.push_screen(TextModal("Note on this record", view.note or ""), save)
 
@@ -244,11 +230,13 @@ class ScreeningScreen(Screen[None]):
         hint = "Comma-separated. " + (f"Your tags: {', '.join(used)}" if used else "No tags yet.")
 
         def save(text: str | None) -> None:
-            saved: list[bool] = []
-            if text is not None and self._attempt(
-                lambda: saved.append(self.session.set_tags(text.split(",")))
-            ):
-                self.say("Tags saved" if saved[0] else "Tags kept: saved with your decision")
+            if text is None:
+                return
+            written = self.status_line.attempt(lambda: self.session.set_tags(text.split(",")))
+            if written is not FAILED:
+                self.status_line.say(
+                    "Tags saved" if written else "Tags kept: saved with your decision"
+                )
                 self.show_record()
 
         modal = TextModal("Tags for this record", ", ".join(view.tags), hint=hint)
@@ -260,13 +248,13 @@ class ScreeningScreen(Screen[None]):
         if self.session.move(delta):
             self.show_record()
         else:
-            self.say("First record" if delta < 0 else "Last record")
+            self.status_line.say("First record" if delta < 0 else "Last record")
 
     def action_next_undecided(self) -> None:
         if self.session.next_undecided():
             self.show_record()
         else:
-            self.say("Every record in this list has your decision")
+            self.status_line.say("Every record in this list has your decision")
 
     def action_scroll(self, pages: int) -> None:
         card = self.query_one(RecordCard)
@@ -275,17 +263,17 @@ class ScreeningScreen(Screen[None]):
     def action_toggle_highlight(self) -> None:
         card = self.query_one(RecordCard)
         card.highlight = not card.highlight
-        self.say(f"PICOS highlighting {'on' if card.highlight else 'off'}")
+        self.status_line.say(f"PICOS highlighting {'on' if card.highlight else 'off'}")
         self.show_record()
 
     def action_open_full_text(self) -> None:
         view = self.session.current()
         if view is None or not view.full_text:
-            self.say("No PDF or link known for this record", error=True)
+            self.status_line.say("No PDF or link known for this record", error=True)
             return
         target = view.full_text[0]
         self.app.open_url(target if "://" in target else f"file://{target}")
-        self.say(f"Opening {target}")
+        self.status_line.say(f"Opening {target}")
 
     def action_quit(self) -> None:
         self.app.exit()
@@ -294,9 +282,11 @@ class ScreeningScreen(Screen[None]):
 
     def action_search(self) -> None:
         def search(text: str | None) -> None:
-            if text is not None and self._attempt(lambda: self.session.set_filter(query=text)):
-                n = len(self.session.view)
-                self.say(
+            if text is None:
+                return
+            n = self.status_line.attempt(lambda: self.session.set_filter(query=text))
+            if n is not FAILED:
+                self.status_line.say(
                     f"{records(n)} match{'es' if n == 1 else ''}" if text else "Search cleared"
                 )
                 self.show_record()
@@ -306,12 +296,11 @@ class ScreeningScreen(Screen[None]):
 
     def action_filter(self) -> None:
         counts = self.session.counts()
+        shown = {"undecided": counts.undecided, **counts.verdicts}
         options = [
-            ("all", FILTER_LABELS["all"]),
-            ("undecided", f"Undecided ({counts.undecided:,})"),
+            (status, FILTER_LABELS[status] + (f" ({shown[status]:,})" if status in shown else ""))
+            for status in self.session.statuses
         ]
-        for verdict in self.session.verdicts:
-            options.append((verdict, f"{FILTER_LABELS[verdict]} ({counts.verdicts[verdict]:,})"))
         options += [("tag", "By tag…"), ("clear", "Clear search and filters")]
         self.app.push_screen(PickerModal("Show", options), self._filter_chosen)
 
@@ -323,7 +312,7 @@ class ScreeningScreen(Screen[None]):
         elif choice == "tag":
             tags = self.session.tags()
             if not tags:
-                self.say("You have not tagged any record yet (t tags one)")
+                self.status_line.say("You have not tagged any record yet (t tags one)")
                 return
             modal = PickerModal("Show records tagged", [(t, t) for t in tags])
 
@@ -335,70 +324,31 @@ class ScreeningScreen(Screen[None]):
         else:
             self._apply_filter(status=choice)
 
-    def _apply_filter(self, **parts: str) -> None:
-        if self._attempt(lambda: self.session.set_filter(**parts)):
-            self.say(f"{records(len(self.session.view))} in this list")
+    def _apply_filter(self, status: str | None = None, tag: str | None = "") -> None:
+        n = self.status_line.attempt(lambda: self.session.set_filter(status=status, tag=tag))
+        if n is not FAILED:
+            self.status_line.say(f"{records(n)} in this list")
             self.show_record()
 
     def action_clear_filter(self) -> None:
         if self.session.filter.active:
             self.session.clear_filter()
-            self.say("Filters cleared")
+            self.status_line.say("Filters cleared")
             self.show_record()
 
     @work(exclusive=True)
     async def action_bulk(self) -> None:
-        s = self.session
-        if not s.filter.active:
-            self.say("Bulk actions work on a filtered list: search (/) or filter (f) first", True)
-            return
-        title = f"Decide all {records(len(s.view))} in this list ({s.filter.describe()}) as"
-        options = [(v, VERBS[v]) for v in s.verdicts]
-        verdict = await self.app.push_screen_wait(PickerModal(title, options))
-        if verdict is None:
-            return
-        reason = None
-        if verdict == "exclude" and s.protocol.exclusion_reasons:
-            picked = await self.app.push_screen_wait(
-                ReasonModal(s.protocol.exclusion_reasons, required=s.reason_required)
-            )
-            if picked is None:
-                return
-            reason = picked or None
-        try:
-            plan = s.plan_bulk(verdict, reason)
-        except MetasiftError as e:
-            self.say(str(e), error=True)
-            return
-        if not plan.record_ids:
-            self.say(f"All {records(plan.unchanged)} already carry that decision")
-            return
-        label = VERBS[verdict] + (f" ({reason})" if reason else "")
-        changed = len(plan.record_ids) - plan.undecided
-        message = (
-            f"{label}: {records(len(plan.record_ids))} matching {plan.filter}\n"
-            f"{plan.undecided:,} undecided, {changed:,} with another decision of yours now"
-            + (f", {plan.unchanged:,} already so (left alone)" if plan.unchanged else "")
-            + f".\nRecorded as decisions of {s.reviewer} at {STAGE_LABELS[s.stage].lower()}; "
-            "u undoes the whole action."
-        )
-        if not await self.app.push_screen_wait(ConfirmModal("Bulk decision", message)):
-            self.say("Bulk action cancelled")
-            return
-        events: list = []
-        if not self._attempt(lambda: events.extend(s.apply_bulk(plan))):
-            return
-        self.say(f"{label}: {records(len(events))} decided · u undoes the whole action")
-        self.show_record()
+        if await decide_in_bulk(self.app, self.session, self.status_line):
+            self.show_record()
 
     # -- command palette -------------------------------------------------------------------
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         """Every action, for Ctrl+P: (title, help, action)."""
         commands = binding_commands(self, PALETTE_TITLES)
-        for status, label in FILTER_LABELS.items():
-            if status != "not-retrieved" or self.session.stage == "full-text":
-                commands.append((f"Show: {label}", "Filter the list", f"set_status('{status}')"))
+        for status in self.session.statuses:
+            label = FILTER_LABELS[status]
+            commands.append((f"Show: {label}", "Filter the list", f"set_status('{status}')"))
         commands += [
             ("Show: by tag…", "Only records with one of your tags", "filter_tag"),
             ("Clear search and filters", "Show every record of the stage [Esc]", "clear_filter"),

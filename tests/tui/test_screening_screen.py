@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from screening.tui.modals import ConfirmModal, HelpModal, PickerModal, TextModal
 from screening.tui.screening_screen import ScreeningScreen
 from screening.tui.widgets.reason_picker import ReasonPicker
 from screening.tui.widgets.record_card import RecordCard
+from tests.other_process import committed_rows, write_lock_held
 from tests.screening_fixtures import FIRST_TITLE, LONG_PMID, RCT_PMID
 from tests.tui.snapshot_apps.screening_app import build
 
@@ -24,11 +24,11 @@ Prepare = Callable[[ScreeningSession], None] | None
 
 def events(folder: Path) -> list[tuple]:
     """Committed decisions, read by a connection of its own."""
-    with sqlite3.connect(folder / "review.db") as other:
-        return other.execute(
-            "SELECT record_id, reviewer, stage, verdict, reason, note, tags, batch IS NOT NULL "
-            "FROM decisions ORDER BY id"
-        ).fetchall()
+    return committed_rows(
+        folder / "review.db",
+        "SELECT record_id, reviewer, stage, verdict, reason, note, tags, batch IS NOT NULL "
+        "FROM decisions ORDER BY id",
+    )
 
 
 @pytest.fixture
@@ -184,6 +184,27 @@ async def test_bulk_exclude_is_counted_confirmed_and_undone(pilot: Pilot, folder
     assert screen_of(pilot).session.counts().decided == 0
 
 
+async def test_a_busy_review_file_fails_a_bulk_decision_and_keeps_the_note(
+    pilot: Pilot, folder: Path
+) -> None:
+    session = screen_of(pilot).session
+    await type_in(pilot, "n", "dose?")  # record 1, undecided: a draft until its decision
+    await type_in(pilot, "slash", "year:2008")
+    await pilot.press("b")
+    await pilot.pause()
+    await pilot.press("3")  # Maybe
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ConfirmModal)
+    with write_lock_held(session.db, folder / "review.db"):
+        await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()
+    status = pilot.app.screen.query_one("#status")
+    assert "review file is busy" in str(status.render()) and status.has_class("error")
+    assert events(folder) == [] and session.record(1).note == "dose?"
+    await pilot.press("i")  # the note still goes with the decision on record 1
+    assert events(folder) == [(1, "ana", "title-abstract", "include", None, "dose?", None, 0)]
+
+
 async def test_full_text_lists_own_title_abstract_includes(folder: Path) -> None:
     def title_abstract(session: ScreeningSession) -> None:
         for rid, verdict in [(7, "include"), (8, "maybe"), (9, "exclude")]:
@@ -242,15 +263,11 @@ async def test_a_busy_review_file_is_a_message_and_the_decision_can_be_made_agai
     pilot: Pilot, folder: Path
 ) -> None:
     """Another process holding the write lock (an import's last step) must not stop the screen."""
-    screen_of(pilot).session.db.execute("PRAGMA busy_timeout = 50")
-    writer = sqlite3.connect(folder / "review.db", isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    await pilot.press("i")
-    status = pilot.app.screen.query_one("#status")
-    assert "review file is busy" in str(status.render()) and status.has_class("error")
-    assert screen_of(pilot).session.current_id == 1 and shown_title(pilot) == FIRST_TITLE
-    writer.execute("ROLLBACK")
-    writer.close()
+    with write_lock_held(screen_of(pilot).session.db, folder / "review.db"):
+        await pilot.press("i")
+        status = pilot.app.screen.query_one("#status")
+        assert "review file is busy" in str(status.render()) and status.has_class("error")
+        assert screen_of(pilot).session.current_id == 1 and shown_title(pilot) == FIRST_TITLE
     await pilot.press("i")
     assert events(folder) == [(1, "ana", "title-abstract", "include", None, None, None, 0)]
     assert screen_of(pilot).session.current_id == 2

@@ -1,5 +1,6 @@
-"""How the screening screen looks: typical, narrow, a long abstract, highlighting off, the
-reason picker open, and the full-text stage. Review each SVG before --snapshot-update."""
+"""How the screens look. Screening: typical, narrow, a long abstract, highlighting off, the
+reason picker open, and the full-text stage. Doubtful pairs: typical, narrow, help open, none
+left. Review each SVG before --snapshot-update."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from db.dedup import DIFFERENT
 from screening.decisions.session import ScreeningSession
+from screening.dedup.pair_review import DedupReview
 from tests.screening_fixtures import LONG_PMID
+from tests.tui.snapshot_apps import dedup_app
 from tests.tui.snapshot_apps.screening_app import build
 
 LONG_RECORD = 10  # GeneReviews chapter: a 6,700-character structured abstract
@@ -65,4 +69,25 @@ def test_full_text_stage(snap_compare, folder: Path) -> None:
             session.decide(verdict)
 
     app = build(folder, stage="full-text", prepare=title_abstract)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
+
+
+def test_dedup_typical_pair_120x40(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(dedup_app.build(tmp_path), terminal_size=(120, 40), run_before=settle)
+
+
+def test_dedup_narrow_terminal_80x24(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(dedup_app.build(tmp_path), terminal_size=(80, 24), run_before=settle)
+
+
+def test_dedup_help_open(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(dedup_app.build(tmp_path), press=["?"], terminal_size=(120, 40))
+
+
+def test_dedup_no_pairs_left(snap_compare, tmp_path: Path) -> None:
+    def decide_all(review: DedupReview) -> None:
+        while review.items:
+            review.decide(DIFFERENT)
+
+    app = dedup_app.build(tmp_path, prepare=decide_all)
     assert snap_compare(app, terminal_size=(120, 40), run_before=settle)

@@ -9,9 +9,12 @@ closing it re-lays the record out, and the record stays readable while the revie
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 from rich.text import Text
 from textual.widgets import Static
+
+from screening.tui.widgets.options import WidgetOptions
 
 MAX_KEYED = 9  # number keys 1-9; longer lists use the ReasonModal
 
@@ -24,8 +27,8 @@ class ReasonPicker(Static):
     }
     """
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.reasons: tuple[str, ...] = ()
         self.required = False
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
+from typing import Unpack
 
 from rich.style import Style
 from rich.text import Text
@@ -15,6 +16,7 @@ from screening.citation import Citation
 from screening.decisions.highlight import Highlighter, Span, Summary
 from screening.decisions.ledger import Decision
 from screening.decisions.record_view import RecordView
+from screening.tui.widgets.options import WidgetOptions
 
 MAX_AUTHORS = 12
 SpanFinder = Callable[[str | None], list[Span]]
@@ -90,8 +92,8 @@ class RecordCard(ScrollView, can_focus=False):
     }
     """
 
-    def __init__(self, highlighter: Highlighter, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, highlighter: Highlighter, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.highlighter = highlighter
         self.highlight = True
         self.parts: dict[str, Text] = {}  # what is shown, by part (for tests and snapshots)

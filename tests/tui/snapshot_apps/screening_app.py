@@ -5,7 +5,6 @@ python -m tests.tui.snapshot_apps.screening_app     # or: textual run tests.tui.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from screening.review import load_review
 from screening.tui.app import MetasiftApp, make_app
 from screening.tui.screening_screen import ScreeningScreen
 from tests.screening_fixtures import make_review
+from tests.tui.snapshot_apps import built_on_demand
 
 FIXED_TIME = "2026-01-05T09:30:00.000+00:00"  # snapshots never show today's date
 
@@ -42,11 +42,7 @@ def build(
     return app
 
 
-def __getattr__(name: str) -> MetasiftApp:
-    # `textual run` looks up `app`; build the review only then, not on every import
-    if name == "app":
-        return build(Path(tempfile.mkdtemp(prefix="metasift-snapshot-")))
-    raise AttributeError(name)
+__getattr__ = built_on_demand(build)
 
 
 if __name__ == "__main__":
