@@ -68,9 +68,10 @@ def duplicates(db: Database) -> dict[int, int]:
 
 
 def reviewer_events(db: Database, reviewer: str, stage: str) -> Iterator[dict[str, Any]]:
-    """Every event of one reviewer at one stage, oldest first. Nobody else's: blinding."""
+    """Every event of one reviewer at one stage, oldest first: by time, then UUID (never by
+    row id, so merged copies read the same). Nobody else's: blinding."""
     return db.table("decisions").rows_where(
-        "reviewer = ? AND stage = ?", [reviewer, stage], order_by="id"
+        "reviewer = ? AND stage = ?", [reviewer, stage], order_by="created_at, uuid"
     )
 
 

@@ -61,6 +61,7 @@ def init_review(folder: Path | str, title: str = "", question: str = "") -> Path
                 {
                     "id": 1,
                     "uuid": str(uuid.uuid4()),
+                    "sample_seed": str(uuid.uuid4()),
                     "title": protocol.title,
                     "created_at": utc_now(),
                 }

@@ -32,6 +32,7 @@ from db.migrations import (
     m005_harvests,
     m006_record_raw,
     m007_harvest_runner,
+    m008_decisions_in_force,
 )
 
 Migration = Callable[[Database], None]
@@ -44,6 +45,7 @@ MIGRATIONS: list[Migration] = [
     m005_harvests.upgrade,
     m006_record_raw.upgrade,
     m007_harvest_runner.upgrade,
+    m008_decisions_in_force.upgrade,
 ]
 
 

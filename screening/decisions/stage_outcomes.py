@@ -1,0 +1,138 @@
+"""Every duplicate cluster of a stage with its votes, its resolution and its outcome.
+
+What status, conflicts, agreement, exports and the screens read: the decisions in force come
+from the current_decisions view (per cluster, stage and reviewer, ordered by time and UUID:
+see db/migrations/m008_decisions_in_force.py), resolutions from current_resolutions, and
+outcome.py turns them into pending, conflict, agreed or resolved.
+
+Which clusters a stage holds: title-abstract, every cluster (one per paper once deduplication
+has run); full-text, the clusters whose title-abstract outcome is settled as include or maybe
+(a maybe needs its full text to decide). A protocol without a title-abstract stage sends every
+cluster to full text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from screening.decisions.outcome import (
+    INCLUDE,
+    MAYBE,
+    Outcome,
+    Resolution,
+    Rules,
+    Vote,
+    needs_two,
+    outcome,
+)
+from screening.protocol import Protocol
+
+TO_FULL_TEXT = (INCLUDE, MAYBE)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterState:
+    cluster_id: int  # the lowest record id of the cluster
+    record_id: int  # the canonical record, the one screens show
+    required: int  # independent decisions the protocol asks of this cluster
+    votes: tuple[Vote, ...]
+    resolution: Resolution | None
+    outcome: Outcome
+
+    def voted(self, reviewer: str) -> bool:
+        return any(v.reviewer == reviewer for v in self.votes)
+
+    @property
+    def blinded(self) -> bool:
+        """Whether reviewers may not yet see each other's verdicts: a required decision is
+        still missing (a conflict, resolved or not, is open to everyone)."""
+        return len(self.votes) < self.required and not self.outcome.settled
+
+
+def rules(protocol: Protocol, stage: str, required: int = 1) -> Rules:
+    return Rules(
+        required=required,
+        maybe_is_include=protocol.maybe_is_include,
+        reasons_must_agree=protocol.reasons_must_agree and stage == "full-text",
+    )
+
+
+def stage_states(db: Database, protocol: Protocol, stage: str) -> dict[int, ClusterState]:
+    """cluster id -> its state at this stage, for every cluster the stage holds, in import
+    order."""
+    clusters = _clusters(db)
+    if stage == "full-text" and "title-abstract" in protocol.stages:
+        earlier = stage_states(db, protocol, "title-abstract")
+        clusters = [c for c in clusters if _sent_on(earlier.get(c[0]))]
+    votes = _votes(db, stage)
+    resolutions = _resolutions(db, stage)
+    seed, share = _seed(db), protocol.dual_share.get(stage, 0.0)
+    states = {}
+    for cluster_id, canonical, uuid in clusters:
+        required = 2 if needs_two(seed, uuid, share) else 1
+        held = tuple(votes.get(cluster_id, ()))
+        settled = resolutions.get(cluster_id)
+        verdict = outcome(held, rules(protocol, stage, required), settled)
+        states[cluster_id] = ClusterState(cluster_id, canonical, required, held, settled, verdict)
+    return states
+
+
+def _sent_on(state: ClusterState | None) -> bool:
+    return state is not None and state.outcome.settled and state.outcome.verdict in TO_FULL_TEXT
+
+
+def _clusters(db: Database) -> list[tuple[int, int, str]]:
+    """(cluster id, canonical record id, UUID of the record that names the cluster)."""
+    return db.execute(
+        "SELECT c.cluster_id, c.canonical_id, r.uuid FROM record_clusters c "
+        "JOIN records r ON r.id = c.record_id WHERE c.record_id = c.cluster_id "
+        "ORDER BY c.cluster_id"
+    ).fetchall()
+
+
+def _votes(db: Database, stage: str) -> dict[int, list[Vote]]:
+    votes: dict[int, list[Vote]] = defaultdict(list)
+    rows = db.execute(
+        "SELECT cluster_id, uuid, reviewer, verdict, reason FROM current_decisions "
+        "WHERE stage = ? ORDER BY cluster_id, created_at, uuid",
+        [stage],
+    )
+    for cluster_id, uuid, reviewer, verdict, reason in rows:
+        votes[cluster_id].append(Vote(uuid, reviewer, verdict, reason))
+    return votes
+
+
+def _resolutions(db: Database, stage: str) -> dict[int, Resolution]:
+    rows = db.execute(
+        "SELECT cluster_id, uuid, adjudicator, verdict, reason, resolves "
+        "FROM current_resolutions WHERE stage = ?",
+        [stage],
+    )
+    return {
+        cluster_id: Resolution(uuid, who, verdict, reason, frozenset(json.loads(resolves or "[]")))
+        for cluster_id, uuid, who, verdict, reason, resolves in rows
+    }
+
+
+def _seed(db: Database) -> str:
+    row = db.execute("SELECT sample_seed FROM review WHERE id = 1").fetchone()
+    return str(row[0]) if row and row[0] else ""
+
+
+def conflicts(states: dict[int, ClusterState]) -> Iterator[ClusterState]:
+    """Clusters whose reviewers disagree and that no standing resolution settles."""
+    return (s for s in states.values() if s.outcome.state == "conflict")
+
+
+def settled_verdicts(states: dict[int, ClusterState]) -> dict[str, int]:
+    """How many clusters the stage settled as each verdict."""
+    counts: dict[str, int] = defaultdict(int)
+    for s in states.values():
+        if s.outcome.settled and s.outcome.verdict:
+            counts[s.outcome.verdict] += 1
+    return dict(counts)
