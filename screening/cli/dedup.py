@@ -12,7 +12,8 @@ import click
 
 from screening.cli import review_option
 from screening.cli.progress import ProgressLine
-from screening.cli.screen import has_terminal, pick_reviewer
+from screening.cli.screen import has_terminal
+from screening.decisions.team import who_is_asking
 from screening.review import Review, load_review
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def review_(review_path: str | None, reviewer: str | None) -> None:
     from screening.tui.dedup_screen import DedupScreen
 
     with load_review(review_path) as review:
-        name = pick_reviewer(reviewer, review.protocol.reviewers)
+        name = who_is_asking(review.protocol, reviewer)
         session = DedupReview(review.db, name, DedupSettings(review.protocol.source_priority))
         title = f"metasift · duplicates · {review.protocol.title}"
         tui_app.make_app(lambda: DedupScreen(session), title=title).run()
@@ -191,7 +192,7 @@ def split(record_ids: tuple[int, ...], review_path: str | None, reviewer: str | 
     from screening.dedup.clusters import split_records
 
     with load_review(review_path) as review:
-        name = pick_reviewer(reviewer, review.protocol.reviewers)
+        name = who_is_asking(review.protocol, reviewer)
         summary = split_records(
             review.db, record_ids, name, DedupSettings(review.protocol.source_priority)
         )

@@ -7,6 +7,7 @@ import sys
 import click
 
 from screening.cli import review_option
+from screening.decisions.team import who_is_asking
 from screening.protocol import STAGES
 from screening.review import load_review
 
@@ -19,25 +20,6 @@ NO_TERMINAL = (
 
 def has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
-
-
-def pick_reviewer(given: str | None, listed: tuple[str, ...]) -> str:
-    """--reviewer (or METASIFT_REVIEWER), else the protocol's only reviewer."""
-    names = ", ".join(listed)
-    if given:
-        given = given.strip()
-        if listed and given not in listed:
-            raise click.ClickException(
-                f"{given!r} is not one of review.toml's reviewers ({names}); "
-                "check the spelling or add the name under [screening] reviewers"
-            )
-        return given
-    if len(listed) == 1:
-        return listed[0]
-    which = f" (review.toml lists {names})" if listed else ""
-    raise click.ClickException(
-        f"who is screening? Pass --reviewer NAME or set METASIFT_REVIEWER{which}"
-    )
 
 
 @click.command()
@@ -74,7 +56,7 @@ def screen(review_path: str | None, stage: str | None, reviewer: str | None) -> 
     from screening.tui.screening_screen import ScreeningScreen
 
     with load_review(review_path) as review:
-        name = pick_reviewer(reviewer, review.protocol.reviewers)
+        name = who_is_asking(review.protocol, reviewer)
         stage = stage or review.protocol.stages[0]
         session = ScreeningSession(review.db, review.protocol, name, stage)
         title = f"metasift · {review.protocol.title}"
