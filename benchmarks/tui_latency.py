@@ -102,8 +102,8 @@ async def time_refresh(app, action) -> float:  # noqa: ANN001
 
 
 async def decisions(db_path: Path, n: int, pause: float) -> dict[str, list[float]]:
-    from screening.review import load_review
     from screening.decisions.session import ScreeningSession
+    from screening.review import load_review
     from screening.tui.app import make_app
     from screening.tui.screening_screen import ScreeningScreen
 
