@@ -10,13 +10,13 @@
 
 The small replies (esearch, epost) are read with lxml, not Bio.Entrez.read. Both read the same
 values from every recorded reply in tests/fixtures/entrez (11 esearch with their ErrorList,
-WarningList, QueryTranslation and TranslationSet; 3 epost), and both stop at an <ERROR> in a
-200 body and at truncated XML. lxml stays because, measured in one run: Bio.Entrez.read took
-6-10x longer per recorded reply (0.3-3.8 ms against 0.02-0.48 ms) and 40x on an esearch of
-9,999 PMIDs (117 ms against 2.9 ms, benchmarks/harvest.py); it has no switch to stay offline:
-a reply naming a DTD it does not bundle makes it download that DTD from NCBI and save it under
-~/.config/biopython, a folder each read creates; and its dictionaries map to SearchResult in as
-many lines as the lxml reading, while lxml stays for efetch anyway.
+WarningList, QueryTranslation and TranslationSet; 3 epost) and both stop at an <ERROR> in a
+200 body and at truncated XML. lxml stays because (benchmarks/library_readers.py) Bio.Entrez
+took 4-8x longer per reply (0.07-0.68 ms against 0.01-0.16 ms; 16.9 ms against 2.4 ms for
+9,999 PMIDs); it has no switch to stay offline: a reply naming a DTD it does not bundle makes
+it download the DTD from NCBI and keep it in ~/.config/biopython, a folder its first read
+creates; and its dictionaries map to SearchResult in as many lines as the lxml reading, while
+lxml stays for efetch anyway.
 """
 
 from __future__ import annotations
