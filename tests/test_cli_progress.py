@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -75,12 +73,3 @@ def test_restart_shows_the_new_stage(monkeypatch: pytest.MonkeyPatch) -> None:
     assert frames(stream)[-1].startswith("Comparing ")
     assert "5 pairs" in frames(stream)[-1]
     bar.finish()
-
-
-def test_commands_do_not_import_rich_until_a_line_is_drawn() -> None:
-    code = (
-        "import sys, screening.cli, screening.cli.imports, screening.cli.dedup, "
-        "screening.cli.harvest; print('rich' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"

@@ -34,8 +34,8 @@ def test_core_module_imports_no_ui(module: str) -> None:
 
 def test_help_answers_without_heavy_imports() -> None:
     code = (
-        "import sys; from screening.cli import cli; "
-        "print(*sorted(m for m in ('textual', 'lxml', 'Bio', 'rapidfuzz') if m in sys.modules))"
+        "import sys; from screening.cli import cli; print(*sorted(m for m in "
+        "('textual', 'rich', 'lxml', 'Bio', 'rapidfuzz') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
