@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,7 +89,7 @@ def _progress(bar: ProgressLine) -> Callable[[str, int, int], None]:
     def update(stage: str, count: int, total: int) -> None:
         label, unit = STAGES.get(stage, (stage, ""))
         if label != bar.label:  # a new stage: its rate and ETA start now
-            bar.label, bar.unit, bar.start = label, unit, time.monotonic()
+            bar.restart(label, unit)
         bar.update(count, count, total or None)
 
     return update
