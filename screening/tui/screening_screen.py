@@ -110,7 +110,10 @@ class ScreeningScreen(Screen[None]):
 
     def _draw_header(self) -> None:
         s = self.session
-        position = f"record {s.index + 1:,} of {len(s.view):,}" if s.view else "no records"
+        # one numbering everywhere: #N is the record's id (as `metasift records` and the
+        # exports print it); the position in the list is only "k of n"
+        rid = s.current_id
+        position = f"#{rid} · {s.index + 1:,} of {len(s.view):,}" if rid else "no records"
         bar = Text(f"{STAGE_LABELS[s.stage]} · {s.reviewer} · {position}", "bold")
         if s.filter.active:
             bar.append(f" · filter: {s.filter.describe()} ({len(s.view):,} of {len(s.pool):,})")
@@ -152,11 +155,12 @@ class ScreeningScreen(Screen[None]):
         return True
 
     def action_decide(self, verdict: str, reason: str | None = None) -> None:
+        shown = self.session.current_id
         event = self.status_line.attempt(lambda: self.session.decide(verdict, reason))
         if event is FAILED:
             return
         label = VERDICT_LOOK[verdict][0] + (f": {reason}" if reason else "")
-        self.status_line.say(f"{label} (record {event.record_id}) · u undoes")
+        self.status_line.say(f"{label} #{shown} · u undoes")
         self.show_record()
 
     def action_exclude(self) -> None:
@@ -200,7 +204,7 @@ class ScreeningScreen(Screen[None]):
         if not undone:
             self.status_line.say("Nothing to undo at this stage")
         elif len(undone) == 1:
-            self.status_line.say(f"Undone: {undone[0].verdict} on record {undone[0].record_id}")
+            self.status_line.say(f"Undone: {undone[0].verdict} on #{undone[0].record_id}")
         else:
             self.status_line.say(f"Undone: the bulk {undone[0].verdict} of {records(len(undone))}")
         self.show_record()
