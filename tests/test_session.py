@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,7 @@ def test_note_waits_for_a_decision_then_rides_on_it(review, review_file) -> None
 
 
 def test_blinding_another_reviewers_decisions_are_never_read(review) -> None:
+    review.protocol = replace(review.protocol, dual_share={"title-abstract": 1.0, "full-text": 1.0})
     ben = session(review, "ben")
     for _ in range(3):
         ben.decide("include")
@@ -111,8 +113,20 @@ def test_blinding_another_reviewers_decisions_are_never_read(review) -> None:
     assert ana.current_id == 1 and ana.decision(1) is None
     assert ana.counts().decided == 0
     assert ana.set_filter(status="include") == 0
-    assert session(review, stage="full-text").pool == []  # ben's includes do not reach ana
+    # one of two required decisions: ben's includes are pending and reach no full text
+    assert session(review, stage="full-text").pool == []
     assert ana.tags() == []
+
+
+def test_with_one_decision_required_a_colleagues_verdict_settles_the_record(review) -> None:
+    ben = session(review, "ben")
+    for _ in range(3):
+        ben.decide("include")
+    ana = session(review)
+    assert 1 not in ana.pool and ana.current_id == 4  # done by ben: not ana's to screen
+    assert ana.counts().decided == 0 and ana.decision(1) is None
+    # full text starts from the stage's outcome, whoever settled it
+    assert session(review, stage="full-text").pool == [1, 2, 3]
 
 
 def test_full_text_lists_own_includes_and_maybes_with_links(review) -> None:

@@ -9,10 +9,11 @@ decided.
 Which records a stage holds:
 - title-abstract: every record of the review in import order, one per duplicate cluster (its
   canonical record) once deduplication has run; a decision on any member counts for it;
-- full-text: the records this reviewer included *or marked maybe* at title-abstract (a maybe is
-  a record that needs its full text to decide). Until conflict resolution exists this is the
-  reviewer's own verdict, never a colleague's. A protocol without a title-abstract stage sends
-  every record to full text.
+- full-text: the records included *or marked maybe* at title-abstract (a maybe is a record
+  that needs its full text to decide). Alone, that is this reviewer's own verdict; once the
+  team's decisions shape the list, it is the stage's outcome (agreed or resolved), and a
+  record colleagues have already settled leaves this reviewer's list (queue.py). A protocol
+  without a title-abstract stage sends every record to full text.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from screening.decisions.bulk import BulkPlan
 from screening.decisions.filters import STATUS_FILTERS, Filter
 from screening.decisions.highlight import Highlighter
 from screening.decisions.ledger import UNDO, VERDICTS, Decision, Ledger
+from screening.decisions.queue import team_queue
 from screening.decisions.record_view import RecordView, load_record
 from screening.protocol import Protocol
 
@@ -104,6 +106,9 @@ class ScreeningSession:
         return self._ledger("title-abstract")
 
     def _pool(self) -> Sequence[int]:
+        shaped = team_queue(self.db, self.protocol, self.stage, self.reviewer)
+        if shaped is not None:
+            return shaped
         if self.earlier is None:
             return record_ids(self.db, leave_out=self.duplicates)
         return sorted(rid for rid in self.earlier.records() if self._sent_on(rid))

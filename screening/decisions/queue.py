@@ -1,0 +1,57 @@
+"""Which records a reviewer screens at a stage when the team's work shapes the list.
+
+Alone, a reviewer screens every cluster of title/abstract and, at full text, the clusters
+they sent on; ScreeningSession builds that list quickly from their own events. Once anyone
+else has decided at this stage or the one before, or the protocol sets a pilot round, the
+list comes from every cluster's state (stage_outcomes.py):
+
+- full text starts from the title/abstract outcome: clusters agreed or resolved as include
+  or maybe, not this reviewer's own verdict alone;
+- a cluster that already holds the decisions it needs from colleagues is left out: it is
+  not this reviewer's to screen (nothing of its verdicts is shown, only that it is done);
+- the pilot round's records come first, the first N clusters in import order, the same for
+  everyone, and every reviewer screens them whatever the protocol requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlite_utils import Database
+
+from screening.decisions.stage_outcomes import stage_states
+from screening.protocol import Protocol
+
+
+def team_queue(db: Database, protocol: Protocol, stage: str, reviewer: str) -> list[int] | None:
+    """The reviewer's records (canonical ids) in order, or None where only their own work
+    decides the list."""
+    if not protocol.pilot and not _others_decided(db, protocol, stage, reviewer):
+        return None
+    states = list(stage_states(db, protocol, stage).values())
+    pilot = [s.record_id for s in states[: protocol.pilot]]
+    rest = [
+        s.record_id
+        for s in states[protocol.pilot :]
+        if s.voted(reviewer) or len(s.votes) < s.required or s.outcome.state == "conflict"
+    ]
+    return pilot + rest
+
+
+def pilot_records(db: Database, protocol: Protocol, stage: str) -> Sequence[int]:
+    """The pilot round's records: the first N clusters of the stage in import order."""
+    if not protocol.pilot:
+        return ()
+    return [s.record_id for s in list(stage_states(db, protocol, stage).values())[: protocol.pilot]]
+
+
+def _others_decided(db: Database, protocol: Protocol, stage: str, reviewer: str) -> bool:
+    stages = [stage]
+    if stage == "full-text" and "title-abstract" in protocol.stages:
+        stages.append("title-abstract")
+    marks = ", ".join("?" for _ in stages)
+    row = db.execute(
+        f"SELECT 1 FROM decisions WHERE reviewer != ? AND stage IN ({marks}) LIMIT 1",
+        [reviewer, *stages],
+    ).fetchone()
+    return row is not None
