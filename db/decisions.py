@@ -109,9 +109,10 @@ def decision_export_rows(
     sql = """
         SELECT d.uuid, d.record_id, r.uuid AS record_uuid, r.pmid, r.doi, r.title,
                d.reviewer, d.stage, d.verdict, d.reason, d.note, d.tags, d.undoes, d.batch,
-               d.created_at, c.uuid IS NOT NULL AS current
+               d.created_at, c.uuid IS NOT NULL AS current, k.cluster_id
         FROM decisions d
         JOIN records r ON r.id = d.record_id
+        JOIN record_clusters k ON k.record_id = d.record_id
         LEFT JOIN current_decisions c ON c.uuid = d.uuid
     """
     if where:

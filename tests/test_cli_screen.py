@@ -108,13 +108,17 @@ def decide_some(review_file: Path) -> None:
         ana.undo()
         ana.go_to(7)
         ana.decide("include")
-        ScreeningSession(review.db, review.protocol, "ben").decide("maybe")
+        # one decision per record (the default): ben's list leaves out what ana settled
+        ScreeningSession(review.db, review.protocol, "ben").decide("maybe")  # record 2
 
 
 def test_export_decisions_csv_one_row_per_event(review_file, tmp_path) -> None:
     decide_some(review_file)
     out = tmp_path / "decisions.csv"
-    result = invoke("export", "decisions", "--review", review_file, "--format", "csv", "-o", out)
+    result = invoke(
+        "export", "decisions", "--review", review_file, "--format", "csv", "-o", out,
+        "--reviewer", "ana",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.stderr == f"5 decisions written to {out}\n"
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -123,7 +127,7 @@ def test_export_decisions_csv_one_row_per_event(review_file, tmp_path) -> None:
         ("2", "ana", "exclude"),
         ("2", "ana", "undo"),
         ("7", "ana", "include"),
-        ("1", "ben", "maybe"),
+        ("2", "ben", "maybe"),
     ]
     excluded = rows[1]
     assert excluded["reason"] == "wrong population" and excluded["current"] == "0"
@@ -140,7 +144,7 @@ def test_export_decisions_json_for_one_reviewer_current_only(review_file) -> Non
     decide_some(review_file)
     result = invoke(
         "export", "decisions", "--review", review_file, "--format", "json", "-o", "-",
-        "--reviewer", "ana", "--current",
+        "--reviewer", "ana", "--mine", "--current",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -149,3 +153,34 @@ def test_export_decisions_json_for_one_reviewer_current_only(review_file) -> Non
         (7, "include", True),
     ]
     assert rows[0]["tags"] == [] and rows[0]["note"] is None
+
+
+def test_export_decisions_is_blinded_until_a_record_has_its_decisions(review_file) -> None:
+    toml = review_file.with_name("review.toml")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            "[screening]\n", "[screening]\ndecisions_required = { title-abstract = 2 }\n", 1
+        ),
+        encoding="utf-8",
+    )
+    with load_review(review_file) as review:
+        ScreeningSession(review.db, review.protocol, "ana").decide("include")  # record 1
+        ben = ScreeningSession(review.db, review.protocol, "ben")
+        ben.go_to(2)
+        ben.decide("exclude", "wrong population")  # record 2: ana has not decided it
+        ben.go_to(1)
+        ben.decide("include")  # record 1 now has both decisions
+
+    def seen(who: str) -> list[tuple]:
+        result = invoke(
+            "export", "decisions", "--review", review_file, "--format", "json", "-o", "-",
+            "--reviewer", who,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        return sorted((r["record_id"], r["reviewer"]) for r in json.loads(result.stdout))
+
+    assert seen("ana") == [(1, "ana"), (1, "ben")]  # ben's verdict on 2 stays hidden
+    assert seen("ben") == [(1, "ana"), (1, "ben"), (2, "ben")]
+    refused = invoke("export", "decisions", "--review", review_file, "--format", "csv",
+                     "-o", "-", "--reviewer", "zed")  # fmt: skip
+    assert refused.exit_code == 1 and "'zed' is not one of review.toml's" in refused.stderr

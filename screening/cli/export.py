@@ -68,7 +68,13 @@ def export_records(review_path: str | None, fmt: str, output: str) -> None:
     required=True,
     help="The file to write ('-' for stdout).",
 )
-@click.option("--reviewer", help="Only this reviewer's decisions.")
+@click.option(
+    "--reviewer",
+    envvar="METASIFT_REVIEWER",
+    help="Who is asking (or METASIFT_REVIEWER): while blinding holds on a record, only your "
+    "own decisions on it are exported.",
+)
+@click.option("--mine", is_flag=True, help="Only your own decisions.")
 @click.option("--stage", type=click.Choice(STAGES), help="Only this stage's decisions.")
 @click.option(
     "--current", is_flag=True, help="Only the decisions in force (no undone or superseded ones)."
@@ -78,23 +84,39 @@ def export_decisions(
     fmt: str,
     output: TextIO,
     reviewer: str | None,
+    mine: bool,
     stage: str | None,
     current: bool,
 ) -> None:
     """Export screening decisions: one row per decision event (record id, PMID, DOI, title,
     reviewer, stage, verdict, reason, note, tags, time), undos included, with `current`
-    saying which decision is in force.
+    saying which decision is in force. Blinded: other reviewers' decisions on a record appear
+    only once it has the decisions review.toml requires (an adjudicator sees them all, except
+    where they still owe their own).
 
     Example:
 
     \b
-        metasift export decisions --format csv -o decisions.csv
-        metasift export decisions --format json --reviewer ana --current -o -
+        metasift export decisions --format csv -o decisions.csv --reviewer ana
+        metasift export decisions --format json --reviewer ana --mine --current -o -
     """
+    from screening.decisions.blinding import hidden_clusters
     from screening.decisions.export import decision_rows, write_csv, write_json
+    from screening.decisions.team import viewer
 
     with load_review(review_path) as review:
-        rows = decision_rows(review.db, reviewer=reviewer, stage=stage, current_only=current)
+        asker = viewer(review.protocol, reviewer)
+        if mine and asker is None:
+            raise click.UsageError("--mine needs --reviewer NAME (or METASIFT_REVIEWER)")
+        hidden = hidden_clusters(review.db, review.protocol, asker)
+        rows = decision_rows(
+            review.db,
+            hidden,
+            asker,
+            reviewer=asker if mine else None,
+            stage=stage,
+            current_only=current,
+        )
         count = (write_csv if fmt == "csv" else write_json)(rows, output)
     click.echo(f"{count:,} decisions written to {output.name}", err=True)
 

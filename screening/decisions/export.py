@@ -32,9 +32,16 @@ COLUMNS = (
 )
 
 
-def decision_rows(db: Database, **where: Any) -> Iterator[dict[str, Any]]:
-    """Export rows in COLUMNS order: tags as a list, current as a bool, time = created_at."""
+def decision_rows(
+    db: Database, hidden: dict[str, set[int]] | None = None, asker: str | None = None, **where: Any
+) -> Iterator[dict[str, Any]]:
+    """Export rows in COLUMNS order: tags as a list, current as a bool, time = created_at.
+
+    hidden (blinding.hidden_clusters) leaves out other reviewers' events on the clusters the
+    asker may not see yet."""
     for row in decision_export_rows(db, **where):
+        if hidden and row["reviewer"] != asker and row["cluster_id"] in hidden[row["stage"]]:
+            continue
         row["tags"] = json.loads(row["tags"]) if row["tags"] else []
         row["current"] = bool(row["current"])
         row["time"] = row.pop("created_at")

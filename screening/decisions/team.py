@@ -34,6 +34,14 @@ def who_is_asking(protocol: Protocol, given: str | None, role: str = SCREENER) -
     raise UnknownReviewer(f"who is asking? Pass --reviewer NAME or set METASIFT_REVIEWER{listed}")
 
 
+def viewer(protocol: Protocol, given: str | None) -> str | None:
+    """Who is looking at the review's decisions: a checked name, or None in a review whose
+    protocol names nobody (there is no team to blind)."""
+    if not protocol.people:
+        return given.strip() if given and given.strip() else None
+    return who_is_asking(protocol, given, VIEWER)
+
+
 def _allowed(protocol: Protocol, role: str) -> tuple[str, ...]:
     if role == ADJUDICATOR:
         return protocol.adjudicators or protocol.reviewers
