@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from sqlite_utils import Database
 
 from db.errors import MetasiftError, busy_is_an_error
+from db.merge_flags import merge_flags, merged_groups
 
 SAME, DIFFERENT, UNDO = "same", "different", "undo"
 PAIR_COLUMNS = ("record_a", "record_b", "outcome", "rule", "score", "run_id")
@@ -248,19 +249,25 @@ def demote_pairs(db: Database, pairs: Iterable[tuple[int, int]], rule: str) -> N
 def replace_members(db: Database, rows: Iterable[MemberRow]) -> None:
     """Make dedup_members hold exactly these rows, touching only the rows that change (a
     person's verdict moves a few records); the caller holds the transaction."""
-    wanted = {row[0]: tuple(row) for row in rows}
+    members = list(rows)
+    wanted = {row.record_id: tuple(row) for row in members}
     held = {
         row[0]: tuple(row)
         for row in db.execute(f"SELECT {', '.join(MEMBER_COLUMNS)} FROM dedup_members")
     }
     gone = [(record_id,) for record_id in held.keys() - wanted.keys()]
     changed = [row for record_id, row in wanted.items() if held.get(record_id) != row]
+    before = {r: int(row[1]) for r, row in held.items()}
+    groups = merged_groups(before, {m.record_id: m.cluster_id for m in members})
+    flags = merge_flags(db, groups) if groups else []
     db.conn.executemany("DELETE FROM dedup_members WHERE record_id = ?", gone)
     marks = ", ".join("?" for _ in MEMBER_COLUMNS)
     db.conn.executemany(
         f"INSERT OR REPLACE INTO dedup_members ({', '.join(MEMBER_COLUMNS)}) VALUES ({marks})",
         changed,
     )
+    if flags:
+        db.table("dedup_flags").insert_all(flags)
 
 
 def add_pair_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:

@@ -231,3 +231,30 @@ def test_source_priority_comes_from_the_protocol() -> None:
     assert choose_canonical(members, DedupSettings(source_priority=())) == 3  # most complete
     with pytest.raises(MetasiftError, match="line 3: dedup.source_priority: must be a list"):
         parse_protocol('title = "x"\n[dedup]\nsource_priority = "PubMed"\n')
+
+
+def test_a_merge_of_records_decided_differently_flags_both_decisions(sample_path: Path) -> None:
+    db = open_review(sample_path)
+    ids = [record_id(db, r) for r in RAINMAKERS[:2]]
+    rows = [("d-in", ids[0], "include", "2026-01-01T00:00:00.000+00:00"),
+            ("d-out", ids[1], "exclude", "2026-01-02T00:00:00.000+00:00")]  # fmt: skip
+    db["decisions"].insert_all(
+        {"uuid": u, "record_id": r, "reviewer": "ana", "stage": "title-abstract",
+         "verdict": v, "created_at": t}
+        for u, r, v, t in rows
+    )  # fmt: skip
+    db.conn.commit()
+    run_dedup(db)
+    assert cluster_of(db, ids[0]).members == cluster_of(db, ids[1]).members
+    # one decision in force for the merged cluster, the latest, the same in every view
+    in_force = db.execute("SELECT uuid FROM current_decisions WHERE reviewer = 'ana'").fetchall()
+    assert in_force == [("d-out",)]
+    flags = open_flags(db)
+    assert {(f["decision_uuid"], f["reason"]) for f in flags} == {
+        ("d-in", "merge"),
+        ("d-out", "merge"),
+    }
+    assert "ana had decided them differently" in flags[0]["detail"]
+    run_dedup(db, rescan=True)  # nothing merges again: no new flags
+    assert len(open_flags(db)) == 2
+    db.close()
