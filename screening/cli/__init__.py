@@ -58,9 +58,29 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def _register() -> None:
     # extraction adds its commands here too (extraction.cli.register) once it has some
-    from screening.cli import dedup, export, harvest, imports, init, records, screen, status
+    from screening.cli import (
+        dedup,
+        export,
+        harvest,
+        import_decisions,
+        imports,
+        init,
+        records,
+        screen,
+        status,
+    )
 
-    for module in (init, status, records, imports, harvest, dedup, export, screen):
+    for module in (
+        init,
+        status,
+        records,
+        imports,
+        import_decisions,
+        harvest,
+        dedup,
+        export,
+        screen,
+    ):
         module.register(cli)
 
 
