@@ -45,7 +45,7 @@ from screening.dedup.membership import (
     RecordTable,
     build_clusters,
 )
-from screening.dedup.parallel import SecondProcess, in_two_processes, second_process
+from screening.dedup.parallel import SecondProcess, big_enough, in_two_processes, second_process
 from screening.dedup.scoring import (
     DISTINCT,
     DOUBTFUL,
@@ -155,14 +155,18 @@ def compare_pairs(
     other: SecondProcess | None = None,
 ) -> tuple[list[PairRow], int, Skipped]:
     """Score the candidate pairs that involve at least one record newer than last_id; other,
-    if given, does half of the blocking and half of the comparing."""
+    once the reading has started it, takes a share of the blocking and of the comparing."""
     if progress:
         progress("blocking", len(keys), 0)
-    if other is not None:  # sent once for both jobs, as tuples: half the time of the dataclass
+    # Only a worker the reading started helps: one started for the comparing alone would
+    # spend most of it importing the scorer (numpy, rapidfuzz).
+    running = other is not None and other.running
+    if other is not None and running:  # sent once for both jobs, as tuples: half the time
         other.hold(keys, partial(keys_from_fields, [_KEY_FIELDS(k) for k in keys]))
     pairs, skipped = candidate_pairs(keys, last_id, other=other)
     report = _reporter(progress, "comparing", len(pairs))
-    found = in_two_processes(partial(_judge, keys), pairs, report, other)
+    shared = running and big_enough(len(pairs))
+    found = in_two_processes(partial(_judge, keys), pairs, report, other, shared)
     return found, len(pairs), skipped
 
 
