@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from db.processes import process_alive
+
+if TYPE_CHECKING:  # a parsing worker imports this module for RecordFields: not sqlite-utils
+    from sqlite_utils import Database
 
 
 class RecordFields(NamedTuple):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from itertools import combinations
 
 from screening.dedup.keys import Keys
-from screening.dedup.parallel import MIN_ITEMS, side_by_side
+from screening.dedup.parallel import MIN_ITEMS, SecondProcess, side_by_side
 
 MAX_BLOCK = 300  # a key shared by more records than this says nothing (a common surname, "2020")
-# in two halves of about equal work: this process takes the first four, a forked one the rest
+# in two halves of about equal work: this process takes the first four, a worker the rest
 KINDS = ("doi", "pmid", "tail", "year-volume-page", "head", "author-year", "volume-page-author")
 
 
@@ -40,18 +41,21 @@ def block_keys(k: Keys) -> Iterator[tuple[str, str]]:
 
 def candidate_pairs(
     keys: Sequence[Keys],
-    is_new: Callable[[int], bool] | None = None,
+    last_id: int = 0,
     max_block: int = MAX_BLOCK,
+    other: SecondProcess | None = None,
 ) -> tuple[list[tuple[int, int]], list[tuple[tuple[str, str], int]]]:
     """Pairs (i, j), i < j, of indexes into keys that share a key, and the blocks skipped.
 
-    With is_new, only pairs with at least one new record are returned (an incremental run).
-    The kinds of key are shared out between this process and a forked one.
+    With last_id, only pairs with at least one record newer than it are returned (an
+    incremental run). The kinds of key are shared out between this process and a worker
+    (other, which should hold the keys already).
     """
     here, there = side_by_side(
-        lambda: _pairs_by_kinds(keys, KINDS[:4], is_new, max_block),
-        lambda: _pairs_by_kinds(keys, KINDS[4:], is_new, max_block),
+        lambda: _pairs_by_kinds(keys, KINDS[:4], last_id, max_block),
+        partial(_pairs_by_kinds, keys, KINDS[4:], last_id, max_block),
         len(keys) >= MIN_ITEMS,
+        other,
     )
     codes = set(here[0])
     codes.update(there[0])
@@ -62,10 +66,11 @@ def candidate_pairs(
 def _pairs_by_kinds(
     keys: Sequence[Keys],
     kinds: tuple[str, ...],
-    is_new: Callable[[int], bool] | None,
+    last_id: int,
     max_block: int,
 ) -> tuple[list[int], list[tuple[tuple[str, str], int]]]:
     """Pair codes i * n + j from blocks of these kinds of key, and the blocks skipped."""
+    is_new = (lambda i: keys[i].record_id > last_id) if last_id else None
     blocks: dict[str, defaultdict[str, list[int]]] = {kind: defaultdict(list) for kind in kinds}
     for k in keys:
         for kind, value in block_keys(k):

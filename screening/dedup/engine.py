@@ -12,8 +12,9 @@ import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from sqlite_utils import Database
@@ -36,7 +37,7 @@ from db.dedup import (
 from db.tables import insert_row
 from screening.dedup.blocking import candidate_pairs
 from screening.dedup.canonical import Candidate, DedupSettings
-from screening.dedup.keys import Keys, key_values
+from screening.dedup.keys import Keys
 from screening.dedup.membership import (
     GUARD_RULE,
     Clustering,
@@ -44,7 +45,7 @@ from screening.dedup.membership import (
     RecordTable,
     build_clusters,
 )
-from screening.dedup.parallel import in_halves
+from screening.dedup.parallel import SecondProcess, big_enough, in_two_processes, second_process
 from screening.dedup.scoring import (
     DISTINCT,
     DOUBTFUL,
@@ -55,19 +56,18 @@ from screening.dedup.scoring import (
     worth_comparing,
 )
 from screening.dedup.union_find import Identity
+from screening.dedup.worker_jobs import key_values_of_rows, keys_from_fields
 
 # (stage, done, total): "reading", "normalising" N of total records, "blocking" N records,
 # "comparing" N of total pairs, "clustering" N links
 Progress = Callable[[str, int, int], None]
 Report = Callable[[int], None]
-CHUNK = 5000  # records or pairs between two progress reports
-
-# Formats whose record id is the database's own accession number (PMID, WoS UT, Embase AN);
-# a CSV's or BibTeX file's id may be a row number or a citation key.
-ACCESSION_FORMATS = frozenset({"pubmed-xml", "medline", "wos", "wos-tab", "ris", "ovid"})
+CHUNK = 5000  # pairs whose title similarities are computed at once
 
 _FIELDS = DEDUP_FIELDS
 _AUTHORS, _JOURNAL, _TITLE = (_FIELDS.index(f) for f in ("authors", "journal", "title"))
+_KEY_FIELDS = attrgetter(*(f.name for f in fields(Keys)))
+Skipped = list[tuple[tuple[str, str], int]]  # (kind, value) of a blocking key, records sharing it
 
 
 @dataclass
@@ -112,12 +112,26 @@ class DedupSummary:
     seconds: float = 0.0
 
 
-def prepare(db: Database, progress: Progress | None = None) -> Prepared:
-    """Every record of the review as comparison keys."""
+@dataclass
+class Compared:
+    """What a run's comparing found: the verdicts that are not "distinct", how many pairs
+    were compared and the blocking keys skipped, for the records no run had compared."""
+
+    new_records: int = 0
+    found: list[PairRow] = field(default_factory=list)
+    pairs: int = 0
+    skipped: Skipped = field(default_factory=list)
+
+
+def prepare(
+    db: Database, progress: Progress | None = None, other: SecondProcess | None = None
+) -> Prepared:
+    """Every record of the review as comparison keys (half of them made by other, if given)."""
     if progress:
         progress("reading", 0, 0)
     rows = list(enumerate(records_to_compare(db)))
-    computed = in_halves(_key_values, rows, _reporter(progress, "normalising", len(rows)))
+    report = _reporter(progress, "normalising", len(rows))
+    computed = in_two_processes(partial(key_values_of_rows, _FIELDS), rows, report, other)
     keys = [
         Keys(*c + (v[_AUTHORS], v[_JOURNAL], v[_TITLE]))
         for c, (_, v) in zip(computed, rows, strict=True)
@@ -127,48 +141,37 @@ def prepare(db: Database, progress: Progress | None = None) -> Prepared:
 
 
 def _reporter(progress: Progress | None, stage: str, total: int) -> Report | None:
-    """Progress of one half, reported as the whole (the other half runs alongside)."""
+    """A stage's progress, as items done of total."""
     if progress is None:
         return None
     progress(stage, 0, total)
-    return lambda done: progress(stage, min(2 * done, total), total)
-
-
-def _key_values(
-    rows: Sequence[tuple[int, tuple[Any, ...]]], report: Report | None = None
-) -> list[tuple[Any, ...]]:
-    out = []
-    for index, values in rows:
-        row = dict(zip(_FIELDS, values, strict=True))
-        if row["format"] in ACCESSION_FORMATS:
-            row["accession"] = row["source_record_id"]
-        out.append(key_values(index, row))
-        if report and len(out) % CHUNK == 0:
-            report(len(out))
-    return out
+    return lambda done: progress(stage, done, total)
 
 
 def compare_pairs(
-    keys: list[Keys], last_id: int = 0, progress: Progress | None = None
-) -> tuple[list[PairRow], int, list[tuple[tuple[str, str], int]]]:
-    """Score the candidate pairs that involve at least one record newer than last_id."""
+    keys: list[Keys],
+    last_id: int = 0,
+    progress: Progress | None = None,
+    other: SecondProcess | None = None,
+) -> tuple[list[PairRow], int, Skipped]:
+    """Score the candidate pairs that involve at least one record newer than last_id; other,
+    once the reading has started it, takes a share of the blocking and of the comparing."""
     if progress:
         progress("blocking", len(keys), 0)
-    is_new = None if not last_id else (lambda i: keys[i].record_id > last_id)
-    pairs, skipped = candidate_pairs(keys, is_new)
+    # Only a worker the reading started helps: one started for the comparing alone would
+    # spend most of it importing the scorer (numpy, rapidfuzz).
+    running = other is not None and other.running
+    if other is not None and running:  # sent once for both jobs, as tuples: half the time
+        other.hold(keys, partial(keys_from_fields, [_KEY_FIELDS(k) for k in keys]))
+    pairs, skipped = candidate_pairs(keys, last_id, other=other)
     report = _reporter(progress, "comparing", len(pairs))
-    found = in_halves(partial(_judge, keys), pairs, report)
+    shared = running and big_enough(len(pairs))
+    found = in_two_processes(partial(_judge, keys), pairs, report, other, shared)
     return found, len(pairs), skipped
 
 
-def _judge(
-    keys: list[Keys], pairs: Sequence[tuple[int, int]], report: Report | None = None
-) -> list[PairRow]:
-    """The verdicts on these pairs that are not "distinct", as dedup_pairs rows.
-
-    Single-threaded on purpose: it may run in a forked child, and forking a process that
-    has threads (rapidfuzz's pool) is not safe.
-    """
+def _judge(keys: list[Keys], pairs: Sequence[tuple[int, int]]) -> list[PairRow]:
+    """The verdicts on these pairs that are not "distinct", as dedup_pairs rows."""
     found = []
     for start in range(0, len(pairs), CHUNK):
         chunk = pairs[start : start + CHUNK]
@@ -182,8 +185,6 @@ def _judge(
                 found.append(
                     PairRow(min(ra, rb), max(ra, rb), verdict.outcome, verdict.rule, verdict.score)
                 )
-        if report:
-            report(start + len(chunk))
     return found
 
 
@@ -198,42 +199,58 @@ def run_dedup(
     settings = settings or DedupSettings()
     started, clock = utc_now(), time.perf_counter()
     with _gc_paused():
-        prepared = prepare(db, progress)
-        last_id = 0 if rescan else last_compared_id(db)
-        new_records = sum(1 for k in prepared.keys if k.record_id > last_id)
-        found: list[PairRow] = []
-        compared, skipped = 0, list[tuple[tuple[str, str], int]]()
-        if new_records:
-            found, compared, skipped = compare_pairs(prepared.keys, last_id, progress)
+        prepared, compared = _compare_new(db, rescan, progress)
         if progress:
-            progress("clustering", len(found), 0)
-        pairs = _merge_pairs([] if rescan else list(stored_pairs(db)), found)
+            progress("clustering", len(compared.found), 0)
+        pairs = _merge_pairs([] if rescan else list(stored_pairs(db)), compared.found)
         decisions = current_pair_decisions(db)
         clustering = build_clusters(prepared.table(), pairs, decisions, settings)
         pairs = _demote(pairs, clustering.refused)
-    run = {
-        "started_at": started,
-        "finished_at": utc_now(),
-        "records": len(prepared.keys),
-        "new_records": new_records,
-        "last_record_id": prepared.keys[-1].record_id if prepared.keys else 0,
-        "pairs_compared": compared,
-        "skipped_blocks": json.dumps([[list(k), n] for k, n in skipped]),
-        "settings": json.dumps({"source_priority": list(settings.source_priority)}),
-    }
-    _store(db, run, found, clustering, rescan)
+    _store(db, _run_row(started, prepared, compared, settings), compared.found, clustering, rescan)
+    found = compared.found
     return DedupSummary(
         records=len(prepared.keys),
-        new_records=new_records,
-        pairs_compared=compared,
+        new_records=compared.new_records,
+        pairs_compared=compared.pairs,
         duplicates=sum(1 for p in found if p.outcome == DUPLICATE),
         doubtful=sum(1 for p in found if p.outcome == DOUBTFUL),
         clusters=sum(1 for m in clustering.members if m.how == "canonical"),
         removed=duplicates_removed(db),
         queue=len(_queue(clustering, pairs, decisions)),
-        skipped_blocks=skipped,
+        skipped_blocks=compared.skipped,
         seconds=time.perf_counter() - clock,
     )
+
+
+def _compare_new(
+    db: Database, rescan: bool, progress: Progress | None
+) -> tuple[Prepared, Compared]:
+    """The records as keys, and the verdicts on the pairs with a record no run has compared
+    (every pair on a rescan), made here and in a worker process ended before clustering."""
+    with second_process() as other:
+        prepared = prepare(db, progress, other)
+        last_id = 0 if rescan else last_compared_id(db)
+        new_records = sum(1 for k in prepared.keys if k.record_id > last_id)
+        if not new_records:
+            return prepared, Compared()
+        found, pairs, skipped = compare_pairs(prepared.keys, last_id, progress, other)
+    return prepared, Compared(new_records, found, pairs, skipped)
+
+
+def _run_row(
+    started: str, prepared: Prepared, compared: Compared, settings: DedupSettings
+) -> dict[str, Any]:
+    """The dedup_runs row of a run."""
+    return {
+        "started_at": started,
+        "finished_at": utc_now(),
+        "records": len(prepared.keys),
+        "new_records": compared.new_records,
+        "last_record_id": prepared.keys[-1].record_id if prepared.keys else 0,
+        "pairs_compared": compared.pairs,
+        "skipped_blocks": json.dumps([[list(k), n] for k, n in compared.skipped]),
+        "settings": json.dumps({"source_priority": list(settings.source_priority)}),
+    }
 
 
 def _store(

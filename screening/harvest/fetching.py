@@ -4,6 +4,10 @@ main thread parses and lands them, one transaction per batch, in plan order.
 A batch's body is complete on disk (renamed into place) before the next request goes out, so a
 harvest killed at any moment refetches at most the batch that was in flight: bodies already
 spooled are landed on the next run without asking PubMed again.
+
+A large batch is parsed by worker processes while the fetcher thread runs; they are fresh
+interpreters (screening.workers), never forks of this process, which would inherit whatever
+lock the fetcher thread held at that moment.
 """
 
 from __future__ import annotations

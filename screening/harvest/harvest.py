@@ -184,6 +184,17 @@ def harvest(
     else:
         harvest_id = found["id"]
         _log_run(db, harvest_id)
+    pid = _claim(db, harvest_id)
+    try:
+        _run(db, client, harvest_id, batch_size, cap, history, progress, spool)
+    finally:
+        release_harvest(db, harvest_id, pid)
+    _finish(db, harvest_id, client, before)
+    return _outcome(db, harvest_id, client, before, resumed=found is not None)
+
+
+def _claim(db: Database, harvest_id: int) -> int:
+    """Claim the harvest for this process, whose id it returns; refused while another runs it."""
     pid = os.getpid()
     running = claim_harvest(db, harvest_id, pid)
     if running is not None:
@@ -191,12 +202,7 @@ def harvest(
             f"this harvest is already running (process {running}); wait for it to finish, "
             "or stop it and run the command again to resume"
         )
-    try:
-        _run(db, client, harvest_id, batch_size, cap, history, progress, spool)
-    finally:
-        release_harvest(db, harvest_id, pid)
-    _finish(db, harvest_id, client, before)
-    return _outcome(db, harvest_id, client, before, resumed=found is not None)
+    return pid
 
 
 def _run(
@@ -237,21 +243,10 @@ def _start(
 ) -> int:
     """The first run: the whole-window search, the search log, and the plan if one search
     lists it all (or the PMID list, stored on the History server batch by batch later)."""
-    log: dict[str, Any] = {
-        "date_run": utc_now(),
-        "runs": [utc_now()],
-        "interface": "NCBI E-utilities",
-    }
-    log.update(base_url=client.base_url, max_records=spec.max_records, rate=client.rate)
+    log = _search_log(client, spec)
     row: dict[str, Any] = {"kind": "search", "database": "PubMed", "imported_at": log["date_run"]}
     if spec.pmids:
-        log["pmid_list"] = {"file": spec.pmid_file, "pmids": len(spec.pmids)}
-        row.update(file_name=spec.pmid_file, details=json.dumps(log), record_count=0)
-        with db.atomic():
-            harvest_id = _new_harvest(db, spec, insert_source(db, row), len(spec.pmids))
-            window = {"label": "PMID list", "count": len(spec.pmids), "listed": len(spec.pmids)}
-            add_window(db, harvest_id, window, spec.pmids, None)
-        return harvest_id
+        return _start_pmid_list(db, spec, log, row)
     first, last = spec.window(today)
     limit = spec.max_records
     result = client.esearch(
@@ -275,6 +270,27 @@ def _start(
             whole = Window(first, last, result.count, result.ids, webenv=result.webenv)
             whole.query_key = result.query_key
             add_windows(db, harvest_id, [whole], limit, history)
+    return harvest_id
+
+
+def _search_log(client: EUtilsClient, spec: HarvestSpec) -> dict[str, Any]:
+    """The search log's first entries (the source's details): when, how, and how much."""
+    log: dict[str, Any] = {"date_run": utc_now(), "runs": [utc_now()]}
+    log.update(interface="NCBI E-utilities", base_url=client.base_url)
+    log.update(max_records=spec.max_records, rate=client.rate)
+    return log
+
+
+def _start_pmid_list(
+    db: Database, spec: HarvestSpec, log: dict[str, Any], row: dict[str, Any]
+) -> int:
+    """A PMID list's source and harvest, planned as one window (no search to run)."""
+    log["pmid_list"] = {"file": spec.pmid_file, "pmids": len(spec.pmids)}
+    row.update(file_name=spec.pmid_file, details=json.dumps(log), record_count=0)
+    with db.atomic():
+        harvest_id = _new_harvest(db, spec, insert_source(db, row), len(spec.pmids))
+        window = {"label": "PMID list", "count": len(spec.pmids), "listed": len(spec.pmids)}
+        add_window(db, harvest_id, window, spec.pmids, None)
     return harvest_id
 
 

@@ -19,15 +19,9 @@ from __future__ import annotations
 
 import io
 import itertools
-import multiprocessing
 import os
 import re
-import signal
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TypeVar
 
@@ -40,6 +34,7 @@ from screening.importers.pubmed_records import record_citation
 from screening.importers.textfile import SourceFile
 from screening.normalise import clean
 from screening.rows import citation_fields
+from screening.workers import CAN_START, WorkerPool
 
 NAME = "pubmed-xml"
 
@@ -115,10 +110,7 @@ def parse_articles(data: bytes, path_label: str) -> list[Citation]:
 def _workers(size: int) -> int:
     """How many processes should parse an input of size bytes (1: parse here)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    # fork only: forkserver and spawn re-import the caller's __main__, which breaks any script
-    # that imports a file without an `if __name__ == "__main__"` guard
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    return cores if forkable and cores > 1 and size >= PARALLEL_FROM_BYTES else 1
+    return cores if CAN_START and cores > 1 and size >= PARALLEL_FROM_BYTES else 1
 
 
 class _Buffer:
@@ -165,44 +157,20 @@ def _parallel(
     work: Callable[[_Batch, bytes, str, str], _T],
 ) -> Iterator[tuple[_T, _Batch, str]]:
     """work(batch, prolog, encoding, path) for batches of records, spread over worker processes
-    and given back in order, each with its batch and the file's encoding.
+    (screening.workers: safe while a harvest's fetcher thread runs) and given back in order,
+    each with its batch and the file's encoding.
 
     Cutting the file into records is cheap and stays here; parsing and reading the fields is
-    most of the work. At most a few batches are in flight, so memory stays flat.
+    most of the work. At most a few batches are in flight, so memory stays flat. A broken
+    record, Ctrl-C or a consumer that stops early ends the workers with what they had queued.
     """
     records = _Records(stream, path)
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_follow, initargs=(os.getpid(),)
-    )
-    try:
-        pending: deque[tuple[Future[_T], _Batch]] = deque()
-        it = iter(records)
-        while batch := tuple(itertools.islice(it, _BATCH)):
-            future = pool.submit(work, batch, records.prolog, records.encoding, str(path))
-            pending.append((future, batch))
-            if len(pending) > 2 * workers:
-                future, done = pending.popleft()
-                yield future.result(), done, records.encoding
-        while pending:
-            future, done = pending.popleft()
-            yield future.result(), done, records.encoding
-    finally:  # a broken record, Ctrl-C or a consumer that stopped early: drop what is queued
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _follow(parent: int) -> None:
-    """In a worker: leave Ctrl-C to the parent (the terminal sends it to every process of the
-    command; a worker stopped mid-task hangs the pool's shutdown), and exit when the parent is
-    gone (killed with SIGKILL, say) rather than wait for work forever."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
+    it = iter(records)
+    batches = iter(lambda: tuple(itertools.islice(it, _BATCH)), ())
+    calls = ((batch, records.prolog, records.encoding, str(path)) for batch in batches)
+    with WorkerPool(workers) as pool:
+        for (batch, *_), result in pool.in_order(work, calls):
+            yield result, batch, records.encoding
 
 
 def _citations(batch: _Batch, prolog: bytes, encoding: str, path: str) -> list[Citation]:

@@ -1,0 +1,124 @@
+"""Worker processes (screening.workers): fresh interpreters that answer calls in order, keep what
+they hold, send exceptions back, and never run the caller's __main__ again."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from db.errors import ParseError
+from screening.workers import CAN_START, Worker, WorkerFailed, WorkerPool
+from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.skipif(not CAN_START, reason="no worker process here")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pid_and_square(n: int) -> tuple[int, int]:
+    return os.getpid(), n * n
+
+
+def grow(items: list[int]) -> int:
+    items.append(len(items))
+    return len(items)
+
+
+def refuse(path: str) -> None:
+    raise ParseError(path, "record has no ER line", line=812)
+
+
+def leave() -> None:
+    os._exit(3)
+
+
+def process_group() -> int:
+    return os.getpgrp()
+
+
+def test_a_worker_answers_in_order_from_another_process() -> None:
+    with Worker() as worker:
+        for n in range(5):
+            worker.send(pid_and_square, n)
+        answers = [worker.receive() for _ in range(5)]
+    assert [square for _, square in answers] == [0, 1, 4, 9, 16]
+    assert {pid for pid, _ in answers} == {worker.pid} != {os.getpid()}
+
+
+def test_a_held_value_is_sent_once_and_kept_between_calls() -> None:
+    items: list[int] = []
+    with Worker() as worker:
+        worker.hold(items)
+        worker.send(grow, items)
+        worker.send(grow, items)
+        worker.send(grow, [])  # not held: a fresh copy each time
+        assert [worker.receive() for _ in range(3)] == [1, 2, 1]
+    assert items == []  # the worker grew its own copy
+
+
+def test_an_exception_comes_back_with_what_it_said() -> None:
+    with Worker() as worker:
+        worker.send(refuse, "embase.ris")
+        with pytest.raises(ParseError) as err:
+            worker.receive()
+        worker.send(pid_and_square, 3)  # and the worker goes on
+        assert worker.receive()[1] == 9
+    assert (err.value.path, err.value.line) == ("embase.ris", 812)
+
+
+def test_a_worker_that_dies_is_reported() -> None:
+    with Worker() as worker:
+        worker.send(leave)
+        with pytest.raises(WorkerFailed, match="exit status 3"):
+            worker.receive()
+
+
+def test_something_that_cannot_be_pickled_fails_before_it_is_sent() -> None:
+    with Worker() as worker:
+        with pytest.raises(Exception, match="pickle"):
+            worker.send(lambda: 1)
+        worker.send(pid_and_square, 2)
+        assert worker.receive()[1] == 4
+
+
+def test_a_worker_has_a_process_group_of_its_own() -> None:
+    """So Ctrl-C from a terminal reaches only the caller, which ends its workers."""
+    with Worker() as worker:
+        worker.send(process_group)
+        assert worker.receive() == worker.pid != os.getpgrp()
+
+
+def test_a_pool_gives_results_in_the_order_of_the_calls() -> None:
+    with WorkerPool(2) as pool:
+        answers = list(pool.in_order(pid_and_square, ((n,) for n in range(20)), ahead=2))
+    assert [args for args, _ in answers] == [(n,) for n in range(20)]
+    assert [square for _, (_, square) in answers] == [n * n for n in range(20)]
+    assert len({pid for _, (pid, _) in answers}) == 2
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
+    """What forkserver did (commit ae03785): each worker ran the caller's script again."""
+    data = (FIXTURES / "entrez/hawc/efetch_6_records.xml").read_bytes()
+    start, end = data.index(b"<PubmedArticle>"), data.rindex(b"</PubmedArticleSet>")
+    xml = tmp_path / "many.xml"
+    xml.write_bytes(data[:start] + data[start:end] * 100 + data[end:])
+    script = tmp_path / "no_guard.py"
+    script.write_text(
+        textwrap.dedent(f"""
+        from screening.importers import pubmed_xml
+        from screening.importers.textfile import SourceFile
+        pubmed_xml.PARALLEL_FROM_BYTES = 0
+        pubmed_xml.os.sched_getaffinity = lambda _: {{0, 1}}
+        print("script ran")
+        print(sum(1 for _ in pubmed_xml.read(SourceFile.open({str(xml)!r}))))
+        """)
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert (out.returncode, out.stderr) == (0, "")
+    assert out.stdout.splitlines() == ["script ran", "600"]
