@@ -113,16 +113,25 @@ def test_events_on_records_the_main_file_lacks_are_reported(tmp_path: Path) -> N
 def test_a_copys_protocol_is_reported_when_it_differs_and_never_merged(tmp_path: Path) -> None:
     main = new_main(tmp_path)
     copy = _copy_for(main, "ana", tmp_path / "to-ana")
-    assert not _merge(main, copy)[0].protocol_differs
+    assert _merge(main, copy)[0].protocol == "same"
     toml = copy.with_name("review.toml")
     toml.write_text(toml.read_text(encoding="utf-8") + "\n# ana's edit\n", encoding="utf-8")
     with load_review(main) as review:
         kept = review.db.execute("SELECT count(*) FROM protocol_versions").fetchone()[0]
     out = CliRunner().invoke(cli, ["merge", "--review", str(main), str(copy.parent)])
-    assert "Its protocol differs from this review's" in out.output
+    assert "Its protocol differs from this review's (edited in the copy?)" in out.output
     with load_review(main) as review:
         assert review.db.execute("SELECT count(*) FROM protocol_versions").fetchone()[0] == kept
     assert "ana's edit" not in (main / "review.toml").read_text(encoding="utf-8")
+
+
+def test_a_copy_made_before_the_protocol_changed_says_so(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    copy = _copy_for(main, "ana", tmp_path / "to-ana")
+    toml = main / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n# a later edit\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["merge", "--review", str(main), str(copy)])
+    assert "It was made under an earlier version of this review's protocol." in out.output
 
 
 def test_dedup_verdicts_follow_record_uuids_when_local_ids_differ(tmp_path: Path) -> None:

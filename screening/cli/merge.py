@@ -12,7 +12,12 @@ import click
 from screening.cli import review_option
 from screening.decisions.copying import copy_review
 from screening.decisions.event_tables import EVENT_TABLES
-from screening.decisions.merging import CopyMerge, merge_copies
+from screening.decisions.merging import (
+    EARLIER_PROTOCOL,
+    OTHER_PROTOCOL,
+    CopyMerge,
+    merge_copies,
+)
 from screening.review import load_review
 
 LABELS = {t.name: t.label for t in EVENT_TABLES}
@@ -111,10 +116,12 @@ def _report(result: CopyMerge) -> None:
         click.echo("  Duplicate clusters rebuilt with the merged duplicate verdicts.")
     if result.unlisted:
         click.echo(f"  Not in review.toml: {', '.join(result.unlisted)} (merged all the same).")
-    if result.protocol_differs:
+    if result.protocol == EARLIER_PROTOCOL:
+        click.echo("  It was made under an earlier version of this review's protocol.")
+    elif result.protocol == OTHER_PROTOCOL:
         click.echo(
-            "  Its protocol differs from this review's: this review's review.toml stays in "
-            "force; copy any change you want into it by hand."
+            "  Its protocol differs from this review's (edited in the copy?): this review's "
+            "review.toml stays in force; copy any change you want into it by hand."
         )
 
 

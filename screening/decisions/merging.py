@@ -38,8 +38,13 @@ if TYPE_CHECKING:
     from screening.dedup.engine import Prepared
 
 BATCH = 5000  # events read from a copy at a time: memory stays flat whatever its size
+# The main file's page cache while merging, in KiB: the records' UUID index and the event
+# indexes, looked up in random order, stay in memory (merging two copies of 50,000 decisions
+# into 100,000 records took 1.2-1.3 s CPU with it, 1.9-2.2 s with SQLite's default 2 MB)
+CACHE_KIB = 16384
 MISSING_SHOWN = 5  # records the main file lacks, named in the report
 INCOMING, MISSING = "temp.merge_incoming", "temp.merge_missing"
+SAME_PROTOCOL, EARLIER_PROTOCOL, OTHER_PROTOCOL = "same", "earlier", "other"
 
 
 @dataclass
@@ -60,7 +65,7 @@ class CopyMerge:
     """What merging one copy did."""
 
     path: Path
-    protocol_differs: bool
+    protocol: str  # SAME_PROTOCOL, EARLIER_PROTOCOL or OTHER_PROTOCOL: the copy's against ours
     tallies: dict[str, dict[str, Tally]] = field(default_factory=dict)  # person -> table ->
     missing: list[MissingRecord] = field(default_factory=list)  # the first few
     missing_count: int = 0
@@ -78,7 +83,7 @@ class Copy:
 
     path: Path
     conn: sqlite3.Connection
-    protocol_differs: bool
+    protocol: str
 
 
 def merge_copies(
@@ -89,7 +94,20 @@ def merge_copies(
     clusters = _Clusters(db, protocol)
     with ExitStack() as stack:
         copies = [stack.enter_context(open_copy(db, main_path, Path(p))) for p in paths]
+        stack.enter_context(_page_cache(db, CACHE_KIB))
         return [merge_copy(db, protocol, copy, clusters) for copy in copies]
+
+
+@contextmanager
+def _page_cache(db: Database, kib: int) -> Iterator[None]:
+    """The connection's page cache at least this size while the block runs."""
+    held = db.execute("PRAGMA cache_size").fetchone()[0]
+    held_kib = -held if held < 0 else held * db.execute("PRAGMA page_size").fetchone()[0] // 1024
+    db.execute(f"PRAGMA cache_size = -{max(kib, held_kib)}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {held}")
 
 
 @contextmanager
@@ -106,7 +124,7 @@ def open_copy(db: Database, main_path: Path, given: Path) -> Iterator[Copy]:
         try:
             conn.execute("BEGIN")  # one snapshot of the copy for the whole merge
             _check_same_review(db, conn, given)
-            copy = Copy(path, conn, _protocol_differs(db, conn, path))
+            copy = Copy(path, conn, _protocol_state(db, conn, path))
         except sqlite3.DatabaseError as e:
             raise MetasiftError(f"{given}: cannot read it as a metasift review ({e})") from e
         yield copy
@@ -148,21 +166,24 @@ def _check_same_review(db: Database, conn: sqlite3.Connection, given: Path) -> N
         )
 
 
-def _protocol_differs(db: Database, conn: sqlite3.Connection, path: Path) -> bool:
-    """Whether the copy's protocol (its last snapshot, and its review.toml if one is beside
-    it) differs from the main file's."""
+def _protocol_state(db: Database, conn: sqlite3.Connection, path: Path) -> str:
+    """SAME_PROTOCOL, EARLIER_PROTOCOL (one this review had before its review.toml changed) or
+    OTHER_PROTOCOL (edited in the copy), from the copy's last snapshot and the review.toml
+    beside it, if any."""
     latest = "SELECT sha256 FROM protocol_versions ORDER BY id DESC LIMIT 1"
-    ours = db.execute(latest).fetchone()
     theirs = {row[0] for row in conn.execute(latest)}
     toml = path.with_name(PROTOCOL_NAME)
     if toml.is_file():  # hashed as the review hashes it on opening
         theirs.add(hashlib.sha256(toml.read_text(encoding="utf-8").encode("utf-8")).hexdigest())
-    return bool(theirs - {ours[0] if ours else None})
+    ours = [row[0] for row in db.execute("SELECT sha256 FROM protocol_versions ORDER BY id")]
+    if theirs <= set(ours[-1:]):
+        return SAME_PROTOCOL
+    return EARLIER_PROTOCOL if theirs <= set(ours) else OTHER_PROTOCOL
 
 
 def merge_copy(db: Database, protocol: Protocol, copy: Copy, clusters: _Clusters) -> CopyMerge:
     """Add the copy's events the main file lacks, in one transaction."""
-    result = CopyMerge(copy.path, copy.protocol_differs)
+    result = CopyMerge(copy.path, copy.protocol)
     tables = [t for t in EVENT_TABLES if _has_table(copy.conn, t.name) and db[t.name].exists()]
     regroup = any(t.changes_clusters and _has_new_events(db, copy.conn, t) for t in tables)
     prepared = clusters.prepared() if regroup else None  # outside the write lock: it is slow
