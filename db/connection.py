@@ -17,6 +17,9 @@ from db.migrations import migrate, refuse_newer_schema
 # and lands rather than failing.
 BUSY_TIMEOUT_MS = 15_000
 PAGE_SIZE = 16384
+# PRAGMA application_id of a reviewer's copy (`metasift copy`): it keeps its rollback journal,
+# so its review.db alone is the whole copy, with nothing waiting in a -wal file beside it.
+REVIEWER_COPY_ID = 0x6D736370  # "mscp"
 
 
 class ReviewDatabase(Database):
@@ -70,7 +73,8 @@ def open_review(path: Path | str, *, create: bool = False) -> Database:
         # export, ~14 kB for a PubMed record, which fits one 16 kB page instead of four overflow
         # pages: a 10,000-record PubMed import took 3.9 s against 5.0 s with 4 kB pages.
         db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        db.enable_wal()
+        if db.execute("PRAGMA application_id").fetchone()[0] != REVIEWER_COPY_ID:
+            db.enable_wal()
         migrate(db)
     except sqlite3.DatabaseError as e:
         raise MetasiftError(f"{path}: not a metasift review file ({e})") from e

@@ -59,28 +59,22 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def _register() -> None:
     # extraction adds its commands here too (extraction.cli.register) once it has some
     from screening.cli import (
+        agreement,
         dedup,
         export,
         harvest,
         import_decisions,
         imports,
         init,
+        merge,
         records,
+        resolve,
         screen,
         status,
     )
 
-    for module in (
-        init,
-        status,
-        records,
-        imports,
-        import_decisions,
-        harvest,
-        dedup,
-        export,
-        screen,
-    ):
+    commands = (init, status, records, imports, import_decisions, harvest, dedup, screen)
+    for module in (*commands, resolve, agreement, merge, export):
         module.register(cli)
 
 

@@ -7,5 +7,6 @@
 - ledger: one reviewer's events folded into the decisions in force;
 - record_view: a record as the screen shows it, with this reviewer's own decision;
 - highlight: the protocol's PICOS keywords found in a text;
-- export: decision events as CSV or JSON.
+- export: decision events as CSV or JSON;
+- event_tables, copying, merging: a reviewer's own copy of the review, and copies merged back.
 """

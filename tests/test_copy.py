@@ -1,0 +1,118 @@
+"""`metasift copy --for NAME`: one reviewer's review folder, self-contained, holding nobody
+else's verdicts even for someone reading the file with sqlite3."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from db.connection import REVIEWER_COPY_ID, open_review
+from db.errors import MetasiftError
+from screening.cli import cli
+from screening.decisions.copying import copy_review
+from screening.dedup.clusters import split_records
+from screening.review import load_review
+from tests.merge_support import decide, new_main, record_ids, resolve, same_paper
+
+
+def _main_with_everyones_events(tmp_path: Path) -> Path:
+    """ana, ben and cy each with decisions (notes too), duplicate verdicts, a resolution, and
+    a split that flags the decisions on the old cluster."""
+    main = new_main(tmp_path)
+    with load_review(main) as review:
+        db = review.db
+        ids = record_ids(db)
+        for i, rid in enumerate(ids[:6]):
+            decide(db, rid, "ana", "include", note=f"ana note {i}")
+            decide(db, rid, "ben", "exclude", note=f"ben secret {i}")
+        same_paper(db, ids[10], ids[11], "ana")
+        same_paper(db, ids[12], ids[13], "ben")
+        same_paper(db, ids[0], ids[1], "ben")
+        resolve(db, ids[2], "cy", ["x"])
+        from screening.dedup.canonical import DedupSettings
+        from screening.dedup.engine import prepare, recluster
+
+        recluster(db, prepare(db), DedupSettings())
+        split_records(db, [ids[1]], "ben")  # flags ana's and ben's decisions on ids[0]
+    return main
+
+
+def test_a_copy_holds_only_its_reviewers_events_with_a_rollback_journal(tmp_path: Path) -> None:
+    main = _main_with_everyones_events(tmp_path)
+    with load_review(main) as review:
+        summary = copy_review(review, "ana", tmp_path / "to-ana")
+    assert summary.kept == {"decisions": 6, "dedup_decisions": 1, "resolutions": 0}
+    assert sorted(p.name for p in (tmp_path / "to-ana").iterdir()) == ["review.db", "review.toml"]
+    assert (tmp_path / "to-ana" / "review.toml").read_bytes() == (main / "review.toml").read_bytes()
+    conn = sqlite3.connect(summary.path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == REVIEWER_COPY_ID
+    for table, who in (("decisions", "reviewer"), ("dedup_decisions", "reviewer")):
+        assert {r[0] for r in conn.execute(f"SELECT DISTINCT {who} FROM {table}")} == {"ana"}
+    assert conn.execute("SELECT count(*) FROM resolutions").fetchone()[0] == 0
+    flagged = {r[0] for r in conn.execute("SELECT detail FROM dedup_flags")}
+    assert flagged and all("ana decided" in d for d in flagged)
+    linkers = {r[0] for r in conn.execute("SELECT reviewer FROM dedup_members")}
+    assert linkers <= {"ana", None}
+    conn.close()
+
+
+def test_nothing_of_anothers_verdicts_is_left_in_the_copys_bytes(tmp_path: Path) -> None:
+    main = _main_with_everyones_events(tmp_path)
+    with load_review(main) as review:
+        path = copy_review(review, "ana", tmp_path / "to-ana").path
+    raw = path.read_bytes()
+    assert b"ana note 0" in raw
+    assert b"ben secret" not in raw and b"ben decided" not in raw  # not even in free pages
+    assert b"meets every criterion" not in raw  # cy's resolution
+
+
+def test_an_adjudicators_copy_keeps_their_resolutions(tmp_path: Path) -> None:
+    main = _main_with_everyones_events(tmp_path)
+    with load_review(main) as review:
+        summary = copy_review(review, "cy", tmp_path / "to-cy")
+    assert summary.kept == {"decisions": 0, "dedup_decisions": 0, "resolutions": 1}
+
+
+def test_a_copy_stays_self_contained_when_metasift_writes_to_it(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    with load_review(main) as review:
+        path = copy_review(review, "ana", tmp_path / "to-ana").path
+    db = open_review(path)
+    decide(db, record_ids(db)[0], "ana")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    db.close()
+    assert sorted(p.name for p in path.parent.iterdir()) == ["review.db", "review.toml"]
+    with load_review(main) as review:  # the main file keeps WAL: several people write to it
+        assert review.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_copy_refuses_a_name_not_in_the_protocol_and_a_folder_in_use(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "notes.txt").write_text("mine", encoding="utf-8")
+    with load_review(main) as review:
+        with pytest.raises(MetasiftError, match="'zed' is not one of review.toml's people"):
+            copy_review(review, "zed", tmp_path / "to-zed")
+        with pytest.raises(MetasiftError, match="not empty"):
+            copy_review(review, "ana", tmp_path / "used")
+    assert not (tmp_path / "to-zed").exists()
+    assert [p.name for p in (tmp_path / "used").iterdir()] == ["notes.txt"]
+
+
+def test_the_copy_command_says_what_it_wrote(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    with load_review(main) as review:
+        decide(review.db, record_ids(review.db)[0], "ana")
+        decide(review.db, record_ids(review.db)[0], "ben")
+    target = tmp_path / "to-ana"
+    args = ["copy", "--review", str(main), "--for"]
+    out = CliRunner().invoke(cli, [*args, "ana", "-o", str(target)])
+    assert out.exit_code == 0, out.output
+    assert "for ana: 1 screening decisions; 1 events of others left out" in out.output
+    assert f"metasift merge {target}" in out.output
+    refused = CliRunner().invoke(cli, [*args, "zed", "-o", str(tmp_path / "to-zed")])
+    assert refused.exit_code == 1 and "'zed' is not one of" in refused.output
