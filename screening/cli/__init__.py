@@ -58,9 +58,19 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def _register() -> None:
     # extraction adds its commands here too (extraction.cli.register) once it has some
-    from screening.cli import dedup, export, harvest, imports, init, records, screen, status
+    from screening.cli import (
+        agreement,
+        dedup,
+        export,
+        harvest,
+        imports,
+        init,
+        records,
+        screen,
+        status,
+    )
 
-    for module in (init, status, records, imports, harvest, dedup, export, screen):
+    for module in (init, status, records, imports, harvest, dedup, export, screen, agreement):
         module.register(cli)
 
 
