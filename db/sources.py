@@ -32,14 +32,7 @@ def source_counts(db: Database) -> list[dict[str, Any]]:
     )
 
 
-def stage_counts(db: Database) -> list[dict[str, Any]]:
-    """Per stage and verdict: how many records have a current decision, by any reviewer."""
-    return list(
-        db.query(
-            """
-            SELECT stage, verdict, count(DISTINCT record_id) AS records,
-                   count(DISTINCT reviewer) AS reviewers
-            FROM current_decisions GROUP BY stage, verdict ORDER BY stage, verdict
-            """
-        )
-    )
+def cluster_count(db: Database) -> int:
+    """Records once deduplicated: one per duplicate cluster (PRISMA's "records screened")."""
+    row = db.execute("SELECT count(*) FROM record_clusters WHERE record_id = cluster_id")
+    return int(row.fetchone()[0])

@@ -33,6 +33,7 @@ from db.migrations import (
     m006_record_raw,
     m007_harvest_runner,
     m008_decisions_in_force,
+    m009_decisions_in_force_plan,
 )
 
 Migration = Callable[[Database], None]
@@ -46,6 +47,7 @@ MIGRATIONS: list[Migration] = [
     m006_record_raw.upgrade,
     m007_harvest_runner.upgrade,
     m008_decisions_in_force.upgrade,
+    m009_decisions_in_force_plan.upgrade,
 ]
 
 

@@ -1,14 +1,18 @@
-"""`metasift status`: the review's sources with their record counts, and progress per stage."""
+"""`metasift status`: the review's sources with their record counts, and progress per stage
+counted in duplicate clusters (screening.decisions.progress)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
+from sqlite_utils import Database
 
 from db.harvests import harvest_status
-from db.sources import source_counts, stage_counts
+from db.sources import cluster_count, source_counts
 from screening.cli import review_option
+from screening.decisions.progress import StageProgress, stage_progress, states_by_stage
 from screening.review import load_review, review_uuid
 
 
@@ -19,37 +23,89 @@ def status(review_path: str | None, as_json: bool) -> None:
     """Show the review's sources (files and searches) with their record counts, and screening
     progress per stage.
 
+    Progress counts records once deduplicated (one per duplicate cluster, the figure PRISMA
+    reports as records screened), never decision events: a record two reviewers disagree on
+    is one record in conflict. Per reviewer: the records of the stage they have decided. A
+    reviewer taken out of review.toml keeps their decisions: they still count, marked as no
+    longer listed. The figures are counts only, so blinding holds and anyone may run it.
+
+    JSON keys: review {title, uuid}; records (as imported); clusters (after deduplication);
+    sources [...]; stages [{stage, records, undecided, decided_by_one,
+    decided_by_two_or_more, awaiting (a required decision missing), complete (every
+    required decision in), conflict, resolved, included, excluded, maybe, not_retrieved,
+    reviewers [{reviewer, decided, of, listed}]}].
+
     Example:
 
     \b
-        metasift status --json | jq '.sources[].records'
+        metasift status --json | jq '.stages[] | {stage, conflict}'
     """
     with load_review(review_path) as review:
-        sources = source_counts(review.db)
-        harvests = harvest_status(review.db)
-        for s in sources:
-            if s["id"] in harvests:
-                s["harvest"] = harvests[s["id"]]
-        stages = stage_counts(review.db)
+        sources = _sources(review.db)
+        protocol = review.protocol
+        stages = [
+            stage_progress(states, protocol, stage)
+            for stage, states in states_by_stage(review.db, protocol).items()
+        ]
         summary = {
-            "review": {"title": review.protocol.title, "uuid": review_uuid(review.db)},
+            "review": {"title": protocol.title, "uuid": review_uuid(review.db)},
             "records": sum(s["records"] for s in sources),
+            "clusters": cluster_count(review.db),
             "sources": sources,
-            "stages": stages,
+            "stages": [s.as_json() for s in stages],
         }
     if as_json:
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{summary['review']['title']}: {summary['records']:,} records")
-    if not sources:
-        click.echo("No sources yet: `metasift import FILE...` or `metasift search pubmed QUERY`.")
+    _print(summary, stages)
+
+
+def _sources(db: Database) -> list[dict[str, Any]]:
+    """Each source with its record count, and its harvest if it was a search."""
+    sources = source_counts(db)
+    harvests = harvest_status(db)
     for s in sources:
+        if s["id"] in harvests:
+            s["harvest"] = harvests[s["id"]]
+    return sources
+
+
+def _print(summary: dict[str, Any], stages: list[StageProgress]) -> None:
+    records, clusters = summary["records"], summary["clusters"]
+    click.echo(
+        f"{summary['review']['title']}: {records:,} records, {clusters:,} after deduplication"
+    )
+    if not summary["sources"]:
+        click.echo("No sources yet: `metasift import FILE...` or `metasift search pubmed QUERY`.")
+    for s in summary["sources"]:
         what = s["file_name"] or s["query"] or ""
         click.echo(f"  #{s['id']:<3} {s['database']:<16} {s['records']:>7,}  {what}")
         if "harvest" in s:
             click.echo(f"       {_harvest_line(s['harvest'])}")
-    for row in stages:
-        click.echo(f"  {row['stage']:<15} {row['verdict']:<14} {row['records']:>7,} records")
+    for stage in stages if records else ():
+        lines = _stage_lines(stage) if stage.records else [f"{stage.stage}: nothing yet"]
+        click.echo("\n".join(lines))
+
+
+def _stage_lines(p: StageProgress) -> list[str]:
+    settled = f"included {p.included:,}, excluded {p.excluded:,}"
+    if p.maybe:
+        settled += f", maybe {p.maybe:,}"
+    if p.stage == "full-text":
+        settled += f", not retrieved {p.not_retrieved:,}"
+    lines = [
+        f"{p.stage}: {p.records:,} records to screen",
+        f"  undecided {p.undecided:,}, decided by one reviewer {p.decided_by_one:,}, "
+        f"by two or more {p.decided_by_two_or_more:,}",
+        f"  awaiting a required decision {p.awaiting:,}, all required decisions in {p.complete:,}",
+        f"  in conflict {p.conflict:,}, resolved {p.resolved:,}; {settled}",
+    ]
+    width = max((len(r.reviewer) for r in p.reviewers), default=0)
+    for r in p.reviewers:
+        share = f"{r.decided / r.of:.0%}" if r.of else "-"
+        gone = "" if r.listed else "  (no longer in review.toml; decisions kept)"
+        lines.append(f"  {r.reviewer:<{width}}  {r.decided:>7,} of {r.of:,} ({share}){gone}")
+    return lines
 
 
 def _harvest_line(h: dict) -> str:

@@ -62,22 +62,24 @@ def rules(protocol: Protocol, stage: str, required: int = 1) -> Rules:
     )
 
 
-def stage_states(db: Database, protocol: Protocol, stage: str) -> dict[int, ClusterState]:
+def stage_states(
+    db: Database, protocol: Protocol, stage: str, earlier: dict[int, ClusterState] | None = None
+) -> dict[int, ClusterState]:
     """cluster id -> its state at this stage, for every cluster the stage holds, in import
-    order."""
+    order. earlier: the title-abstract states, if the caller has them (full text needs them)."""
     clusters = _clusters(db)
     if stage == "full-text" and "title-abstract" in protocol.stages:
-        earlier = stage_states(db, protocol, "title-abstract")
+        earlier = earlier if earlier is not None else stage_states(db, protocol, "title-abstract")
         clusters = [c for c in clusters if _sent_on(earlier.get(c[0]))]
     votes = _votes(db, stage)
     resolutions = _resolutions(db, stage)
     seed, share = _seed(db), protocol.dual_share.get(stage, 0.0)
-    states = {}
+    states, read = {}, {n: rules(protocol, stage, n) for n in (1, 2)}
     for cluster_id, canonical, uuid in clusters:
         required = 2 if needs_two(seed, uuid, share) else 1
         held = tuple(votes.get(cluster_id, ()))
         settled = resolutions.get(cluster_id)
-        verdict = outcome(held, rules(protocol, stage, required), settled)
+        verdict = outcome(held, read[required], settled)
         states[cluster_id] = ClusterState(cluster_id, canonical, required, held, settled, verdict)
     return states
 
