@@ -50,7 +50,10 @@ def make_dual_review(
     reviewers: tuple[str, ...] = ("ana", "ben"),
     team: str = 'adjudicators = ["cleo"]',
 ) -> Path:
-    """The test review with review.toml's [screening] team keys added (team: TOML lines)."""
+    """The test review with review.toml's [screening] team keys added (team: TOML lines);
+    every record needs two decisions unless team says otherwise."""
+    if "decisions_required" not in team:
+        team += "\ndecisions_required = { title-abstract = 2, full-text = 2 }"
     db_path = make_review(folder, reviewers=reviewers)
     protocol = folder / PROTOCOL_NAME
     protocol.write_text(protocol.read_text(encoding="utf-8") + team + "\n", encoding="utf-8")
