@@ -32,10 +32,11 @@ from sqlite_utils import Database
 
 from db.clock import utc_now
 from db.errors import MetasiftError, busy_is_an_error
-from screening.decisions.ledger import UNDO, VERDICTS, Decision, Ledger
+from screening.decisions.ledger import UNDO, Decision, Ledger
 from screening.decisions.outcome import RESOLVED
 from screening.decisions.record_view import RecordView, load_record
 from screening.decisions.stage_outcomes import ClusterState, conflicts, stage_states
+from screening.decisions.verdict_rules import verdict_problem, verdicts_at
 from screening.protocol import Protocol
 
 Clock = Callable[[], str]
@@ -212,7 +213,7 @@ class Adjudication:
     @property
     def verdicts(self) -> tuple[str, ...]:
         """The verdicts this stage allows: not-retrieved is a full-text outcome only."""
-        return VERDICTS if self.stage == "full-text" else VERDICTS[:3]
+        return verdicts_at(self.stage)
 
     @property
     def reason_required(self) -> bool:
@@ -247,15 +248,9 @@ class Adjudication:
         return event
 
     def _check(self, verdict: str, reason: str | None, justification: str) -> None:
-        if verdict not in self.verdicts:
-            where = "at full text" if verdict == "not-retrieved" else "here"
-            raise ResolveError(f"{verdict!r} is not a verdict {where} ({self.stage})")
-        if verdict != "exclude" and reason is not None:
-            raise ResolveError("only an exclusion carries a reason")
-        if verdict == "exclude" and reason is None and self.reason_required:
-            raise ResolveError(f"excluding at {self.stage} needs a reason (review.toml)")
-        if reason is not None and reason not in self.protocol.exclusion_reasons:
-            raise ResolveError(f"{reason!r} is not an exclusion reason in review.toml")
+        problem = verdict_problem(self.protocol, self.stage, verdict, reason)
+        if problem:
+            raise ResolveError(problem)
         if not justification.strip():
             raise ResolveError("a resolution needs a justification: say why")
 

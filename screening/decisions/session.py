@@ -32,9 +32,10 @@ from db.query_sql import record_ids_matching
 from screening.decisions.bulk import BulkPlan
 from screening.decisions.filters import STATUS_FILTERS, Filter
 from screening.decisions.highlight import Highlighter
-from screening.decisions.ledger import UNDO, VERDICTS, Decision, Ledger
+from screening.decisions.ledger import UNDO, Decision, Ledger
 from screening.decisions.queue import team_queue
 from screening.decisions.record_view import RecordView, load_record
+from screening.decisions.verdict_rules import verdict_problem, verdicts_at
 from screening.protocol import Protocol
 
 TO_FULL_TEXT = ("include", "maybe")
@@ -120,7 +121,7 @@ class ScreeningSession:
     @property
     def verdicts(self) -> tuple[str, ...]:
         """The verdicts this stage allows: not-retrieved is a full-text outcome only."""
-        return VERDICTS if self.stage == "full-text" else VERDICTS[:3]
+        return verdicts_at(self.stage)
 
     @property
     def statuses(self) -> tuple[str, ...]:
@@ -219,15 +220,9 @@ class ScreeningSession:
         return event
 
     def _check(self, verdict: str, reason: str | None) -> None:
-        if verdict not in self.verdicts:
-            where = "at full text" if verdict == "not-retrieved" else "here"
-            raise ScreeningError(f"{verdict!r} is not a verdict {where} ({self.stage})")
-        if verdict != "exclude" and reason is not None:
-            raise ScreeningError("only an exclusion carries a reason")
-        if verdict == "exclude" and reason is None and self.reason_required:
-            raise ScreeningError(f"excluding at {self.stage} needs a reason (review.toml)")
-        if reason is not None and reason not in self.protocol.exclusion_reasons:
-            raise ScreeningError(f"{reason!r} is not an exclusion reason in review.toml")
+        problem = verdict_problem(self.protocol, self.stage, verdict, reason)
+        if problem:
+            raise ScreeningError(problem)
 
     def undo(self) -> list[Decision]:
         """Cancel this reviewer's newest decision (or bulk action) here; returns what it undid.
