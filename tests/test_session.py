@@ -262,3 +262,20 @@ def test_a_busy_review_file_fails_a_bulk_decision_and_keeps_its_drafts(review, r
     assert [r[0] for r in rows] == [1, 2, 3, 4, 5, 6]
     assert (rows[0][5], rows[2][6]) == ("check the dose", '["animal study"]')
     assert s.drafts == {}
+
+
+def test_the_pilot_round_comes_first_and_ends_with_the_teams_agreement(review) -> None:
+    review.protocol = replace(review.protocol, pilot=3)
+    ben = session(review, "ben")
+    assert list(ben.pool[:3]) == [1, 2, 3]
+    for verdict in ("include", "exclude", "exclude"):
+        ben.decide(verdict, "wrong population" if verdict == "exclude" else None)
+    assert ben.pilot_done(3) == "Pilot round done (3 records). No colleague has screened it yet."
+    ana = session(review)
+    assert list(ana.pool[:3]) == [1, 2, 3]  # the pilot's records, for everyone, in one order
+    ana.decide("include")
+    assert ana.pilot_done(1) is None  # two pilot records still to go
+    ana.decide("include")
+    ana.decide("exclude")
+    # by hand: agree on 2 of 3; kappa = (2/3 - 4/9) / (1 - 4/9) = 0.40
+    assert ana.pilot_done(3) == "Pilot round done (3 records). With ben: 67% agree, kappa 0.40."

@@ -55,3 +55,35 @@ def _others_decided(db: Database, protocol: Protocol, stage: str, reviewer: str)
         [reviewer, *stages],
     ).fetchone()
     return row is not None
+
+
+def pilot_summary(db: Database, protocol: Protocol, stage: str, reviewer: str) -> str:
+    """What a reviewer who has finished the pilot round sees before going on: agreement
+    with each colleague who finished it too (figures over the pilot's records, none of which
+    reveals a single verdict), or who is still screening it."""
+    from screening.decisions.agreement import stage_agreement
+
+    states = stage_states(db, protocol, stage)
+    pilot = dict(list(states.items())[: protocol.pilot])
+    others = sorted({v.reviewer for s in pilot.values() for v in s.votes} - {reviewer})
+    lines = [f"Pilot round done ({len(pilot)} records)."]
+    finished = [o for o in others if all(s.voted(o) for s in pilot.values())]
+    for row in stage_agreement(pilot, protocol, stage):
+        if (
+            len(row.reviewers) == 2
+            and reviewer in row.reviewers
+            and set(row.reviewers)
+            <= {
+                reviewer,
+                *finished,
+            }
+        ):
+            other = next(r for r in row.reviewers if r != reviewer)
+            kappa = "n/a" if row.kappa is None else f"{row.kappa:.2f}"
+            lines.append(f"With {other}: {row.agreement or 0:.0%} agree, kappa {kappa}.")
+    waiting = [o for o in others if o not in finished]
+    if waiting:
+        lines.append("Still screening it: " + ", ".join(waiting) + ".")
+    elif not finished:
+        lines.append("No colleague has screened it yet.")
+    return " ".join(lines)

@@ -33,7 +33,7 @@ from screening.decisions.bulk import BulkPlan
 from screening.decisions.filters import STATUS_FILTERS, Filter
 from screening.decisions.highlight import Highlighter
 from screening.decisions.ledger import UNDO, Decision, Ledger
-from screening.decisions.queue import team_queue
+from screening.decisions.queue import pilot_summary, team_queue
 from screening.decisions.record_view import RecordView, load_record
 from screening.decisions.verdict_rules import verdict_problem, verdicts_at
 from screening.protocol import Protocol
@@ -218,6 +218,14 @@ class ScreeningSession:
         self.drafts.pop(rid, None)  # only once written: a failed write keeps the draft
         self.advance()
         return event
+
+    def pilot_done(self, record_id: int | None) -> str | None:
+        """After a decision on record_id: the pilot round's agreement if that decision
+        finished this reviewer's pilot, else None."""
+        pilot = self.pool[: self.protocol.pilot] if self.protocol.pilot else ()
+        if record_id not in pilot or any(self.ledger.current(r) is None for r in pilot):
+            return None
+        return pilot_summary(self.db, self.protocol, self.stage, self.reviewer)
 
     def _check(self, verdict: str, reason: str | None) -> None:
         problem = verdict_problem(self.protocol, self.stage, verdict, reason)

@@ -160,7 +160,7 @@ class ScreeningScreen(Screen[None]):
         if event is FAILED:
             return
         label = VERDICT_LOOK[verdict][0] + (f": {reason}" if reason else "")
-        self.status_line.say(f"{label} #{shown} · u undoes")
+        self.status_line.say(self.session.pilot_done(shown) or f"{label} #{shown} · u undoes")
         self.show_record()
 
     def action_exclude(self) -> None:
