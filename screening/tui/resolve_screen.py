@@ -138,7 +138,7 @@ class ResolveScreen(Screen[None]):
             self.status_line.say("No conflict here to resolve", error=True)
             return
         label = VERDICT_LOOK[verdict][0] + (f": {reason}" if reason else "")
-        title = f"Resolve record {view.record.id} as {label}"
+        title = f"Resolve #{view.record.id} as {label}"
 
         def save(justification: str | None) -> None:
             if justification is None:
@@ -149,7 +149,7 @@ class ResolveScreen(Screen[None]):
             )
             if written is FAILED:
                 return
-            self.status_line.say(f"Resolved record {view.record.id}: {label} · u undoes")
+            self.status_line.say(f"Resolved #{view.record.id}: {label} · u undoes")
             self.show_conflict()
 
         self.app.push_screen(JustificationModal(title, _title_of(view)), save)
@@ -178,7 +178,7 @@ class ResolveScreen(Screen[None]):
             self.status_line.say("Nothing to undo: you have no resolution in force here")
             return
         label = VERDICT_LOOK[undone.verdict][0]
-        self.status_line.say(f"Undone: {label} on record {undone.record_id}; its conflict is back")
+        self.status_line.say(f"Undone: {label} on #{undone.record_id}; its conflict is back")
         self.show_conflict()
 
     # -- moving ----------------------------------------------------------------------------

@@ -69,7 +69,7 @@ async def test_include_asks_a_justification_then_saves_and_undo_brings_it_back(
     assert resolutions(folder) == [(7, "cleo", "include", None, why, 0)]
     assert "conflict 1 of 1" in text_of(pilot, "#bar")
     assert screen_of(pilot).view.record.id == 8
-    assert "Resolved record 7" in text_of(pilot, "#status")
+    assert "Resolved #7" in text_of(pilot, "#status")
     await pilot.press("u")
     assert [row[2] for row in resolutions(folder)] == ["include", "undo"]
     assert screen_of(pilot).view.record.id == 7 and "conflict 1 of 2" in text_of(pilot, "#bar")

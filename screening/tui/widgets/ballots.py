@@ -60,5 +60,5 @@ def _cell(row: str, ballot: Ballot, shown_record: int) -> Text:
         return Text(", ".join(d.tags), "bold #ce93d8") if d.tags else Text("none", "dim")
     when = Text(d.created_at[:19].replace("T", " ") + " UTC")
     if d.record_id != shown_record:
-        when.append(f" · on record {d.record_id}, a duplicate", "dim")
+        when.append(f" · on #{d.record_id}, a duplicate", "dim")
     return when
