@@ -85,6 +85,19 @@ def pubmed(
         metasift search pubmed "mesenchymal stem cells AND liver cirrhosis" --from 2000
         metasift search pubmed --pmids included_elsewhere.txt
     """
+    spec = _spec(query, pmid_file, datetype, date_from, date_to, max_records)
+    _run(spec, review_path, batch_size, dry_run)
+
+
+def _spec(
+    query: str | None,
+    pmid_file: str | None,
+    datetype: str,
+    date_from: str | None,
+    date_to: str | None,
+    max_records: int | None,
+) -> Any:
+    """The harvest the options describe: a search, or a list of PMIDs."""
     from screening.harvest.harvest import HarvestSpec, read_pmid_list
 
     if bool(query) == bool(pmid_file):
@@ -96,7 +109,7 @@ def pubmed(
         spec = HarvestSpec(pmids=pmids, pmid_file=Path(pmid_file).name)
     else:
         spec = HarvestSpec(query, datetype, date_from, date_to, max_records)
-    _run(spec, review_path, batch_size, dry_run)
+    return spec
 
 
 def _run(spec: Any, review_path: str | None, batch_size: int, dry_run: bool) -> None:
