@@ -67,16 +67,24 @@ def stage_states(
     """cluster id -> its state at this stage, for every cluster the stage holds, in import
     order. earlier: the title-abstract states, if the caller has them (full text needs them)."""
     share = protocol.dual_share.get(stage, 0.0)
-    clusters = _clusters(db, sampled=0 < share < 1)
+    sampled = 0 < share < 1
     if stage == "full-text" and "title-abstract" in protocol.stages:
         earlier = earlier if earlier is not None else stage_states(db, protocol, "title-abstract")
-        clusters = [c for c in clusters if _sent_on(earlier.get(c[0]))]
+        sent = [s for s in earlier.values() if _sent_on(s)]
+        if sampled:  # the sample needs the clusters' record UUIDs: read them again
+            wanted = {s.cluster_id for s in sent}
+            clusters = [c for c in _clusters(db, sampled) if c[0] in wanted]
+        else:
+            clusters = [(s.cluster_id, s.record_id, "") for s in sent]
+    else:
+        clusters = _clusters(db, sampled)
     votes = _votes(db, stage)
     resolutions = _resolutions(db, stage)
     seed, none = _seed(db), ()
     states, read = {}, {n: rules(protocol, stage, n) for n in (1, 2)}
+    fixed = 0 if sampled else (2 if share >= 1 else 1)  # no sample: one answer for all
     for cluster_id, canonical, uuid in clusters:
-        required = 2 if needs_two(seed, uuid, share) else 1
+        required = fixed or (2 if needs_two(seed, uuid, share) else 1)
         held = tuple(votes.get(cluster_id, none))
         settled = resolutions.get(cluster_id)
         verdict = outcome(held, read[required], settled)
@@ -107,8 +115,8 @@ def _votes(db: Database, stage: str) -> dict[int, list[Vote]]:
         "WHERE stage = ? ORDER BY cluster_id, created_at, uuid",
         [stage],
     )
-    for cluster_id, *vote in rows:
-        votes[cluster_id].append(Vote._make(vote))
+    for cluster_id, uuid, reviewer, verdict, reason in rows:
+        votes[cluster_id].append(Vote(uuid, reviewer, verdict, reason))
     return votes
 
 
