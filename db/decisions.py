@@ -13,20 +13,6 @@ from sqlite_utils import Database
 
 from db.errors import MetasiftError, busy_is_an_error
 
-DECISION_COLUMNS = (
-    "uuid",
-    "record_id",
-    "reviewer",
-    "stage",
-    "verdict",
-    "reason",
-    "note",
-    "tags",
-    "undoes",
-    "batch",
-    "created_at",
-)
-
 
 def record_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
     """Append decision events in one transaction: committed to the file when this returns.

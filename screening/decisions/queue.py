@@ -15,8 +15,6 @@ list comes from every cluster's state (stage_outcomes.py):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlite_utils import Database
 
 from screening.decisions.stage_outcomes import stage_states
@@ -36,13 +34,6 @@ def team_queue(db: Database, protocol: Protocol, stage: str, reviewer: str) -> l
         if s.voted(reviewer) or len(s.votes) < s.required or s.outcome.state == "conflict"
     ]
     return pilot + rest
-
-
-def pilot_records(db: Database, protocol: Protocol, stage: str) -> Sequence[int]:
-    """The pilot round's records: the first N clusters of the stage in import order."""
-    if not protocol.pilot:
-        return ()
-    return [s.record_id for s in list(stage_states(db, protocol, stage).values())[: protocol.pilot]]
 
 
 def _others_decided(db: Database, protocol: Protocol, stage: str, reviewer: str) -> bool:

@@ -140,12 +140,3 @@ def _seed(db: Database) -> str:
 def conflicts(states: dict[int, ClusterState]) -> Iterator[ClusterState]:
     """Clusters whose reviewers disagree and that no standing resolution settles."""
     return (s for s in states.values() if s.outcome.state == "conflict")
-
-
-def settled_verdicts(states: dict[int, ClusterState]) -> dict[str, int]:
-    """How many clusters the stage settled as each verdict."""
-    counts: dict[str, int] = defaultdict(int)
-    for s in states.values():
-        if s.outcome.settled and s.outcome.verdict:
-            counts[s.outcome.verdict] += 1
-    return dict(counts)
