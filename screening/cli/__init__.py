@@ -57,7 +57,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _register() -> None:
-    # extraction adds its commands here too (extraction.cli.register) once it has some
+    import extraction.cli
     from screening.cli import (
         agreement,
         dedup,
@@ -76,6 +76,7 @@ def _register() -> None:
     commands = (init, status, records, imports, import_decisions, harvest, dedup, screen)
     for module in (*commands, resolve, agreement, merge, export):
         module.register(cli)
+    extraction.cli.register(cli)  # everything after screening: extraction's own commands
 
 
 _register()

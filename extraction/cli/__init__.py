@@ -1,0 +1,13 @@
+"""extraction's commands, added to the `metasift` group by screening.cli (dependencies point
+one way: screening -> extraction -> db, so this package never imports screening)."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    from extraction.cli import convert
+
+    for module in (convert,):
+        module.register(group)
