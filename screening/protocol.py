@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from db.errors import MetasiftError
+from extraction.forms.form import Form, parse_form
 
 PROTOCOL_VERSION = 2  # 2: adjudicators, decisions_required, maybe, reasons_must_agree, pilot
 PICOS_ELEMENTS = ("population", "intervention", "comparator", "outcomes", "study_designs")
@@ -62,6 +63,7 @@ class Protocol:
     reasons_must_agree: bool = True  # full text: two different exclusion reasons conflict
     pilot: int = 0  # records everyone screens first, in the same order
     source_priority: tuple[str, ...] = DEFAULT_SOURCE_PRIORITY
+    form: Form = field(default_factory=Form)  # [extraction]: what reviewers extract
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -156,7 +158,7 @@ class _Reader:
                 "version",
                 f"is {version}, newer than this metasift understands ({PROTOCOL_VERSION})",
             )
-        known = {"version", "title", "question", "picos", "screening", "dedup"}
+        known = {"version", "title", "question", "picos", "screening", "dedup", "extraction"}
         for key in data:
             if key not in known and not isinstance(data[key], dict):
                 raise self.fail(key, "is not a protocol key (see the comments in review.toml)")
@@ -174,6 +176,7 @@ class _Reader:
             source_priority=self.strings(
                 dedup, "source_priority", "dedup.source_priority", DEFAULT_SOURCE_PRIORITY
             ),
+            form=parse_form(data.get("extraction"), self.fail),
             **self.screening(screening),
         )
 

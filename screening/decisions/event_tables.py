@@ -36,10 +36,12 @@ EVENT_TABLES: tuple[EventTable, ...] = (
         changes_clusters=True,
     ),
     EventTable("resolutions", "adjudicator", ("record_id",)),
+    EventTable("extraction_values", "reviewer", ()),  # about studies, by study UUID
 )
 
 LABELS = {
     "decisions": "screening decisions",
     "dedup_decisions": "duplicate verdicts",
     "resolutions": "resolutions",
+    "extraction_values": "extraction values",
 }
