@@ -3,6 +3,7 @@ undo, dual extraction (agreed, conflict, consensus, reopened), blinding, and mer
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import uuid
@@ -243,3 +244,26 @@ def test_extraction_values_from_two_copies_merge_once_in_either_order(tmp_path):
             assert again[0].added == 0
     assert results[("ana", "ben")] == results[("ben", "ana")]
     assert list(results[("ana", "ben")].values()) == [(CONFLICT, ["China", "Iran"])]
+
+
+def test_extract_compare_lists_differences_once_both_are_done(review, tmp_path):
+    from click.testing import CliRunner
+
+    from screening.cli import cli
+
+    db, form = review
+    folder = str(tmp_path / "review")
+    design = Cell.study_field(STUDY, "design")
+    set_value(db, form, "ana", design, "RCT", note="p. 2")
+    set_value(db, form, "ben", design, "non-randomised")
+    mark_done(db, "ana", STUDY)
+    run = CliRunner().invoke
+    assert "no values differ" in run(cli, ["extract", "compare", "--review", folder]).output
+    mark_done(db, "ben", STUDY)
+    shown = run(cli, ["extract", "compare", "--review", folder])
+    assert shown.exit_code == 0, shown.output
+    assert 'ana          "RCT"  (p. 2)' in shown.output and "1 value to settle" in shown.output
+    listed = json.loads(run(cli, ["extract", "compare", "--review", folder, "--json"]).output)
+    assert [v["value"] for v in listed[0]["values"]] == ["RCT", "non-randomised"]
+    settle(db, form, "cy", design, "RCT")
+    assert json.loads(run(cli, ["extract", "compare", "--review", folder, "--json"]).output) == []

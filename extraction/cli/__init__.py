@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import click
 
+from extraction.cli.context import ReviewOpener
 
-def register(group: click.Group) -> None:
-    from extraction.cli import convert
 
-    for module in (convert,):
-        module.register(group)
+def register(group: click.Group, opener: ReviewOpener) -> None:
+    """Add extraction's commands; opener opens a review for them (screening's, handed in)."""
+    from extraction.cli import convert, extract
+
+    convert.register(group)
+    extract.register(group, opener)

@@ -76,7 +76,11 @@ def _register() -> None:
     commands = (init, status, records, imports, import_decisions, harvest, dedup, screen)
     for module in (*commands, resolve, agreement, merge, export):
         module.register(cli)
-    extraction.cli.register(cli)  # everything after screening: extraction's own commands
+    # everything after screening: extraction's own commands, handed screening's way of
+    # opening a review (extraction never imports screening)
+    from screening.cli.extraction_review import open_for_extraction
+
+    extraction.cli.register(cli, open_for_extraction)
 
 
 _register()
