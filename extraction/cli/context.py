@@ -8,6 +8,7 @@ says what it needs (ExtractionReview), screening supplies it (screening/cli/extr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +22,22 @@ EXTRACTOR, ADJUDICATOR, VIEWER = "screener", "adjudicator", "viewer"  # screenin
 
 
 @dataclass(frozen=True)
+class IncludedStudy:
+    """A study to extract: one with a report included at full text."""
+
+    uuid: str  # the same in every copy of the review
+    label: str  # "First author Year", as sheets and forest plots name it
+    record_ids: tuple[int, ...]  # its reports' canonical records
+
+
+@dataclass(frozen=True)
 class ExtractionReview:
     db: Database
     folder: Path  # the review folder: full-text paths are relative to it
     form: Form
     reviewer: str | None  # who is asking, checked against review.toml's team
     adjudicators: tuple[str, ...]
+    included_studies: Callable[[], list[IncludedStudy]]  # read when asked: it is not free
 
 
 class ReviewOpener(Protocol):
