@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlite_utils import Database
 
@@ -38,6 +38,8 @@ class ExtractionReview:
     reviewer: str | None  # who is asking, checked against review.toml's team
     adjudicators: tuple[str, ...]
     included_studies: Callable[[], list[IncludedStudy]]  # read when asked: it is not free
+    # runs a screen (a factory returning a textual Screen) in metasift's App, titled
+    run_screen: Callable[[Callable[[], Any], str], None]
 
 
 class ReviewOpener(Protocol):

@@ -6,21 +6,52 @@ import json
 
 import click
 
-from extraction.cli.context import VIEWER, ReviewOpener
+from db.errors import MetasiftError
+from extraction.cli.context import EXTRACTOR, VIEWER, IncludedStudy, ReviewOpener
 from extraction.values.consensus import CONFLICT, CellState, blinded, cell_states
+
+NO_TERMINAL = (
+    "metasift extract needs a terminal: its input or output is a pipe or a file. Run it from "
+    "a terminal window; `metasift export sheet` and `metasift extract load` work without one."
+)
 
 
 def build(opener: ReviewOpener) -> click.Group:
-    @click.group()
-    def extract() -> None:
-        """Extract data from the included studies, compare two extractors' values, and settle
-        them.
+    @click.group(invoke_without_command=True)
+    @click.option(
+        "--review",
+        "review_path",
+        type=click.Path(),
+        default=None,
+        help="The review: its review.db, or the folder holding it.",
+    )
+    @click.option(
+        "--reviewer", envvar="METASIFT_REVIEWER", help="Who is extracting (or METASIFT_REVIEWER)."
+    )
+    @click.option("--study", help="Open on this study (its label or the start of its UUID).")
+    @click.pass_context
+    def extract(
+        ctx: click.Context, review_path: str | None, reviewer: str | None, study: str | None
+    ) -> None:
+        """Extract data from the included studies in the terminal: the form's study fields,
+        the arms, then every outcome per arm and time point, typed as the paper reports it
+        (mean/SD, median/IQR or range, SE, CI, events/total) and converted to the outcome's
+        unit; every value saved at once as an event of its own. `d` marks a study done; with
+        two extractors, each sees only their own values until both are done.
+
+        The studies are the reports included at full text. `extract compare` lists what two
+        extractors entered differently.
 
         Example:
 
         \b
+            metasift extract --reviewer ana
+            metasift extract --reviewer ana --study "Mohamadnejad 2013"
             metasift extract compare --reviewer cy
-        """
+        """  # fmt: skip
+        if ctx.invoked_subcommand is not None:
+            return
+        _open_screen(opener, review_path, reviewer, study)
 
     @extract.command()
     @click.option(
@@ -72,6 +103,33 @@ def build(opener: ReviewOpener) -> click.Group:
         click.echo(f"{len(found)} value{'s' if len(found) != 1 else ''} to settle")
 
     return extract
+
+
+def _open_screen(
+    opener: ReviewOpener, review_path: str | None, reviewer: str | None, study: str | None
+) -> None:
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.ClickException(NO_TERMINAL)
+    from extraction.tui.extract_screen import ExtractScreen
+    from extraction.values.worksheet import Worksheet
+
+    with opener(review_path, reviewer, EXTRACTOR) as review:
+        assert review.reviewer is not None  # an extractor always has a name
+        studies = review.included_studies()
+        sheets = [(s, Worksheet(review.db, review.form, review.reviewer, s.uuid)) for s in studies]
+        first = _find(studies, study) if study else 0
+        title = "metasift · extraction"
+        review.run_screen(lambda: ExtractScreen(sheets, first), title)
+
+
+def _find(studies: list[IncludedStudy], wanted: str) -> int:
+    for i, s in enumerate(studies):
+        if s.label.lower() == wanted.lower() or s.uuid.startswith(wanted.lower()):
+            return i
+    names = ", ".join(s.label for s in studies[:10]) or "none yet"
+    raise MetasiftError(f"no included study {wanted!r} (included: {names})")
 
 
 def _as_json(state: CellState) -> dict[str, object]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from extraction.cli.context import VIEWER, ExtractionReview, IncludedStudy
 from screening.decisions.outcome import INCLUDE
@@ -31,8 +32,14 @@ def open_for_extraction(
         name = viewer(p, reviewer) if role == VIEWER else who_is_asking(p, reviewer, role)
         yield ExtractionReview(
             review.db, review.path.parent, p.form, name, p.adjudicators,
-            lambda: included_studies(review),
+            lambda: included_studies(review), run_screen,
         )  # fmt: skip
+
+
+def run_screen(factory: Callable[[], Any], title: str) -> None:
+    from screening.tui.app import make_app
+
+    make_app(factory, title=title).run()
 
 
 def included_studies(review: Review) -> list[IncludedStudy]:
