@@ -11,7 +11,7 @@ import pytest
 
 from db.errors import ParseError
 from screening.citation import Citation
-from screening.importers import detect_format, endnote_xml
+from screening.importers import detect_format, endnote_xml, ris
 from screening.importers.textfile import SourceFile
 from screening.importing import import_file
 from screening.normalise import normalise_doi
@@ -21,7 +21,9 @@ XML = FIXTURES / "endnote_xml"
 ENDNOTE_20 = XML / "reflib_spidercite_demo_endnote20.xml"
 ENDNOTE_21 = XML / "reflib_dump_converted_endnote21.xml"
 MENDELEY = XML / "asysd_mendeley_export_first20.xml"
-ALL = [(ENDNOTE_20, 10), (ENDNOTE_21, 25), (MENDELEY, 20)]
+BLUE_LIGHT = XML / "reflib_blue-light_endnote20.xml"
+BLUE_LIGHT_RIS = FIXTURES / "ris" / "reflib_blue-light_endnote.ris"
+ALL = [(ENDNOTE_20, 10), (ENDNOTE_21, 25), (MENDELEY, 20), (BLUE_LIGHT, 102)]
 
 
 def read(path: Path) -> list[Citation]:
@@ -66,6 +68,21 @@ def test_fields_match_an_independent_parse_record_by_record(path: Path, count: i
         assert (ours.abstract or "").replace("\n\n", " ") == (theirs["abstract"] or "")
 
 
+def test_the_same_library_reads_the_same_from_endnote_xml_and_from_ris() -> None:
+    """RefLib's blue-light library, exported by EndNote 20.2 both as XML and as RIS."""
+    same = (
+        "title abstract sections authors year journal volume issue pages doi pmid pmcid issn "
+        "language keywords urls record_type source_record_id"
+    ).split()
+    from_ris = list(ris.read(SourceFile.open(BLUE_LIGHT_RIS)))
+    from_xml = read(BLUE_LIGHT)
+    assert len(from_xml) == len(from_ris) == 102
+    for ours, theirs in zip(from_xml, from_ris, strict=True):
+        assert {f: getattr(ours, f) for f in same} == {f: getattr(theirs, f) for f in same}
+    assert sum(1 for c in from_xml if c.pmcid) == 18  # EndNote's PubMed import: custom2
+    assert [c.language for c in from_xml].count("English; German") == 1
+
+
 def test_endnote_20_record_reads_whole() -> None:
     first = read(ENDNOTE_20)[0]
     assert first.title.startswith("A multicenter, randomized, split-face clinical trial")
@@ -94,6 +111,9 @@ def test_each_record_of_a_mixed_library_names_its_own_database() -> None:
     cinahl = records[0]
     assert cinahl.journal == "Neurology" and cinahl.doi == "10.1212/wnl.0000000000012606"
     assert cinahl.authors == [] and cinahl.pmid is None
+    phil = records[15]  # PHIL: no accession number, no DOI
+    assert phil.title.startswith("Bioethical Issues in Disclosing APOE Genetic Information")
+    assert (phil.pmid, phil.source_record_id, phil.doi) == (None, None, None)
 
 
 def test_mendeley_types_are_read_by_name_not_number() -> None:

@@ -22,7 +22,10 @@ the order of EndNote's DTD:
 - ``dates``: ``year`` and ``pub-dates/date`` ("Oct 12", "2021/10/12");
 - ``isbn`` (the ISSN of a journal, the ISBN of a book), ``accession-num`` (the database's
   own id: PMID from PubMed and MEDLINE, AN from EBSCO), ``electronic-resource-num`` (the
-  DOI, alone, as a URL or after other text), ``abstract``, ``notes``, ``language``, ``urls``;
+  DOI, alone, as a URL or after other text), ``abstract``, ``notes``, ``language``,
+  ``urls`` (``related-urls`` and ``web-urls``; ``pdf-urls`` are files on the library
+  owner's disk and are left out), ``custom1`` to ``custom7`` (EndNote's PubMed import puts
+  the PMCID in ``custom2``, read as pmcid when it is one);
 - ``remote-database-name`` and ``remote-database-provider``: where the record was found
   ("MEDLINE" via "Ovid Technologies", "cin20" via "EBSCOhost"). A library mixes databases,
   so each record names its own in extra["database"] (and the provider in
@@ -35,9 +38,10 @@ of every run, joined. Line breaks inside a value (``&#xD;`` between addresses) b
 
 Choices: the PMID is the accession number of a record whose database is PubMed or MEDLINE
 (or whose provider is the NLM), and of a record that names no database at all, when it is a
-number of up to 8 digits (Mendeley writes the PubMed id there). Any other accession number is
-the source_record_id. raw is the record as lxml writes it back (the same elements and text,
-character references written out).
+number of up to 8 digits (Mendeley writes the PubMed id there). The accession number is the
+source_record_id in any case, as in RIS (AN). Several languages stand on lines of their own
+("eng" and "ger") and become "English; German". raw is the record as lxml writes it back
+(the same elements and text, character references written out).
 
 Safety: lxml's iterparse with entity resolution, DTD loading and network access off, as in
 pubmed_xml: a file cannot pull in local files or remote content, and an entity defined in the
@@ -64,6 +68,7 @@ from screening.normalise import (
     normalise_doi,
     normalise_issn,
     normalise_language,
+    normalise_pmcid,
     normalise_pmid,
     parse_year,
     record_type,
@@ -144,11 +149,15 @@ def _drop(record: Any) -> None:
 
 def _text(element: Any) -> str | None:
     """The text of an element and of its <style> runs, whitespace collapsed."""
+    return clean(_raw_text(element))
+
+
+def _raw_text(element: Any) -> str:
     if element is None:
-        return None
+        return ""
     parts = [element.text or ""]
     _append_children(element, parts)
-    return clean("".join(parts))
+    return "".join(parts)
 
 
 def _append_children(element: Any, parts: list[str]) -> None:
@@ -195,13 +204,14 @@ def _citation(record: Any) -> Citation:
         pages=expand_pages(_first(record, "pages")),
         doi=normalise_doi(_first(record, "electronic-resource-num")),
         pmid=pmid,
+        pmcid=normalise_pmcid(_first(record, "custom2")),
         issn=normalise_issn(_first(record, "isbn")),
-        language=normalise_language(_first(record, "language")),
+        language=normalise_language(";".join(_raw_text(record.find("language")).splitlines())),
         publication_types=[kind] if kind else [],
         keywords=_all(record, "keywords/keyword"),
-        urls=_all(record, "urls//url"),
+        urls=[*_all(record, "urls/related-urls/url"), *_all(record, "urls/web-urls/url")],
         record_type=_record_type(kind),
-        source_record_id=None if pmid else accession,
+        source_record_id=accession,
     )
     citation.extra = _extra(record, database, provider)
     if citation.record_type == "book chapter":
