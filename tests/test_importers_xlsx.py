@@ -152,3 +152,22 @@ def test_a_zip_that_is_no_workbook_is_refused(tmp_path: Path) -> None:
         archive.writestr("xl/workbook.xml", "<not-a-workbook/>")
     with pytest.raises(ParseError, match="not a readable XLSX workbook"):
         read(path)
+
+
+def test_a_sheet_cut_short_inside_the_archive_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(EPPI) as original, zipfile.ZipFile(path, "w") as copy:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            copy.writestr(info, data)
+    with pytest.raises(ParseError, match="the sheet is broken after row"):
+        read(path)
+
+
+def test_a_workbook_cut_short_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(EPPI.read_bytes()[:5000])
+    with pytest.raises(ParseError, match="not a readable XLSX workbook"):
+        read(path)

@@ -22,6 +22,7 @@ import datetime
 import zipfile
 from collections.abc import Iterator
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
@@ -50,7 +51,7 @@ def read(
     """Stream one Citation per row of the sheet, mapped as a CSV row is."""
     workbook = _open(source)
     try:
-        rows = _captions_dropped(_rows(_sheet(source, workbook, sheet)))
+        rows = _captions_dropped(_rows(source, _sheet(source, workbook, sheet)))
         yield from csv_reader.citations_from_rows(source, rows, columns)
     finally:
         workbook.close()
@@ -60,7 +61,7 @@ def search_query(source: SourceFile, sheet: str | None = None, **options: object
     """The search an Embase.com workbook names in its first row, else None."""
     workbook = _open(source)
     try:
-        first = next(_rows(_sheet(source, workbook, sheet)), (0, []))
+        first = next(_rows(source, _sheet(source, workbook, sheet)), (0, []))
         return search_preamble.query_of(first[1])
     finally:
         workbook.close()
@@ -86,12 +87,18 @@ def _sheet(source: SourceFile, workbook: Any, name: str | None) -> Any:
     return workbook[name or names[0]]
 
 
-def _rows(worksheet: Any) -> Iterator[tuple[int, list[str]]]:
+def _rows(source: SourceFile, worksheet: Any) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells as text) for every row with something in it."""
-    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        cells = [_text(value) for value in values]
-        if any(c.strip() for c in cells):
-            yield number, cells
+    number = 0
+    try:
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells = [_text(value) for value in values]
+            if any(c.strip() for c in cells):
+                yield number, cells
+    except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, KeyError) as e:
+        raise ParseError(
+            source.path, f"the sheet is broken after row {number} ({e})", line=number + 1
+        ) from None
 
 
 def _captions_dropped(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
