@@ -3,6 +3,7 @@ with zipfile and ElementTree, and against the same Embase export saved as CSV.""
 
 from __future__ import annotations
 
+import csv
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -171,3 +172,24 @@ def test_a_workbook_cut_short_is_refused(tmp_path: Path) -> None:
     path.write_bytes(EPPI.read_bytes()[:5000])
     with pytest.raises(ParseError, match="not a readable XLSX workbook"):
         read(path)
+
+
+def test_a_scopus_csv_saved_as_a_workbook_reads_the_same(tmp_path: Path) -> None:
+    """The Scopus profile (EID as record id, database) applies to a sheet by its header."""
+    scopus_csv = FIXTURES / "csv" / "litstudy_scopus.csv"
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("scopus")
+    with scopus_csv.open(encoding="utf-8-sig", newline="") as f:
+        for row in csv.reader(f):
+            sheet.append(row)
+    path = tmp_path / "scopus.xlsx"
+    book.save(path)
+    from_csv = list(csv_reader.read(SourceFile.open(scopus_csv)))
+    from_xlsx = read(path)
+    assert len(from_xlsx) == len(from_csv) == 58
+    for ours, theirs in zip(from_xlsx, from_csv, strict=True):
+        assert (ours.title, ours.authors, ours.year, ours.doi, ours.journal, ours.abstract) == (
+            theirs.title, theirs.authors, theirs.year, theirs.doi, theirs.journal, theirs.abstract
+        )  # fmt: skip
+        assert ours.source_record_id == theirs.source_record_id
+        assert ours.extra["database"] == "Scopus"
