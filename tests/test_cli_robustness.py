@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -163,22 +168,53 @@ def test_vacuum_gives_back_the_space_an_interrupted_import_left(tmp_path: Path) 
 # -- read-only and full disks --------------------------------------------------------------
 
 
-def test_a_read_only_review_folder_says_so_and_how_to_fix_it(hostile: Path) -> None:
-    """chmod, which root ignores: then the check runs through a read-only bind of the folder
-    being impossible to fake, so it is skipped."""
-    if os.geteuid() == 0:
-        pytest.skip("root writes to read-only folders; tests/test_disks_mounted.py covers it")
-    folder = hostile.parent
-    folder.chmod(0o555)
-    hostile.chmod(0o444)
+NOBODY = 65534
+METASIFT = Path(sys.executable).with_name("metasift")
+
+
+@pytest.fixture
+def shared_review(tmp_path: Path) -> Iterator[Path]:
+    """A review another user can reach: permissions bind root only through another user, so
+    as root the commands run as nobody (setpriv), and a folder under /tmp of their own."""
+    if os.geteuid() == 0 and not shutil.which("setpriv"):
+        pytest.skip("as root, read-only files need setpriv to run as another user")
+    top = Path(tempfile.mkdtemp(prefix="metasift-ro-"))
+    top.chmod(0o755)
     try:
-        result = invoke("status", "--review", hostile)
+        yield make_review(top / "rev")
     finally:
-        folder.chmod(0o755)
-        hostile.chmod(0o644)
-    assert result.exit_code == 1
-    assert "read-only" in result.stderr and "chmod u+w" in result.stderr
+        for path in (top / "rev", top / "rev" / "review.db"):
+            path.chmod(0o755)
+        shutil.rmtree(top)
+
+
+def as_someone_else(*args: object) -> subprocess.CompletedProcess[str]:
+    """metasift ARGS in a process of its own, as nobody when running as root."""
+    user = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    cmd = [*(user if os.geteuid() == 0 else []), str(METASIFT), *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd="/")
+
+
+def test_a_read_only_review_folder_says_so_and_how_to_fix_it(shared_review: Path) -> None:
+    shared_review.parent.chmod(0o555)
+    result = as_someone_else("status", "--review", shared_review)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {shared_review}: its folder ")
+    assert "is read-only" in result.stderr and "chmod u+w" in result.stderr
     assert "not a metasift review file" not in result.stderr
+
+
+def test_a_read_only_review_file_reads_but_refuses_writes_clearly(shared_review: Path) -> None:
+    shared_review.parent.chmod(0o777)  # room for the -wal and -shm files; the file itself:
+    shared_review.chmod(0o444)
+    assert as_someone_else("status", "--review", shared_review).returncode == 0
+    result = as_someone_else("dedup", "--review", shared_review)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: {shared_review}: the file is read-only; nothing was saved: make the file and "
+        "its folder writable (chmod u+w), or copy the review folder somewhere writable and "
+        "use the copy, then run the command again\n"
+    )
 
 
 def fill_up_soon(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,12 +8,15 @@ itself is wanted back.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import click
+from sqlite_utils import Database
 
 from db.connection import open_review
 from db.errors import MetasiftError, busy_is_an_error
+from db.storage import storage_error
 from screening.cli import review_option
 from screening.review import resolve
 
@@ -45,12 +48,22 @@ def vacuum(review_path: str | None) -> None:
             f"{path}: {_mb(before)}, of which {_mb(free_pages * page_size)} free; rewriting...",
             err=True,
         )
-        with busy_is_an_error():
-            db.execute("VACUUM")
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rewrite went through the WAL
+        _rewrite(db, path)
     finally:
         db.close()
     click.echo(f"{path}: {_mb(before)} before, {_mb(_size(path))} after")
+
+
+def _rewrite(db: Database, path: Path) -> None:
+    try:
+        with busy_is_an_error():
+            db.execute("VACUUM")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rewrite went through the WAL
+    except sqlite3.OperationalError as e:
+        problem = storage_error(e, path)  # the disk filled up after all: nothing changed
+        if problem is None:
+            raise
+        raise problem from e
 
 
 def _size(path: Path) -> int:
