@@ -31,13 +31,14 @@ def invoke(*args: object) -> Result:
 
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """An empty 2 MB tmpfs, unmounted afterwards."""
+    """An empty 4 MB tmpfs, unmounted afterwards (a review of the test files takes 1 MB, and
+    its write-ahead log as much again before the last connection checkpoints it)."""
     mount = tmp_path / "disk"
     mount.mkdir()
     if os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("mounting a tmpfs needs root")
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True
     )
     if done.returncode:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
