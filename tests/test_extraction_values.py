@@ -267,3 +267,12 @@ def test_extract_compare_lists_differences_once_both_are_done(review, tmp_path):
     assert [v["value"] for v in listed[0]["values"]] == ["RCT", "non-randomised"]
     settle(db, form, "cy", design, "RCT")
     assert json.loads(run(cli, ["extract", "compare", "--review", folder, "--json"]).output) == []
+
+
+def test_control_characters_never_reach_the_review(review):
+    db, form = review
+    set_value(
+        db, form, "ana", Cell.study_field(STUDY, "country"), "Chi\x1b]0;PWNED\x07na", note="p\x9b2"
+    )
+    (stored,) = reviewer_values(db, "ana", STUDY)
+    assert (stored.value, stored.note) == ("Chi]0;PWNEDna", "p2")

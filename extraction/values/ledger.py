@@ -63,6 +63,7 @@ def entry(
 ) -> dict[str, Any]:
     """The event row for a value, checked against the form (not yet written)."""
     factor = None
+    value, unit, note = printable(value), printable(unit), printable(note)
     if value is not None:
         arms_of = None if role == "consensus" else reviewer  # a consensus may use anyone's arms
         unit, factor = _check(db, form, arms_of, cell, value, unit)
@@ -72,6 +73,18 @@ def entry(
         "note": note or None, "settles": json.dumps(sorted(settles)) if settles else None,
         "undoes": None, "created_at": utc_now(),
     }  # fmt: skip
+
+
+def printable(value: Any) -> Any:
+    """Text without control characters (a pasted or loaded value could carry a terminal
+    escape, which every screen and sheet would then replay), in str, dict and list values."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch.isprintable() or ch in "\t\n")
+    if isinstance(value, dict):
+        return {k: printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [printable(v) for v in value]
+    return value
 
 
 def record(db: Database, rows: list[dict[str, Any]]) -> list[str]:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from extraction.cli.context import VIEWER, ExtractionReview, IncludedStudy
+from screening.control_chars import visible
 from screening.decisions.outcome import INCLUDE
 from screening.decisions.progress import states_by_stage
 from screening.decisions.team import viewer, who_is_asking
@@ -62,4 +63,4 @@ def included_studies(review: Review) -> list[IncludedStudy]:
 def _label(authors: str | None, year: int | None) -> str:
     names = json.loads(authors) if authors else []
     first = names[0].split(",")[0].strip() if names else "Anonymous"
-    return f"{first} {year or 'n.d.'}"
+    return visible(f"{first} {year or 'n.d.'}")  # record text: never a live control character
