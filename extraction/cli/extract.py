@@ -7,8 +7,8 @@ import json
 import click
 
 from db.errors import MetasiftError
-from extraction.cli.context import EXTRACTOR, VIEWER, IncludedStudy, ReviewOpener
-from extraction.values.consensus import CONFLICT, CellState, blinded, cell_states
+from extraction.cli.context import ADJUDICATOR, EXTRACTOR, VIEWER, IncludedStudy, ReviewOpener
+from extraction.values.consensus import CellState, open_conflicts, settle_conflict
 
 NO_TERMINAL = (
     "metasift extract needs a terminal: its input or output is a pipe or a file. Run it from "
@@ -81,11 +81,7 @@ def build(opener: ReviewOpener) -> click.Group:
             metasift extract compare --json | jq 'length'
         """
         with opener(review_path, reviewer, VIEWER) as review:
-            states = cell_states(review.db, review.form)
-            open_ = {
-                s.study_uuid for s in states if not blinded(review.db, review.form, s.study_uuid)
-            }
-            found = [s for c, s in states.items() if s.state == CONFLICT and c.study_uuid in open_]
+            found = open_conflicts(review.db, review.form)
         if as_json:
             click.echo(json.dumps([_as_json(s) for s in found], indent=2, ensure_ascii=False))
             return
@@ -102,16 +98,57 @@ def build(opener: ReviewOpener) -> click.Group:
                 )
         click.echo(f"{len(found)} value{'s' if len(found) != 1 else ''} to settle")
 
+    @extract.command()
+    @click.option(
+        "--review",
+        "review_path",
+        type=click.Path(),
+        default=None,
+        help="The review: its review.db, or the folder holding it.",
+    )
+    @click.option(
+        "--reviewer",
+        envvar="METASIFT_REVIEWER",
+        help="Who settles (or METASIFT_REVIEWER): one of review.toml's adjudicators.",
+    )
+    def consensus(review_path: str | None, reviewer: str | None) -> None:
+        """Settle the values two extractors entered differently, one at a time, in the
+        terminal: take one extractor's value (1, 2) or type the agreed one (Enter). Each
+        consensus is saved at once as an event, and an extractor who changes their value
+        later brings the cell back.
+
+        Example:
+
+        \b
+            metasift extract consensus --reviewer cy
+        """
+        _need_terminal()
+        from extraction.tui.consensus_screen import ConsensusScreen
+
+        with opener(review_path, reviewer, ADJUDICATOR) as review:
+            db, form, who = review.db, review.form, review.reviewer or ""
+            labels = {s.uuid: s.label for s in review.included_studies()}
+            screen = ConsensusScreen(
+                lambda: open_conflicts(db, form),
+                labels,
+                lambda state, typed, pick: settle_conflict(db, form, who, state, typed, pick),
+            )
+            review.run_screen(lambda: screen, "metasift · extraction consensus")
+
     return extract
+
+
+def _need_terminal() -> None:
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.ClickException(NO_TERMINAL)
 
 
 def _open_screen(
     opener: ReviewOpener, review_path: str | None, reviewer: str | None, study: str | None
 ) -> None:
-    import sys
-
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise click.ClickException(NO_TERMINAL)
+    _need_terminal()
     from extraction.tui.extract_screen import ExtractScreen
     from extraction.values.worksheet import Worksheet
 

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from db.extraction_values import values_in_force
 from extraction.forms.form import Form
 from extraction.values.cells import DONE, Cell, StoredValue
+from extraction.values.entry_text import read_entry
 from extraction.values.ledger import entry, record
 
 PENDING, CONFLICT, AGREED, RESOLVED = "pending", "conflict", "agreed", "resolved"
@@ -95,3 +96,26 @@ def settle(
     settled = frozenset(v.uuid for v in state.entered) if state else frozenset()
     row = entry(db, form, who, cell, value, unit=unit, note=note, role="consensus", settles=settled)
     return record(db, [row])[0]
+
+
+def open_conflicts(db: Database, form: Form) -> list[CellState]:
+    """The cells in conflict on studies every required extractor has finished."""
+    states = cell_states(db, form)
+    studies = {cell.study_uuid for cell in states}
+    unblinded = {s for s in studies if not blinded(db, form, s)}
+    return [s for c, s in states.items() if s.state == CONFLICT and c.study_uuid in unblinded]
+
+
+def settle_conflict(
+    db: Database, form: Form, who: str, state: CellState, typed: str | None, pick: int | None
+) -> str:
+    """Settle a cell with one extractor's value (pick) or a typed one; what was saved."""
+    if pick is not None:
+        chosen = state.entered[pick]
+        value, unit = chosen.value, chosen.unit
+        how = f"{chosen.reviewer}'s value"
+    else:
+        entry = read_entry(form, state.cell, typed or "")
+        value, unit, how = entry.value, entry.unit, "the typed value"
+    settle(db, form, who, state.cell, value, unit=unit)
+    return f"settled {state.cell.label()} with {how}"
