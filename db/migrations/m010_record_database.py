@@ -1,0 +1,58 @@
+"""records.database: the database each record came from, not only its source's.
+
+A file can mix databases (a reference library, a Rayyan or metasift export, a Web of Science
+"all databases" search); its source's single name put every record under the first record's
+database. Existing records are named here by the same rule new imports use
+(db.database_names.record_database: the accession number, else extra["database"]), from the
+fields their raw records gave them; where those name nothing, from what the raw record itself
+shows that older versions did not read (an EBSCO link's "db=aph", a Cochrane Library link);
+else by their source. Embase.com's MEDLINE records kept their L-number in extra["U2"] before
+this version (now it is their source_record_id): they are Embase's, as a new import names them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sqlite_utils import Database
+
+from db.database_names import EBSCO_CODES, L_NUMBER, record_database
+
+_RECORDS = (
+    "SELECT r.id, r.source_record_id, r.extra, x.raw, s.database FROM records r "
+    "JOIN sources s ON s.id = r.source_id LEFT JOIN record_raw x ON x.id = r.raw_id "
+    "WHERE r.id > ? ORDER BY r.id LIMIT ?"
+)
+_BATCH = 5000  # records held at once: raw texts are 14 kB each for PubMed
+_EBSCO_LINK = re.compile(r"ebscohost\.com/\S*?[?&]db=([A-Za-z0-9]+)")
+_CENTRAL_LINK = re.compile(r"cochranelibrary\.com/central/")
+
+
+def upgrade(db: Database) -> None:
+    db.execute("ALTER TABLE records ADD COLUMN database TEXT")
+    last = 0
+    while rows := db.execute(_RECORDS, [last, _BATCH]).fetchall():
+        names = [
+            (_database(accession, extra) or _raw_database(raw) or source, record_id)
+            for record_id, accession, extra, raw, source in rows
+        ]
+        db.conn.executemany("UPDATE records SET database = ? WHERE id = ?", names)
+        last = rows[-1][0]
+    db.table("records").create_index(["database"])
+
+
+def _database(accession: str | None, extra: str | None) -> str | None:
+    if extra and '"U2"' in extra:
+        u2 = json.loads(extra).get("U2") or []
+        if any(isinstance(v, str) and L_NUMBER.match(v) for v in u2):
+            return "Embase"
+    return record_database(accession, extra)
+
+
+def _raw_database(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if match := _EBSCO_LINK.search(raw):
+        return EBSCO_CODES.get(match.group(1).lower())
+    return "Cochrane CENTRAL" if _CENTRAL_LINK.search(raw) else None
