@@ -85,8 +85,8 @@ def found_in(db: Database, record_id: int) -> list[str]:
     """The databases that returned this record or a duplicate of it: "PubMed, Embase"."""
     members = cluster_of(db, record_id).members
     rows = db.execute(
-        "SELECT s.database FROM records r JOIN sources s ON s.id = r.source_id "
-        f"WHERE r.id IN ({_marks(members)}) GROUP BY s.database ORDER BY min(r.id)",
+        f"SELECT database FROM records WHERE id IN ({_marks(members)}) "
+        "GROUP BY database ORDER BY min(id)",
         list(members),
     )
     return [row[0] for row in rows]
@@ -157,7 +157,7 @@ DEDUP_FIELDS = (
 
 def records_to_compare(db: Database) -> list[tuple[Any, ...]]:
     """Every record as a DEDUP_FIELDS tuple, in import order."""
-    columns = ", ".join(f"s.{f}" if f in ("database", "format") else f"r.{f}" for f in DEDUP_FIELDS)
+    columns = ", ".join(f"s.{f}" if f == "format" else f"r.{f}" for f in DEDUP_FIELDS)
     return db.execute(
         f"SELECT {columns} FROM records r JOIN sources s ON s.id = r.source_id ORDER BY r.id"
     ).fetchall()
@@ -171,13 +171,13 @@ def completeness(db: Database, record_ids: list[int]) -> Iterator[tuple[int, str
         chunk = record_ids[start : start + 500]
         yield from db.execute(
             f"""
-            SELECT r.id, s.database,
+            SELECT r.id, r.database,
                    (r.title IS NOT NULL) + (r.abstract IS NOT NULL)
                    + (r.authors NOT IN ('', '[]')) + (r.year IS NOT NULL)
                    + (r.journal IS NOT NULL) + (r.volume IS NOT NULL) + (r.issue IS NOT NULL)
                    + (r.pages IS NOT NULL) + (r.doi IS NOT NULL) + (r.pmid IS NOT NULL),
                    coalesce(length(r.abstract), 0)
-            FROM records r JOIN sources s ON s.id = r.source_id
+            FROM records r
             WHERE r.id IN ({_marks(tuple(chunk))})
             """,
             chunk,
@@ -188,7 +188,7 @@ def record_with_source(db: Database, record_id: int) -> dict[str, Any]:
     """A whole record with the database and file it came from."""
     rows = list(
         db.query(
-            "SELECT r.*, s.database, s.file_name FROM records r "
+            "SELECT r.*, s.file_name FROM records r "
             "JOIN sources s ON s.id = r.source_id WHERE r.id = ?",
             [record_id],
         )
@@ -214,7 +214,7 @@ def cluster_rows(db: Database) -> Iterator[tuple[Any, ...]]:
     it is canonical, and how it joined (how, rule, score, reviewer), title."""
     yield from db.execute(
         """
-        SELECT r.id, s.database, s.file_name, r.source_record_id,
+        SELECT r.id, r.database, s.file_name, r.source_record_id,
                coalesce(m.cluster_id, r.id), coalesce(m.canonical_id, r.id) = r.id,
                m.how, m.rule, m.score, m.reviewer, r.title
         FROM records r JOIN sources s ON s.id = r.source_id

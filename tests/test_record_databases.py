@@ -15,12 +15,15 @@ from sqlite_utils import Database
 
 from db.connection import open_review
 from db.database_names import accession_database, database_name
+from db.dedup import found_in
 from db.migrations import MIGRATIONS, migrate
+from db.query_sql import record_ids_matching
 from screening.cli import cli
 from screening.importers import csv as csv_reader
 from screening.importers import ris
 from screening.importers.textfile import SourceFile
 from screening.importing import import_file
+from screening.query import parse_query
 from tests.conftest import FIXTURES
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -192,6 +195,12 @@ def test_mixed_export_round_trips_identifiers_and_databases(tmp_path: Path) -> N
     ]
     text = "C5  - 15368318"  # Embase.com's PMID tag, for the record Embase shares with MEDLINE
     assert text in out.read_text(encoding="utf-8")
+    plain = invoke("status", "--review", second).stdout
+    assert "by database: PubMed 6, Embase 6" in plain
+    # search and deduplication see each record's own database too
+    embase = record_ids_matching(after, parse_query("source:embase"))
+    assert len(embase) == 6
+    assert found_in(after, min(embase)) == ["Embase"]
 
 
 def test_cochrane_identifiers_survive_export(tmp_path: Path, review_db: Database) -> None:
