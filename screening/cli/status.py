@@ -30,11 +30,10 @@ def status(review_path: str | None, as_json: bool) -> None:
     longer listed. The figures are counts only, so blinding holds and anyone may run it.
 
     JSON keys: review {title, uuid}; records (as imported); clusters (after deduplication);
-    sources [...]; databases [{database, records, sources}] (each record counted under the
-    database it names, so a file mixing databases is split among them); stages [{stage,
-    records, undecided, decided_by_one, decided_by_two_or_more, awaiting (a required decision
-    missing), complete (every required decision in), conflict, resolved, included, excluded,
-    maybe, not_retrieved, reviewers [{reviewer, decided, of, listed}]}].
+    sources [...]; databases [{database, records, sources}] (records under their own database);
+    stages [{stage, records, undecided, decided_by_one, decided_by_two_or_more, awaiting (a
+    required decision missing), complete (every required decision in), conflict, resolved,
+    included, excluded, maybe, not_retrieved, reviewers [{reviewer, decided, of, listed}]}].
 
     Example:
 
