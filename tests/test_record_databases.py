@@ -109,6 +109,8 @@ def test_embase_medline_records_keep_pmid_and_l_number() -> None:
     assert second.title.startswith("Erratum: Author Correction: A remarkable assemblage")
     assert (second.source_record_id, second.pmid) == ("L644585435", "38906957")
     assert "U2" not in second.extra and "C5" not in second.extra
+    # found by searching Embase.com, which says the record is MEDLINE's
+    assert (second.extra["database"], second.extra["other_databases"]) == ("Embase", ["MEDLINE"])
     assert all(r.pmid and r.source_record_id.startswith("L") for r in records)
 
 

@@ -11,8 +11,9 @@ Field choices:
   PubMed link in UR; a C2 of "PMC..." is the PMCID (EndNote);
 - source_record_id is AN, else Ovid's ID (EndNote's own short record numbers in ID are
   skipped), else Embase's L-number (U2), else EBSCO's "Accession Number:" note or Scopus's EID;
-- extra["database"] is the database's name (db.database_names: DB without dates, EBSCO codes
-  as names), else what the accession number or a Cochrane Library link says;
+- extra["database"] is the database's name by db.database_names' rule: what the accession
+  number says, else DB without dates and with EBSCO codes as names, else a Cochrane Library
+  link; the other DB values are other_databases;
 - pages are SP-EP with short ends written out ("349-69" -> "349-369", as MEDLINE's reader
   does), else the article number in C7 (Scopus, WoS);
 - M3 values are publication types, except PsycINFO classification codes ("... [3300]");
@@ -177,7 +178,7 @@ def citation_from_fields(fields: list[tuple[str, list[str]]], *, raw: str, line:
         record_type=RECORD_TYPES.get(type_code, type_code.lower() or None),
         source_record_id=source_id,
         # last: the tags no field took go to extra, so every other field must be read first
-        extra=_extra(f, database or _named_elsewhere(f, source_id), copyright_notes),
+        extra=_extra(f, _database(f, database, source_id), copyright_notes),
     )
 
 
@@ -194,13 +195,15 @@ def _extra(f: _Fields, database: str | None, copyright_notes: list[str]) -> dict
     return {**f.extra(), **{k: v for k, v in named.items() if v}}
 
 
-def _named_elsewhere(f: _Fields, source_id: str | None) -> str | None:
-    """The database of a record without a DB tag, from its accession number (CENTRAL's
-    "CN-...", an L-number) or a Cochrane Library link."""
-    for url in f.items("UR"):
+def _database(f: _Fields, database: str | None, source_id: str | None) -> str | None:
+    """The record's database as db.database_names.record_database names it (its accession
+    number, CENTRAL's "CN-...", an L-number or a UT prefix, before its DB tag: Embase.com
+    marks its MEDLINE records "Medline"), else a Cochrane Library link."""
+    named = accession_database(source_id) or database
+    for url in f.items("UR") if named is None else ():
         if match := _COCHRANE_URL.search(url):
             return _COCHRANE_DATABASES[match.group(1).lower()]
-    return accession_database(source_id)
+    return named
 
 
 def _year(f: _Fields) -> int | None:
