@@ -7,6 +7,9 @@ name whatever exported it: Ovid's "ERIC <1992 to June 2024>" and "ERIC" are "ERI
 Search Premier", "Cochrane Central Register of Controlled Trials (CENTRAL)" is "Cochrane
 CENTRAL". A name the rule does not know stays as written, dates removed.
 
+A link can name the database where nothing else does: EBSCO's "db=aph", Ovid's "D=psyc16",
+a Cochrane Library or Embase.com address.
+
 A record's accession number can say more than the file does: a Web of Science platform UT
 names the database searched ("BIOSIS:", "ZOOREC:", "MEDLINE:", "WOS:"), a CENTRAL accession
 ("CN-00778158") is Cochrane CENTRAL's, an L-number Embase's and an EID Scopus's. Those win
@@ -43,6 +46,29 @@ EBSCO_CODES = {
     "sph": "SPORTDiscus",
 }
 
+# Ovid's database codes ("D=psyc16" in its links), by prefix: the digits are the segment
+OVID_CODES = (
+    ("psyc", "APA PsycInfo"),
+    ("emed", "Embase"),
+    ("emez", "Embase"),
+    ("oemez", "Embase"),
+    ("cctr", "Cochrane CENTRAL"),
+    ("coch", "Cochrane Database of Systematic Reviews"),
+    ("medl", "MEDLINE"),
+    ("mesz", "MEDLINE"),
+    ("prem", "MEDLINE"),
+    ("caba", "CAB Abstracts"),
+    ("eric", "ERIC"),
+)
+_LINKS = re.compile(
+    r"ebscohost\.com/\S*?[?&]db=(?P<ebsco>[A-Za-z0-9]+)"
+    r"|ovid\S*?[?&]D=(?P<ovid>[A-Za-z]+)"
+    r"|cochranelibrary\.com/(?P<cochrane>central|cdsr)/"
+    r"|(?P<embase>embase\.com/)",
+    re.IGNORECASE,
+)
+_COCHRANE = {"central": "Cochrane CENTRAL", "cdsr": "Cochrane Database of Systematic Reviews"}
+
 # names as platforms spell them (lower case, dates removed) -> the database's name
 _ALIASES = {
     "medline": "MEDLINE",
@@ -57,6 +83,9 @@ _ALIASES = {
     "cochrane central register of controlled trials": "Cochrane CENTRAL",
     "cochrane central register of controlled trials (central)": "Cochrane CENTRAL",
     "ebm reviews - cochrane central register of controlled trials": "Cochrane CENTRAL",
+    "ebm reviews - cochrane database of systematic reviews": (
+        "Cochrane Database of Systematic Reviews"
+    ),
     "cochrane library": "Cochrane Library",
 }
 # Ovid's product names: "Ovid MEDLINE(R) ALL", "Embase Classic+Embase"
@@ -113,6 +142,20 @@ def accession_database(accession: str | None) -> str | None:
     if match.group(1):
         return _UT_PREFIXES.get(match.group(1).upper())
     return next(name for name, part in zip(_SHAPES, match.groups()[1:], strict=True) if part)
+
+
+def link_database(text: str | None) -> str | None:
+    """The database the first link in the text names (a URL, or a whole raw record)."""
+    match = _LINKS.search(text or "")
+    if match is None:
+        return None
+    if code := match.group("ebsco"):
+        return EBSCO_CODES.get(code.lower())
+    if code := match.group("ovid"):
+        return next((name for key, name in OVID_CODES if code.lower().startswith(key)), None)
+    if part := match.group("cochrane"):
+        return _COCHRANE[part.lower()]
+    return "Embase"
 
 
 def record_database(source_record_id: str | None, extra: str | None) -> str | None:

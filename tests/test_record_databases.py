@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from sqlite_utils import Database
 
 from db.connection import open_review
-from db.database_names import accession_database, database_name
+from db.database_names import accession_database, database_name, link_database
 from db.dedup import found_in
 from db.migrations import MIGRATIONS, migrate
 from db.query_sql import record_ids_matching
@@ -150,6 +150,9 @@ def test_ebsco_csv_unwraps_dates_and_builds_pages() -> None:
         ("csv/cff_baseline_cochrane.csv", "Cochrane CENTRAL", 3),
         ("csv/cff_baseline_cinahl.csv", "Academic Search Premier", 10),
         ("ris/cff_baseline_embase.ris", "Embase", 10),
+        ("ris/asreview_pubmed_endnote.txt", "PubMed", 6),  # EndNote's DP "NLM"
+        ("ris/asreview_ovid_psycinfo.ris", "APA PsycInfo", 6),  # no DB; Ovid's "D=psyc16" links
+        ("decisions/rayyan_baseline.ris", "Embase", 10),  # Rayyan keeps Embase.com's links
     ],
 )
 def test_each_export_is_named_for_its_database(
@@ -158,6 +161,34 @@ def test_each_export_is_named_for_its_database(
     summary = import_file(review_db, FIXTURES / name)
     assert (summary.database, summary.added) == (database, count)
     assert by_database(review_db, summary.source_id) == {database: count}
+
+
+EBSCO = "https://search.ebscohost.com/login.aspx?direct=true&db=aph&AN=176404503"
+OVID = "http://ovidsp.ovid.com/ovidweb.cgi?T=JS&PAGE=reference&D={}&NEWS=N&AN={}"
+COCHRANE = "https://www.cochranelibrary.com/central/doi/10.1002/central/CN-00778158/full"
+EMBASE = "https://www.embase.com/search/results?subaction=viewrecord&id=L644585435&from=export"
+
+
+@pytest.mark.parametrize(
+    ("link", "name"),
+    [
+        (EBSCO, "Academic Search Premier"),  # cff_baseline_cinahl.csv
+        (OVID.format("psyc16", "2019-65183"), "APA PsycInfo"),  # asreview_ovid_psycinfo.ris
+        (COCHRANE, "Cochrane CENTRAL"),  # cff_baseline_cochrane_endnote.ris
+        (EMBASE, "Embase"),  # cff_baseline_embase.ris
+        ("https://doi.org/10.1371/journal.pone.0298242", None),
+    ],
+)
+def test_links_name_their_database(link: str, name: str | None) -> None:
+    assert link_database(link) == name
+
+
+def test_rayyan_reexport_keeps_the_embase_records_database() -> None:
+    """Rayyan replaces AN with its own id and drops DB, but keeps Embase.com's links."""
+    records = list(ris.read(SourceFile.open(FIXTURES / "decisions/rayyan_baseline.ris")))
+    second = records[1]
+    assert second.title.startswith("Erratum: Author Correction: A remarkable assemblage")
+    assert (second.source_record_id, second.extra["database"]) == ("rayyan-42924190", "Embase")
 
 
 def test_web_of_science_record_keeps_its_database_and_pmid(review_db: Database) -> None:
@@ -243,6 +274,7 @@ def test_migration_names_the_records_of_an_existing_review(
             '{"PLink": "https://search.ebscohost.com/login.aspx?direct=true&db=aph&AN=176404503"}',
         ),
         ("PubMed", "19008416", None, "<PubmedArticle/>"),
+        ("unnamed ris export", "99", '{"DP": ["NLM"]}', "TY  - JOUR\nID  - 99\nDP  - NLM\nER  - "),
     ]
     for n, (source, accession, extra, raw) in enumerate(old, start=1):
         source_id = (
@@ -259,5 +291,6 @@ def test_migration_names_the_records_of_an_existing_review(
         "Zoological Record",
         "Academic Search Premier",
         "Academic Search Premier",
+        "PubMed",
         "PubMed",
     ]

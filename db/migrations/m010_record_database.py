@@ -5,7 +5,8 @@ A file can mix databases (a reference library, a Rayyan or metasift export, a We
 database. Existing records are named here by the same rule new imports use
 (db.database_names.record_database: the accession number, else extra["database"]), from the
 fields their raw records gave them; where those name nothing, from what the raw record itself
-shows that older versions did not read (an EBSCO link's "db=aph", a Cochrane Library link);
+shows that older versions did not read (a link: EBSCO's "db=aph", Ovid's "D=psyc16", a
+Cochrane Library address; EndNote's DP "NLM" on PubMed records);
 else by their source. Embase.com's MEDLINE records kept their L-number in extra["U2"] before
 this version (now it is their source_record_id): they are Embase's, as a new import names them.
 """
@@ -17,7 +18,7 @@ import re
 
 from sqlite_utils import Database
 
-from db.database_names import EBSCO_CODES, L_NUMBER, record_database
+from db.database_names import L_NUMBER, link_database, record_database
 
 _RECORDS = (
     "SELECT r.id, r.source_record_id, r.extra, x.raw, s.database FROM records r "
@@ -25,8 +26,7 @@ _RECORDS = (
     "WHERE r.id > ? ORDER BY r.id LIMIT ?"
 )
 _BATCH = 5000  # records held at once: raw texts are 14 kB each for PubMed
-_EBSCO_LINK = re.compile(r"ebscohost\.com/\S*?[?&]db=([A-Za-z0-9]+)")
-_CENTRAL_LINK = re.compile(r"cochranelibrary\.com/central/")
+_ENDNOTE_PUBMED = re.compile(r"^DP  - NLM\s*$", re.MULTILINE)  # EndNote's PubMed records
 
 
 def upgrade(db: Database) -> None:
@@ -52,8 +52,7 @@ def _database(accession: str | None, extra: str | None) -> str | None:
 
 
 def _raw_database(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    if match := _EBSCO_LINK.search(raw):
-        return EBSCO_CODES.get(match.group(1).lower())
-    return "Cochrane CENTRAL" if _CENTRAL_LINK.search(raw) else None
+    """What an older version did not read: a link naming the database, EndNote's DP "NLM"."""
+    if raw and _ENDNOTE_PUBMED.search(raw):
+        return "PubMed"
+    return link_database(raw)

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from db.database_names import EBSCO_CODES, database_name
+from db.database_names import database_name, link_database
 from screening.citation import Citation
 from screening.normalise import (
     clean,
@@ -152,8 +152,7 @@ def _cochrane(row: dict[str, str], c: Citation) -> None:
 
 
 def _ebsco(row: dict[str, str], c: Citation) -> None:
-    code = _openurl(row.get("PLink")).get("db", "")
-    c.extra["database"] = EBSCO_CODES.get(code.lower()) or database_name(code) or "EBSCOhost"
+    c.extra["database"] = link_database(row.get("PLink")) or "EBSCOhost"
     c.year = c.year or parse_year(_excel_text(row.get("Publication Date")))
     c.issn = c.issn or normalise_issn(_excel_text(row.get("ISSN")))
     c.pages = c.pages or _first_page_and_count(row.get("First Page"), row.get("Page Count"))

@@ -12,8 +12,8 @@ Field choices:
 - source_record_id is AN, else Ovid's ID (EndNote's own short record numbers in ID are
   skipped), else Embase's L-number (U2), else EBSCO's "Accession Number:" note or Scopus's EID;
 - extra["database"] is the database's name by db.database_names' rule: what the accession
-  number says, else DB without dates and with EBSCO codes as names, else a Cochrane Library
-  link; the other DB values are other_databases;
+  number says, else DB without dates and with EBSCO codes as names, else PubMed for DP "NLM",
+  else what a link names; the other DB values are other_databases;
 - pages are SP-EP with short ends written out ("349-69" -> "349-369", as MEDLINE's reader
   does), else the article number in C7 (Scopus, WoS);
 - M3 values are publication types, except PsycINFO classification codes ("... [3300]");
@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from db.database_names import L_NUMBER, accession_database, database_name
+from db.database_names import L_NUMBER, accession_database, database_name, link_database
 from screening.citation import Citation, Section
 from screening.normalise import (
     clean,
@@ -73,11 +73,6 @@ _NOTE_PMID = re.compile(r"(?:^|[.;]\s)PMID:\s*(\d+)")
 _ACCESSION = re.compile(r"Accession Number:\s*([^\s;]+?)[.;]?(?:\s|$)")
 _SCOPUS_EID = re.compile(r"scopus\.com/.*[?&]eid=(2-s2\.0-\d+)")
 _COCHRANE_PMID = re.compile(r"(?:^|,)\s*PUBMED\s+(\d+)\s*(?=,|$)", re.IGNORECASE)
-_COCHRANE_URL = re.compile(r"cochranelibrary\.com/(central|cdsr)/", re.IGNORECASE)
-_COCHRANE_DATABASES = {
-    "central": "Cochrane CENTRAL",
-    "cdsr": "Cochrane Database of Systematic Reviews",
-}
 _ISSN = re.compile(r"(?<![\d-])(\d{4})-?(\d{3}[\dXx])(?![\d-])")
 _CLASSIFICATION = re.compile(r".*\[\d+\]$")  # PsycINFO "Health Psychology & Medicine [3360]"
 _COPYRIGHT = re.compile(r"Copyright of .+ is the property of ", re.IGNORECASE)
@@ -198,12 +193,13 @@ def _extra(f: _Fields, database: str | None, copyright_notes: list[str]) -> dict
 def _database(f: _Fields, database: str | None, source_id: str | None) -> str | None:
     """The record's database as db.database_names.record_database names it (its accession
     number, CENTRAL's "CN-...", an L-number or a UT prefix, before its DB tag: Embase.com
-    marks its MEDLINE records "Medline"), else a Cochrane Library link."""
+    marks its MEDLINE records "Medline"), else "PubMed" for EndNote's PubMed records (DP
+    "NLM"), else what a link names (Cochrane Library, Ovid's "D=psyc16", EBSCO's "db=")."""
     named = accession_database(source_id) or database
-    for url in f.items("UR") if named is None else ():
-        if match := _COCHRANE_URL.search(url):
-            return _COCHRANE_DATABASES[match.group(1).lower()]
-    return named
+    if named is None and (f.first("DP", use=False) or "").upper() == "NLM":
+        return "PubMed"
+    links = (link_database(url) for url in f.items(*_URL_TAGS)) if named is None else ()
+    return named or next(filter(None, links), None)
 
 
 def _year(f: _Fields) -> int | None:
