@@ -62,7 +62,7 @@ OVID_CODES = (
 )
 _LINKS = re.compile(
     r"ebscohost\.com/\S*?[?&]db=(?P<ebsco>[A-Za-z0-9]+)"
-    r"|ovid\S*?[?&]D=(?P<ovid>[A-Za-z]+)"
+    r"|ovid\.com/\S*?[?&]D=(?P<ovid>[A-Za-z]+)"
     r"|cochranelibrary\.com/(?P<cochrane>central|cdsr)/"
     r"|(?P<embase>embase\.com/)",
     re.IGNORECASE,

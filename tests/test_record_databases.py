@@ -153,6 +153,8 @@ def test_ebsco_csv_unwraps_dates_and_builds_pages() -> None:
         ("ris/asreview_pubmed_endnote.txt", "PubMed", 6),  # EndNote's DP "NLM"
         ("ris/asreview_ovid_psycinfo.ris", "APA PsycInfo", 6),  # no DB; Ovid's "D=psyc16" links
         ("decisions/rayyan_baseline.ris", "Embase", 10),  # Rayyan keeps Embase.com's links
+        ("decisions/rayyan_baseline.csv", "Embase", 10),
+        ("decisions/covidence_baseline.csv", "unnamed csv export", 10),  # nothing says
     ],
 )
 def test_each_export_is_named_for_its_database(

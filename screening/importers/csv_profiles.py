@@ -19,7 +19,8 @@
   date and ISSN, pages as "First Page" and "Page Count", the record type in "Doctype", and
   the database only as the code in the "PLink" link ("db=aph").
 
-Every known export names its database in extra["database"] (db.database_names' rule).
+Every known export names its database in extra["database"] (db.database_names' rule); in
+other sheets a record's link may name it.
 """
 
 from __future__ import annotations
@@ -78,11 +79,16 @@ def detect(header: list[str]) -> Profile:
         return Profile("Cochrane", _cochrane, _no_widening)
     if {"plink", "first page", "page count"} <= names:
         return Profile("EBSCO", _ebsco, _no_widening)
-    return Profile("generic", _nothing, _no_widening)
+    return Profile("generic", _generic, _no_widening)
 
 
-def _nothing(row: dict[str, str], citation: Citation) -> None:
-    return None
+def _generic(row: dict[str, str], c: Citation) -> None:
+    """A sheet of no known database (Rayyan, Covidence, a team's own): a link may name the
+    database a record came from (Rayyan keeps Embase.com's)."""
+    if "database" not in c.extra:
+        named = next(filter(None, map(link_database, c.urls)), None)
+        if named:
+            c.extra["database"] = named
 
 
 def _no_widening(header: list[str], cells: list[str]) -> list[str] | None:
