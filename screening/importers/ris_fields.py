@@ -261,7 +261,7 @@ def _pmid(f: _Fields, database: str | None) -> str | None:
         return scopus
     # Embase.com's C5, whichever database it names (its MEDLINE records say "Medline")
     embase = f.first("C5", use=False) or ""
-    if embase.isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", embase):
         f.used.add("C5")
         return embase
     return _cochrane_pmid(f) or _note_pmid(f)
