@@ -68,6 +68,9 @@ _LINKS = re.compile(
     re.IGNORECASE,
 )
 _COCHRANE = {"central": "Cochrane CENTRAL", "cdsr": "Cochrane Database of Systematic Reviews"}
+# looked for first, as exports write them (lower case): the pattern alone takes 0.6 ms over a
+# 17 kB PubMed XML record, which the migration reads for every record of a review
+_LINK_HOSTS = ("ebscohost.com/", "ovid.com/", "cochranelibrary.com/", "embase.com/")
 
 # names as platforms spell them (lower case, dates removed) -> the database's name
 _ALIASES = {
@@ -146,7 +149,9 @@ def accession_database(accession: str | None) -> str | None:
 
 def link_database(text: str | None) -> str | None:
     """The database the first link in the text names (a URL, or a whole raw record)."""
-    match = _LINKS.search(text or "")
+    if not text or not any(host in text for host in _LINK_HOSTS):
+        return None
+    match = _LINKS.search(text)
     if match is None:
         return None
     if code := match.group("ebsco"):

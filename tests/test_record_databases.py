@@ -265,23 +265,20 @@ def test_migration_names_the_records_of_an_existing_review(
     CSV row whose only hint is its link, a PubMed record)."""
     monkeypatch.setattr("db.migrations.MIGRATIONS", MIGRATIONS[:9])
     db = open_review(tmp_path / "r.db", create=True)
-    old = [
-        ("Embase", None, '{"U2": ["L644585435"], "C5": ["38906957"], "database": "Medline"}', ""),
-        ("Web of Science", "ZOOREC:ZOOR15411078200", None, ""),
-        ("aph", "176404503", '{"database": "aph"}', ""),
-        (
-            "unnamed csv export",
-            "176404503",
-            '{"publisher": "Public Library of Science"}',
-            '{"PLink": "https://search.ebscohost.com/login.aspx?direct=true&db=aph&AN=176404503"}',
-        ),
-        ("PubMed", "19008416", None, "<PubmedArticle/>"),
-        ("unnamed ris export", "99", '{"DP": ["NLM"]}', "TY  - JOUR\nID  - 99\nDP  - NLM\nER  - "),
-    ]
-    for n, (source, accession, extra, raw) in enumerate(old, start=1):
-        source_id = (
-            db["sources"].insert({"kind": "file", "database": source, "imported_at": "t"}).last_pk
-        )
+    old = [  # (source's database, its format, source_record_id, extra, raw)
+        ("Embase", "ris", None,
+         '{"U2": ["L644585435"], "C5": ["38906957"], "database": "Medline"}', ""),
+        ("Web of Science", "wos-tab", "ZOOREC:ZOOR15411078200", None, ""),
+        ("aph", "ris", "176404503", '{"database": "aph"}', ""),
+        ("unnamed csv export", "csv", "176404503", '{"publisher": "Public Library of Science"}',
+         '{"PLink": "https://search.ebscohost.com/login.aspx?direct=true&db=aph&AN=176404503"}'),
+        ("PubMed", "pubmed-xml", "19008416", None, "<PubmedArticle/>"),
+        ("unnamed ris export", "ris", "99", '{"DP": ["NLM"]}',
+         "TY  - JOUR\nID  - 99\nDP  - NLM\nER  - "),
+    ]  # fmt: skip
+    for n, (source, fmt, accession, extra, raw) in enumerate(old, start=1):
+        row = {"kind": "file", "database": source, "format": fmt, "imported_at": "t"}
+        source_id = db["sources"].insert(row).last_pk
         db["record_raw"].insert({"id": n, "raw": raw})
         row = {"uuid": f"u{n}", "source_id": source_id, "position": 1, "raw_id": n}
         db["records"].insert({**row, "source_record_id": accession, "extra": extra})

@@ -20,8 +20,11 @@ from sqlite_utils import Database
 
 from db.database_names import L_NUMBER, link_database, record_database
 
+# raw texts are read only where they may hold a link or DP line the fields lack (RIS, CSV):
+# PubMed XML's would be 1.7 GB for 100,000 records
 _RECORDS = (
-    "SELECT r.id, r.source_record_id, r.extra, x.raw, s.database FROM records r "
+    "SELECT r.id, r.source_record_id, r.extra, "
+    "CASE WHEN s.format IN ('ris', 'csv') THEN x.raw END, s.database FROM records r "
     "JOIN sources s ON s.id = r.source_id LEFT JOIN record_raw x ON x.id = r.raw_id "
     "WHERE r.id > ? ORDER BY r.id LIMIT ?"
 )
@@ -53,6 +56,6 @@ def _database(accession: str | None, extra: str | None) -> str | None:
 
 def _raw_database(raw: str | None) -> str | None:
     """What an older version did not read: a link naming the database, EndNote's DP "NLM"."""
-    if raw and _ENDNOTE_PUBMED.search(raw):
+    if raw and "DP  - NLM" in raw and _ENDNOTE_PUBMED.search(raw):
         return "PubMed"
     return link_database(raw)
