@@ -55,11 +55,14 @@ def citation_row(c: Citation, position: int) -> NewRecord:
 
 
 def row_citation(row: dict[str, Any]) -> Citation:
-    """A records row (or a row of a view over it) as a Citation."""
+    """A records row (or a row of a view over it) as a Citation; the record's own database
+    (records.database), where the row has it, is its extra["database"]."""
 
     def load(column: str, empty: Any) -> Any:
         value = row.get(column)
         return json.loads(value) if value else empty
+
+    extra = load("extra", {}) | ({"database": row["database"]} if row.get("database") else {})
 
     return Citation(
         raw=row.get("raw") or "",
@@ -85,5 +88,5 @@ def row_citation(row: dict[str, Any]) -> Citation:
         urls=load("urls", []),
         record_type=row.get("record_type"),
         source_record_id=row.get("source_record_id"),
-        extra=load("extra", {}),
+        extra=extra,
     )
