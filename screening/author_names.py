@@ -27,7 +27,9 @@ _PLACEHOLDERS = frozenset({"[no author name available]", "[anonymous]"})
 
 
 def is_initials(token: str) -> bool:
-    return len(token) <= 8 and _INITIALS.fullmatch(token) is not None
+    return (
+        len(token) <= 8 and token not in ("Jr.", "Sr.") and _INITIALS.fullmatch(token) is not None
+    )
 
 
 def surname_first(name: str, *, given_first: bool = False) -> str:
@@ -55,12 +57,12 @@ def surname_first(name: str, *, given_first: bool = False) -> str:
 def _initials_start(tokens: list[str]) -> int | None:
     """Where the trailing initials of "Surname Initials" begin, or None if the name is not so.
 
-    A surname in capitals ("HUTTO R.L.", "DICKSON J G") looks like initials itself; it counts
-    as a surname when it is three letters or more without dots and every initial after it is
-    unmistakable (dotted, or one letter).
+    Initials have at most three letters each. A surname in capitals ("HUTTO R.L.", "DICKSON
+    J G") looks like initials itself; it counts as a surname when it has three letters or more
+    and no dots, and every initial after it is dotted or at most two letters.
     """
     cut = len(tokens)
-    while cut > 1 and is_initials(tokens[cut - 1]):
+    while cut > 1 and is_initials(tokens[cut - 1]) and _short(tokens[cut - 1], 3):
         cut -= 1
     if cut == len(tokens):
         return None
@@ -68,9 +70,14 @@ def _initials_start(tokens: list[str]) -> int | None:
     if not is_initials(last_of_surname):
         return cut
     plain_capitals = "." not in last_of_surname and len(last_of_surname) >= 3
-    if plain_capitals and all("." in t or len(t) == 1 for t in tokens[cut:]):
+    if plain_capitals and all("." in t or _short(t, 2) for t in tokens[cut:]):
         return cut
     return None
+
+
+def _short(token: str, letters: int) -> bool:
+    """At most this many letters ("J.-P." has two)."""
+    return sum(c.isalpha() for c in token) <= letters
 
 
 def author_name(name: str | None) -> str | None:

@@ -21,6 +21,7 @@ COUNTS = {
     "asreview_web_of_science_ris.txt": 10,
     "citesource_WoS_79.ris": 79,
     "citesource_psycinfo_64.ris": 64,
+    "citesource_search1_166.ris": 166,
     "citesource_pubmed_46.ris": 46,
     "reflib_blue-light_endnote.ris": 102,
     "synthesisr_ASP_ris_example.ris": 4,
