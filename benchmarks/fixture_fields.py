@@ -79,15 +79,17 @@ def diff(before: dict[str, Any], after: dict[str, Any], show: int) -> None:
             for field in FIELDS:
                 if old[field] != new[field]:
                     changed[field] += 1
-                    examples.setdefault(field, []).append(
-                        f"  {Path(name).name}#{i + 1}: {old[field]!r:.200}\n    -> {new[field]!r:.200}"
-                    )
+                    examples.setdefault(field, []).append(_example(name, i, old[field], new[field]))
     total = sum(len(rows) for rows in before.values())
     print(f"{len(before)} files, {total} records")
     for field, count in changed.most_common():
         print(f"{field}: {count} records changed")
         for example in examples[field][:show]:
             print(example)
+
+
+def _example(name: str, index: int, old: Any, new: Any) -> str:
+    return f"  {Path(name).name}#{index + 1}: {old!r:.200}\n    -> {new!r:.200}"
 
 
 def main() -> None:
