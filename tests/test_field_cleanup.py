@@ -33,7 +33,7 @@ def test_zoological_record_authors_lose_their_emails_and_issns_split(review_db: 
     assert rows[0]["authors"][0] == "Stillman, Andrew N."
     assert not any("@" in name for row in rows for name in row["authors"])
     assert rows[0]["title"] == (
-        "Nest site selection and nest survival of Black-backed Woodpeckers after wildfire"
+        "Nest site selection and nest survival of Black-backed Woodpeckers after wildfire."
     )
     assert rows[34]["issn"] == "0001-6454"
     assert rows[34]["extra"]["issns"] == ["0001-6454", "1734-8471"]
@@ -103,11 +103,6 @@ def test_scopus_placeholder_is_no_author(review_db: Database) -> None:
     assert rows[8]["authors"] == []
 
 
-def test_pubmed_xml_and_medline_titles_agree_without_closing_stop(review_db: Database) -> None:
-    rows = imported(review_db, "medline/biopython_pubmed_result1.txt")
-    assert rows[0]["title"] == "The Bio* toolkits--a brief overview"
-
-
 @pytest.mark.parametrize(
     ("raw", "text"),
     [
@@ -151,7 +146,8 @@ def test_title_notes_are_kept_aside_and_notices_are_not_touched() -> None:
     assert (
         title_and_notes("Erratum: Drug X for Y [Erratum]")[0] == "Erratum: Drug X for Y [Erratum]"
     )
-    assert title_and_notes("Birds of the U.S.")[0] == "Birds of the U.S."
+    assert title_and_notes("Birds of the U.S. [Review]")[0] == "Birds of the U.S."
+    assert title_and_notes("A plain title.")[0] == "A plain title."
     c = tidy_citation(Citation(raw="", line=1, title="A.[Erratum appears in J. 2004;29:1762]"))
     assert c.title == "A"
     assert c.extra["title_notes"] == ["[Erratum appears in J. 2004;29:1762]"]
