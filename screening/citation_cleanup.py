@@ -5,7 +5,7 @@ own, so that the same paper reads the same from every database:
 - titles, abstracts (and their sections), keywords and journal names without inline markup
   or entities (markup.plain_text);
 - a title without the notes some databases append ("[Review] [75 refs]", "[Erratum appears
-  in ...]") and the full stop before them; the notes stay in extra["title_notes"];
+  in ...]") or its closing full stop; the notes stay in extra["title_notes"];
 - authors through author_names.author_list (e-mails and placeholders out, "Surname, Given");
 - pages with one kind of hyphen; every ISSN of the record hyphenated, the first in issn and
   all of them in extra["issns"] when there are several.
@@ -59,7 +59,7 @@ def _plain(value: str | None) -> str | None:
 
 
 def title_and_notes(title: str | None) -> tuple[str | None, list[str]]:
-    """The title without appended notes (and the full stop before them), and the notes."""
+    """The title without appended notes and closing full stop, and the notes, in order."""
     if not title:
         return title, []
     notes: list[str] = []
@@ -67,9 +67,9 @@ def title_and_notes(title: str | None) -> tuple[str | None, list[str]]:
         notes.insert(0, match.group().strip().rstrip("."))
         title = title[: match.start()]
     title = title.rstrip()
-    # only the stop before a note: other titles keep theirs, as PubMed and most databases
-    # write them (dedup folds punctuation away either way)
-    if notes and title.endswith(".") and not _ABBREVIATION_END.search(title):
+    # PubMed, MEDLINE and Zoological Record end titles with a full stop, Scopus and Web of
+    # Science do not: the same title from each reads the same without it
+    if title.endswith(".") and not _ABBREVIATION_END.search(title):
         title = title[:-1].rstrip()
     return title or None, notes
 

@@ -33,7 +33,7 @@ def test_zoological_record_authors_lose_their_emails_and_issns_split(review_db: 
     assert rows[0]["authors"][0] == "Stillman, Andrew N."
     assert not any("@" in name for row in rows for name in row["authors"])
     assert rows[0]["title"] == (
-        "Nest site selection and nest survival of Black-backed Woodpeckers after wildfire."
+        "Nest site selection and nest survival of Black-backed Woodpeckers after wildfire"
     )
     assert rows[34]["issn"] == "0001-6454"
     assert rows[34]["extra"]["issns"] == ["0001-6454", "1734-8471"]
@@ -147,7 +147,8 @@ def test_title_notes_are_kept_aside_and_notices_are_not_touched() -> None:
         title_and_notes("Erratum: Drug X for Y [Erratum]")[0] == "Erratum: Drug X for Y [Erratum]"
     )
     assert title_and_notes("Birds of the U.S. [Review]")[0] == "Birds of the U.S."
-    assert title_and_notes("A plain title.")[0] == "A plain title."
+    assert title_and_notes("A plain title.")[0] == "A plain title"
+    assert title_and_notes("Smith et al.")[0] == "Smith et al."
     c = tidy_citation(Citation(raw="", line=1, title="A.[Erratum appears in J. 2004;29:1762]"))
     assert c.title == "A"
     assert c.extra["title_notes"] == ["[Erratum appears in J. 2004;29:1762]"]
