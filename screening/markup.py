@@ -13,17 +13,19 @@ from __future__ import annotations
 import html
 import re
 
-# Inline tags of publishers' titles and abstracts (JATS, HTML, Elsevier's <inf>), open or close
+# Inline tags of publishers' titles and abstracts (HTML, Elsevier's <inf>, JATS as Crossref
+# and Lens give it: "<jats:p>", "<jats:italic>"), open or close
 _INLINE = "i|b|u|em|strong|sc|scp|sub|sup|inf|italic|bold|span|small|br|p"
 # (no space after "<": "a < b > c" is a comparison, not a tag)
-_TAG = re.compile(rf"<(/?)({_INLINE})(?:\s[^<>]{{0,80}})?/?>", re.IGNORECASE)
-_SCRIPT = re.compile(r"<(sub|sup|inf)>([^<>]{0,40})</\1>", re.IGNORECASE)
+# (any "jats:" tag: the namespace says it is markup)
+_TAG = re.compile(rf"<(/?)(jats:[a-z-]+|{_INLINE})(?:\s[^<>]{{0,80}})?/?>", re.IGNORECASE)
+_SCRIPT = re.compile(r"<(?:jats:)?(sub|sup|inf)>([^<>]{0,40})</(?:jats:)?\1>", re.IGNORECASE)
 # Named, decimal and hexadecimal references with their semicolon; html.unescape alone would
 # also decode "&copy" or "&para" without one, which can be ordinary text
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 _SUPERSCRIPT = str.maketrans("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ")
-_BREAKS = ("br", "p")
+_BREAKS = ("br", "p", "title", "sec")
 
 
 def plain_text(value: str | None) -> str | None:
@@ -50,4 +52,4 @@ def _script(match: re.Match[str]) -> str:
 
 def _drop_tag(match: re.Match[str]) -> str:
     # a line or paragraph break stands between words; other inline tags sit inside them
-    return " " if match.group(2).lower() in _BREAKS else ""
+    return " " if match.group(2).lower().removeprefix("jats:") in _BREAKS else ""

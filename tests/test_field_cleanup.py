@@ -165,3 +165,18 @@ def test_early_access_year_from_ey(tmp_path: Path) -> None:
     path = tmp_path / "savedrecs.txt"
     path.write_text("PT\tTI\tPY\tEY\tUT\nJ\tA title\t\t2019\tWOS:1\n", encoding="utf-8")
     assert next(wos_tab.read(SourceFile.open(path))).year == 2019
+
+
+def test_review_note_of_a_real_title_is_kept_aside(review_db: Database) -> None:
+    import_file(review_db, FIXTURES / "dedup/sample.csv", fmt="csv")
+    row = next(review_db.query("SELECT title, extra FROM records WHERE extra LIKE '%[Review]%'"))
+    assert row["title"] == (
+        "Atypical hemolytic uremic syndrome associated with mutations in complement regulator genes"
+    )
+    assert json.loads(row["extra"])["title_notes"] == ["[Review]"]
+
+
+def test_jats_markup_as_crossref_and_lens_give_it() -> None:
+    # the opening of an abstract in CiteSource's vignettes/new_stage_data/lens_343.ris
+    raw = "<jats:title>Abstract</jats:title><jats:p>Wildfires raise risks of floods"
+    assert " ".join((plain_text(raw) or "").split()) == "Abstract Wildfires raise risks of floods"
