@@ -22,6 +22,9 @@ _LOWER = "a-z" + "".join(c for c in map(chr, range(0xC0, 0x530)) if c.islower())
 _INITIALS = re.compile(rf"[{_UPPER}](?:[{_UPPER}]|[{_LOWER}]?\.-?|-)*\.?")
 # words in front of a surname ("van", "de la") that belong to it
 _PARTICLES = re.compile(r"[a-z][a-z']*")
+_SURNAME_PARTICLES = frozenset(
+    "van von vom de der den del della di da das do dos du la le ter ten bin ibn al el y".split()
+)
 _EMAIL = re.compile(r"\s*\(?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)?")
 _PLACEHOLDERS = frozenset({"[no author name available]", "[anonymous]"})
 
@@ -64,7 +67,7 @@ def _initials_start(tokens: list[str]) -> int | None:
     cut = len(tokens)
     while cut > 1 and is_initials(tokens[cut - 1]) and _short(tokens[cut - 1], 3):
         cut -= 1
-    if cut == len(tokens):
+    if cut == len(tokens) or not _surname_like(tokens[:cut]):
         return None
     last_of_surname = tokens[cut - 1]
     if not is_initials(last_of_surname):
@@ -73,6 +76,12 @@ def _initials_start(tokens: list[str]) -> int | None:
     if plain_capitals and all("." in t or _short(t, 2) for t in tokens[cut:]):
         return cut
     return None
+
+
+def _surname_like(words: list[str]) -> bool:
+    """Up to three words, small ones only particles: not a group's name ("Writing Committee
+    of the WHO", which must not become "Writing Committee of the, WHO")."""
+    return len(words) <= 3 and all(w[0].isupper() or w in _SURNAME_PARTICLES for w in words)
 
 
 def _short(token: str, letters: int) -> bool:

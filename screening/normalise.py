@@ -2,9 +2,10 @@
 
 The first half is what every format needs (text, identifiers, years, pages, languages,
 abstract sections). The second half turns values that BibTeX, CSV and the tagged formats
-carry as one string into what Citation asks for: several authors in one cell, keywords in
-one cell, an ISSN with or without its hyphen, an abstract whose paragraphs are only blank
-lines, "Surname, Given" from "Given Surname".
+carry as one string into what Citation asks for: keywords in one cell, ISSNs with or
+without their hyphen, an abstract whose paragraphs are only blank lines. Author names live
+in author_names.py (re-exported here, where the importers look for them); markup and
+entities in markup.py; the rules applied to every citation at the end in citation_cleanup.py.
 """
 
 from __future__ import annotations

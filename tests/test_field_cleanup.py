@@ -126,6 +126,7 @@ def test_plain_text_keeps_real_less_than_signs(raw: str, text: str) -> None:
         ("J.A. Smith", "J.A. Smith"),
         ("Smith Jr.", "Smith Jr."),
         ("[No author name available]", None),
+        ("Writing Committee of the WHO", "Writing Committee of the WHO"),  # a group, not turned
     ],
 )
 def test_author_names_from_the_issue(name: str, expected: str | None) -> None:
