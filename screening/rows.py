@@ -9,6 +9,7 @@ from typing import Any
 
 from db.records import NewRecord, RecordFields
 from screening.citation import Citation, Section
+from screening.citation_cleanup import tidy_citation
 
 # one encoder, made once: json.dumps builds a new one for every call with options
 _json = json.JSONEncoder(ensure_ascii=False).encode
@@ -16,7 +17,9 @@ _json = json.JSONEncoder(ensure_ascii=False).encode
 
 def citation_fields(c: Citation) -> RecordFields:
     """The costly part of a records row (a fresh uuid, JSON lists): everything but the position
-    and the raw text, so worker processes can build it and send back only what they made."""
+    and the raw text, so worker processes can build it and send back only what they made.
+    The citation gets the rules every format shares first (citation_cleanup)."""
+    c = tidy_citation(c)
     return RecordFields(
         uuid=str(uuid.uuid4()),
         source_record_id=c.source_record_id,

@@ -21,6 +21,7 @@ COUNTS = {
     "asreview_web_of_science_ris.txt": 10,
     "citesource_WoS_79.ris": 79,
     "citesource_psycinfo_64.ris": 64,
+    "citesource_search1_166.ris": 166,
     "citesource_pubmed_46.ris": 46,
     "cff_baseline_cinahl.ris": 9,
     "cff_baseline_cochrane_endnote.ris": 3,

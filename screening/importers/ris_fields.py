@@ -35,6 +35,7 @@ from typing import Any
 from db.database_names import L_NUMBER, accession_database, database_name, link_database
 from screening.citation import Citation, Section
 from screening.normalise import (
+    author_list,
     clean,
     clean_list,
     expand_pages,
@@ -44,7 +45,6 @@ from screening.normalise import (
     normalise_pmcid,
     paragraphs_abstract,
     parse_year,
-    surname_first,
 )
 
 # RIS reference types -> Citation.record_type; unknown codes are kept lower-cased
@@ -154,7 +154,7 @@ def citation_from_fields(fields: list[tuple[str, list[str]]], *, raw: str, line:
         title=f.first(*_TITLE_TAGS) or f.first("BT"),
         abstract=abstract,
         sections=sections,
-        authors=clean_list(surname_first(name) for name in f.items("AU", "A1")),
+        authors=author_list(v for tag, lines in f.ordered if tag in ("AU", "A1") for v in lines),
         year=_year(f),
         journal=journal,
         journal_abbrev=_abbrev(f, journal),
