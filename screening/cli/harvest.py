@@ -113,17 +113,21 @@ def _spec(
 
 
 def _run(spec: Any, review_path: str | None, batch_size: int, dry_run: bool) -> None:
+    from db.errors import MetasiftError
     from screening.harvest.client import EUtilsClient
-    from screening.harvest.credentials import config_path
+    from screening.harvest.credentials import config_path, redact
 
     client = EUtilsClient()
     if not client.credentials.email:
         click.echo(EMAIL_HINT.format(config=config_path()), err=True)
     try:
         if dry_run:
+            client.resume_hint = ""  # a dry run stores nothing, so there is nothing to resume
             _dry_run(client, spec)
         else:
             _harvest(client, spec, review_path, batch_size)
+    except MetasiftError as e:  # whichever layer raised it, the key never reaches the screen
+        raise click.ClickException(redact(str(e), client.credentials.api_key)) from None
     finally:
         client.close()
 
