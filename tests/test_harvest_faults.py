@@ -7,7 +7,7 @@ answers as a resolver must, before any query leaves the machine; the closed port
 
 from __future__ import annotations
 
-import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,23 +18,16 @@ from screening.harvest.client import EntrezError, EUtilsClient, RetryPolicy
 from screening.harvest.credentials import Credentials, redact
 from tests.entrez_corpus import SCIENCE
 from tests.harvest_support import EMAIL, KEY, Sleeps, client_for, entrez_env, pubmed
+from tests.offline import NOWHERE, invalid_names_refused
 
 __all__ = ["entrez_env", "pubmed"]  # fixtures
 CLOSED = "http://127.0.0.1:9/entrez/eutils/"  # nothing listens on port 9
-NOWHERE = "http://pubmed.invalid/entrez/eutils/"
 
 
 @pytest.fixture
-def no_dns_for_invalid(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`.invalid` never resolves (RFC 6761); answer so here rather than ask a DNS server."""
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(host, str) and host.rstrip(".").endswith(".invalid"):
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+def no_dns_for_invalid() -> Iterator[None]:
+    with invalid_names_refused():
+        yield
 
 
 # -- malformed replies ---------------------------------------------------------------------------
