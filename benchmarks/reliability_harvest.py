@@ -72,8 +72,8 @@ class Faults:
             return True
         self.seen += 1
         if self.kill_at is not None and self.seen == self.kill_at and self.pid:
+            self.killed, self.kill_at = True, None  # before the kill: the parent wakes at it
             os.kill(self.pid, signal.SIGKILL)
-            self.killed, self.kill_at = True, None
             return False  # the request dies with the process
         SEEN["requests"] += 1
         if self.rng.random() < FAULT_CHANCE:

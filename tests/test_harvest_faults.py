@@ -173,3 +173,31 @@ def test_a_dry_run_that_gives_up_never_says_resume(pubmed, monkeypatch) -> None:
     with pytest.raises(EntrezError) as error:
         client.esearch(SCIENCE)
     assert str(error.value).endswith("WWW Error 500 Diagnostic).")
+
+
+# -- a review that cannot take the records -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("refusal", "said"),
+    [
+        ("database or disk is full", "is full; every batch landed so far is kept"),
+        ("attempt to write a readonly database", "is read-only (its file or its disk)"),
+    ],
+)
+def test_a_harvest_the_review_cannot_take_is_one_line(
+    pubmed, review_path, monkeypatch: pytest.MonkeyPatch, refusal: str, said: str
+) -> None:
+    import sqlite3
+
+    from screening.harvest import fetching
+
+    def refuse(*args: object) -> None:
+        raise sqlite3.OperationalError(refusal)
+
+    monkeypatch.setattr(fetching, "_land", refuse)
+    result = CliRunner().invoke(cli, ["search", "pubmed", SCIENCE, "--review", str(review_path)])
+    assert result.exit_code == 1
+    error = result.stderr.splitlines()[-1]
+    assert error.startswith("Error: ") and said in error
+    assert error.endswith("run the same command again to resume.")
