@@ -20,7 +20,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -142,20 +141,16 @@ def main() -> int:
     rounds = args.rounds or (1 if args.quick else 5)
     decisions = 100 if args.quick else 150  # two reviewers share the 315 records to screen
     tally = Tally("concurrency", lost_label="records and decisions lost")
-    start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rel-concurrency-") as tmp:
         alone = alone_counts(Path(tmp))
         for number in range(rounds):
             for index, mix in enumerate(MIXES):
                 label = number * len(MIXES) + index
                 one_round(Path(tmp), label, mix, decisions, alone, tally)
-    took = time.perf_counter() - start
-    print(
-        f"  concurrency: {rounds} rounds of {len(MIXES)} mixes in {took:.0f} s, "
-        f"{decisions} decisions per reviewer, {sum(alone.values())} records imported per round",
-        file=sys.stderr,
+    return tally.report(
+        f"{rounds} rounds of {len(MIXES)} mixes in {tally.elapsed:.0f} s, {decisions} decisions "
+        f"per reviewer, {sum(alone.values())} records imported per round"
     )
-    return tally.report()
 
 
 if __name__ == "__main__":

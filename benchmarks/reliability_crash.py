@@ -157,7 +157,6 @@ def main() -> int:
     rng = random.Random(args.seed)
     tally = Tally("crash", lost_label="decisions lost")
     shown: Counter[tuple[int, str]] = Counter()
-    start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rel-crash-") as tmp:
         folder = Path(tmp) / "review"
         make_review(folder)
@@ -168,13 +167,10 @@ def main() -> int:
             tally.problems.append(last[0])
             tally.clean -= 1  # the last kill's input: the app must open after it
         events = sum(decisions(folder / "review.db").values())
-    took = time.perf_counter() - start
-    print(
-        f"  crash: {kills} kills in {took:.0f} s; {sum(shown.values())} decisions shown, "
-        f"{events} events in the review",
-        file=sys.stderr,
+    return tally.report(
+        f"{kills} kills in {tally.elapsed:.0f} s; {sum(shown.values())} decisions shown, "
+        f"{events} events in the review"
     )
-    return tally.report()
 
 
 if __name__ == "__main__":

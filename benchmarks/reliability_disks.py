@@ -29,7 +29,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,7 +154,7 @@ def command_input(
         problems.append(f"{args[0]}: refused, yet the review changed")
     tally.add(problems, lost if run.returncode != 0 else 0)
     said = (run.stderr.strip().splitlines() or [""])[-1][:160]
-    print(f"  disks: {args[0]} -> exit {run.returncode} {said}", file=sys.stderr)
+    tally.note(f"{args[0]} -> exit {run.returncode} {said}")
 
 
 def full_disk(tmp: Path, tally: Tally, room: int) -> str:
@@ -229,15 +228,12 @@ def main() -> int:
         print("disks | not run: mounting a small tmpfs needs root")
         return 0
     tally = Tally("disks", lost_label="rows lost")
-    start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rel-disks-") as tmp:
         how = full_disk(Path(tmp), tally, room=0)
         full_disk(Path(tmp), tally, room=ROOM)
         read_only(Path(tmp), tally, whole_disk=True)
         read_only(Path(tmp), tally, whole_disk=False)
-    took = time.perf_counter() - start
-    print(f"  disks: full disk on {how}; {tally.inputs} commands in {took:.0f} s", file=sys.stderr)
-    return tally.report()
+    return tally.report(f"full disk on {how}; {tally.inputs} commands in {tally.elapsed:.0f} s")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -167,15 +166,11 @@ def main() -> int:
     args = arguments(__doc__.splitlines()[0])
     runs = 10 if args.quick else 50
     tally = Tally("harvest")
-    start = time.perf_counter()
     with EntrezServer() as server:
         for number in range(runs):
             harvest_once(server, number, args.seed, tally)
     met = ", ".join(f"{n} {what}" for what, n in SEEN.items())
-    print(
-        f"  harvest: {runs} harvests in {time.perf_counter() - start:.0f} s: {met}", file=sys.stderr
-    )
-    return tally.report()
+    return tally.report(f"{runs} harvests in {tally.elapsed:.0f} s: {met}")
 
 
 if __name__ == "__main__":

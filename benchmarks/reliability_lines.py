@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class Tally:
     clean: int = 0
     lost: int = 0
     problems: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
 
     def add(self, problems: Sequence[str], lost: int = 0) -> None:
         """One input: clean when it has no problems."""
@@ -53,6 +55,10 @@ class Tally:
             self.clean += 1
 
     @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    @property
     def unclean(self) -> int:
         return self.inputs - self.clean
 
@@ -62,8 +68,15 @@ class Tally:
             f"unclean {self.unclean} | {self.lost_label} {self.lost}"
         )
 
-    def report(self) -> int:
-        """Print the line (stdout) and the first problems (stderr); 1 when anything unclean."""
+    def note(self, text: str) -> None:
+        """A line for the reader on stderr: what the inputs were, how long they took."""
+        print(f"  {self.name}: {text}", file=sys.stderr, flush=True)
+
+    def report(self, summary: str = "") -> int:
+        """Print the summary (stderr), the line (stdout) and the first problems (stderr); 1 when
+        anything was unclean."""
+        if summary:
+            self.note(summary)
         print(self.line(), flush=True)
         for problem in self.problems[:SHOW_UNCLEAN]:
             print(f"  {self.name}: {problem}", file=sys.stderr, flush=True)

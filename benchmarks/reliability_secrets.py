@@ -31,13 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from click.testing import CliRunner  # noqa: E402
 
-from benchmarks.reliability_lines import (  # noqa: E402
-    METASIFT,
-    Tally,
-    arguments,
-    message_problems,
-    metasift_env,
-)
+from benchmarks import reliability_lines as lines  # noqa: E402
 from screening.cli import cli  # noqa: E402
 from screening.harvest import client as client_module  # noqa: E402
 from screening.review import init_review  # noqa: E402
@@ -150,7 +144,7 @@ def new_home(root: Path, name: str) -> Path:
     return home
 
 
-def take_path(server: EntrezServer, root: Path, path: ErrorPath, tally: Tally) -> None:
+def take_path(server: EntrezServer, root: Path, path: ErrorPath, tally: lines.Tally) -> None:
     home = new_home(root, path.name)
     env = home_env(home, path.url or server.url)
     for kind, endpoint, options in path.faults:
@@ -165,7 +159,7 @@ def take_path(server: EntrezServer, root: Path, path: ErrorPath, tally: Tally) -
         if result.exception and not isinstance(result.exception, SystemExit):
             error = result.exception
             problems.append(f"{' '.join(args[:2])}: {type(error).__name__}: {error}")
-        problems += [f"{' '.join(args[:2])}: {p}" for p in message_problems(run)]
+        problems += [f"{' '.join(args[:2])}: {p}" for p in lines.message_problems(run)]
     server.faults.clear()
     found = leaks(home, "\n".join(said))
     tally.add(
@@ -174,13 +168,13 @@ def take_path(server: EntrezServer, root: Path, path: ErrorPath, tally: Tally) -
     )
 
 
-def killed_path(server: EntrezServer, root: Path, how: signal.Signals, tally: Tally) -> None:
+def killed_path(server: EntrezServer, root: Path, how: signal.Signals, tally: lines.Tally) -> None:
     """A harvest stopped at its first efetch by how, then resumed to the end."""
     home = new_home(root, f"stopped by {how.name}")
-    env = metasift_env(**home_env(home, server.url))
+    env = lines.metasift_env(**home_env(home, server.url))
     args = ["search", "pubmed", "synthetic", "--review", str(home / "review"), "--batch-size", "20"]
     process = subprocess.Popen(
-        [*METASIFT, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*lines.METASIFT, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
 
     def stop(hit: Hit) -> bool:
@@ -194,9 +188,9 @@ def killed_path(server: EntrezServer, root: Path, how: signal.Signals, tally: Ta
     out, err = process.communicate(timeout=120)
     server.on_request = None
     server.pass_time()
-    again = subprocess.run([*METASIFT, *args], env=env, capture_output=True, text=True, timeout=300)
+    again = lines.run_metasift(args, env=env)
     said = out.decode() + err.decode() + again.stdout + again.stderr
-    problems = message_problems(again)
+    problems = lines.message_problems(again)
     if "records landed of" not in again.stdout:
         problems.append(f"resumed run did not finish: {again.stderr.strip()[:200]}")
     found = leaks(home, said)
@@ -207,8 +201,8 @@ def killed_path(server: EntrezServer, root: Path, how: signal.Signals, tally: Ta
 
 
 def main() -> int:
-    arguments(__doc__.splitlines()[0])  # --quick changes nothing: every path is short
-    tally = Tally("secrets", lost_label="leaks")
+    lines.arguments(__doc__.splitlines()[0])  # --quick changes nothing: every path is short
+    tally = lines.Tally("secrets", lost_label="leaks")
     client_module.RetryPolicy = NoWait  # type: ignore[misc]  # the CLI's clients stop waiting
     with (
         tempfile.TemporaryDirectory(prefix="rel-secrets-") as tmp,
