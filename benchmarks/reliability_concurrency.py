@@ -92,25 +92,15 @@ def one_round(
     db_path = make_review(tmp / f"round-{number}", files=(*FILES, TO_SCREEN))
     before = table_count(db_path, "records")
     shares = [IMPORTS[i::importers] for i in range(importers)]
-    processes = [
-        subprocess.Popen(
-            [*METASIFT, "import", *map(str, files), "--review", str(db_path)],
-            env=metasift_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for files in shares
+    commands = [[*METASIFT, "import", *map(str, f), "--review", str(db_path)] for f in shares]
+    commands += [
+        [sys.executable, "-c", DECIDER, str(db_path), name, str(decisions)] for name in reviewers
     ]
-    processes += [
+    processes = [  # all at once
         subprocess.Popen(
-            [sys.executable, "-c", DECIDER, str(db_path), name, str(decisions)],
-            env=metasift_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            command, env=metasift_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        for name in reviewers
+        for command in commands
     ]
     problems, said = [], []
     for process in processes:

@@ -3,10 +3,12 @@
 - `tool` and `email` go with every request, and the user's `api_key` when they have one;
 - one rate limiter for the whole process: 3 requests/s, or 10/s with a key (NBK25497);
 - every request is retried with exponential backoff and jitter (honouring Retry-After) on 429,
-  5xx, connection errors, timeouts, truncated XML and an <ERROR> inside a 200 body, which
-  E-utilities uses for failures (see ../shared/reference/entrez-and-formats.md);
+  5xx, dropped connections, read timeouts, truncated XML, an <ERROR> inside a 200 body, which
+  E-utilities uses for failures (see ../shared/reference/entrez-and-formats.md), and a reply
+  whose fields are not what the DTD says (replies.py); a PubMed that cannot be reached is said
+  at once: a name that does not resolve is not retried, a refused connection once (network.py);
 - POST once the ids or the term make a long URL (NCBI asks for it above ~200 ids);
-- the API key is never logged: every message that could carry a URL is redacted.
+- the API key is never logged: every message is redacted, and so is every reply before it is read.
 
 The small replies (esearch, epost) are read with lxml, not Bio.Entrez.read. Both read the same
 values from every recorded reply in tests/fixtures/entrez (11 esearch with their ErrorList,
