@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from screening.cli import cli
 from screening.harvest.client import EntrezError, EUtilsClient, RetryPolicy
 from screening.harvest.credentials import Credentials, redact
+from screening.harvest.network import classify
 from tests.entrez_corpus import SCIENCE
 from tests.harvest_support import EMAIL, KEY, Sleeps, client_for, entrez_env, pubmed
 from tests.offline import NOWHERE, invalid_names_refused
@@ -201,3 +203,17 @@ def test_a_harvest_the_review_cannot_take_is_one_line(
     error = result.stderr.splitlines()[-1]
     assert error.startswith("Error: ") and said in error
     assert error.endswith("run the same command again to resume.")
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (requests.exceptions.ConnectTimeout("Connect timed out"), "unreachable"),
+        (requests.exceptions.ProxyError("Unable to connect to proxy"), "unreachable"),
+        (requests.exceptions.ReadTimeout("Read timed out. (read timeout=2.0)"), "transient"),
+        (requests.exceptions.ConnectionError("Connection aborted."), "transient"),
+        (requests.exceptions.ChunkedEncodingError("Connection broken"), "transient"),
+    ],
+)
+def test_what_a_failed_connection_means(error: requests.RequestException, kind: str) -> None:
+    assert classify(error).kind == kind
