@@ -147,7 +147,7 @@ def parser_choice() -> None:
 
     from Bio import Entrez
 
-    from screening.harvest.client import _parse_xml, _search_result
+    from screening.harvest.replies import parse_reply, read_search
     from screening.importers.pubmed_xml import parse_articles
     from tests.entrez_answers import EFETCH_HEAD, esearch_xml
     from tests.entrez_corpus import synthetic_corpus
@@ -158,7 +158,7 @@ def parser_choice() -> None:
     fetch = EFETCH_HEAD + b"<PubmedArticleSet>\n"
     fetch += b"\n".join(r.xml() for r in corpus.records.values()) + b"\n</PubmedArticleSet>\n"
     rows = [
-        ("esearch, 9,999 PMIDs", lambda: _search_result(_parse_xml(search, "esearch")),
+        ("esearch, 9,999 PMIDs", lambda: read_search(parse_reply(search, "esearch")),
          lambda: Entrez.read(io.BytesIO(search))),
         ("efetch, 1,000 records", lambda: parse_articles(fetch, "efetch"),
          lambda: Entrez.read(io.BytesIO(fetch))),

@@ -200,7 +200,7 @@ def compare_medline() -> None:
 def compare_entrez() -> None:
     from Bio import Entrez
 
-    from screening.harvest.client import SearchResult, _parse_xml, _search_result
+    from screening.harvest.replies import SearchResult, parse_reply, read_search
 
     def bio_search(body: bytes) -> SearchResult:
         r = Entrez.read(io.BytesIO(body))
@@ -229,16 +229,16 @@ def compare_entrez() -> None:
     print("Entrez replies (fields equal; ms per reply, lxml / Bio.Entrez.read):")
     for path in sorted((FIXTURES / "entrez").glob("*/esearch*.xml")):
         body = path.read_bytes()
-        mine, bio = _search_result(_parse_xml(body, "esearch")), bio_search(body)
+        mine, bio = read_search(parse_reply(body, "esearch")), bio_search(body)
         equal = sum(getattr(mine, n) == getattr(bio, n) for n in vars(mine))
-        ours_ms = best(lambda body=body: _search_result(_parse_xml(body, "esearch")), 200) * 1000
+        ours_ms = best(lambda body=body: read_search(parse_reply(body, "esearch")), 200) * 1000
         bio_ms = best(lambda body=body: bio_search(body), 200) * 1000
         print(f"  {path.name:34} {equal}/{len(vars(mine))}  {ours_ms:6.2f} / {bio_ms:6.2f}")
     from tests.entrez_answers import esearch_xml
 
     ids = [str(50_000_000 + i) for i in range(9_999)]  # made up, as in benchmarks/harvest.py
     body = esearch_xml(30_000, 9_999, 0, ids, ("MCID_x", "1"), '"x"[All Fields]', [], [], [])
-    ours_ms = best(lambda: _search_result(_parse_xml(body, "esearch")), 20) * 1000
+    ours_ms = best(lambda: read_search(parse_reply(body, "esearch")), 20) * 1000
     bio_ms = best(lambda: bio_search(body), 20) * 1000
     print(f"  {'an esearch listing 9,999 PMIDs':34} {ours_ms:11.2f} / {bio_ms:6.2f}")
     unbundled = (FIXTURES / "entrez/hawc/esearch_rettype_count.xml").read_bytes()

@@ -10,7 +10,8 @@ PubMed's rules:
 - responses carry the headers PubMed sends (Content-Type, X-RateLimit-Limit/-Remaining).
 
 Faults are injected on demand (`inject`): 429 with Retry-After, 500 with NCBI's HTML error page,
-a dropped connection, a truncated body, an <ERROR> inside a 200, a slow response. Every request is
+a dropped connection, a truncated body, an <ERROR> inside a 200, a slow response, a reply with
+one field made malformed. Every request is
 logged (`hits`), with the PMIDs each efetch served, and `max_per_second()` reports the busiest
 second the server saw. Run it alone with `python -m tests.entrez_server --synthetic 30000`.
 """
@@ -45,11 +46,12 @@ from tests.entrez_corpus import Corpus, recorded_corpus, synthetic_corpus
 
 @dataclass
 class Fault:
-    kind: str  # 429, 500, drop, truncate, error200, slow
+    kind: str  # 429, 500, drop, truncate, error200, slow, malformed
     endpoint: str | None = None
     times: int = 1
     retry_after: float | None = None
     delay: float = 0.0
+    replace: tuple[bytes, bytes] = (b"", b"")  # malformed: the true answer with this replaced
 
 
 @dataclass
@@ -258,6 +260,11 @@ def _handler(server: EntrezServer) -> type[BaseHTTPRequestHandler]:
                 )
             if fault.kind == "drop":
                 return self._drop(hit)
+            if fault.kind == "malformed":
+                _, body = self._answer(hit.endpoint, hit.params, hit)
+                hit.pmids = []  # not what it should be: the client asks again
+                body = body.replace(*fault.replace, 1)
+                return self._send(hit, 200, body, "text/xml; charset=UTF-8", limit, recent)
             if fault.kind == "truncate":
                 _, body = self._answer(hit.endpoint, hit.params, hit)
                 hit.pmids = []  # the client never gets them whole

@@ -140,7 +140,7 @@ def test_connection_errors_never_show_the_api_key(entrez_env) -> None:
     with pytest.raises(EntrezError) as error:
         client.esearch(SCIENCE)
     message = str(error.value)
-    assert "ConnectionError from 127.0.0.1:9: [Errno 111] Connection refused" in message
+    assert "cannot reach PubMed at 127.0.0.1:9: [Errno 111] Connection refused" in message
     assert KEY not in message
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -113,17 +114,21 @@ def _spec(
 
 
 def _run(spec: Any, review_path: str | None, batch_size: int, dry_run: bool) -> None:
+    from db.errors import MetasiftError
     from screening.harvest.client import EUtilsClient
-    from screening.harvest.credentials import config_path
+    from screening.harvest.credentials import config_path, redact
 
     client = EUtilsClient()
     if not client.credentials.email:
         click.echo(EMAIL_HINT.format(config=config_path()), err=True)
     try:
         if dry_run:
+            client.resume_hint = ""  # a dry run stores nothing, so there is nothing to resume
             _dry_run(client, spec)
         else:
             _harvest(client, spec, review_path, batch_size)
+    except MetasiftError as e:  # whichever layer raised it, the key never reaches the screen
+        raise click.ClickException(redact(str(e), client.credentials.api_key)) from None
     finally:
         client.close()
 
@@ -172,10 +177,27 @@ def _harvest(client: Any, spec: Any, review_path: str | None, batch_size: int) -
                 "interrupted; every batch fetched so far is kept. "
                 "Run the same command again to resume where it stopped."
             ) from None
+        except sqlite3.OperationalError as e:
+            raise click.ClickException(_disk_trouble(e, review.path)) from None
         finally:
             for bar in bars.values():
                 bar.finish()
     _report(outcome, spec)
+
+
+def _disk_trouble(error: sqlite3.OperationalError, path: Path) -> str:
+    """What a write the review file refused means, in one line; other errors as they are."""
+    text = str(error)
+    if "full" in text:
+        what = f"the disk holding {path} is full"
+    elif "readonly" in text or "read-only" in text:
+        what = f"{path} is read-only (its file or its disk)"
+    else:
+        raise error
+    return (
+        f"{what}; every batch landed so far is kept, the one in progress was not saved. "
+        "Make room (or make it writable), then run the same command again to resume."
+    )
 
 
 def _report(outcome: Any, spec: Any) -> None:

@@ -3,10 +3,12 @@
 - `tool` and `email` go with every request, and the user's `api_key` when they have one;
 - one rate limiter for the whole process: 3 requests/s, or 10/s with a key (NBK25497);
 - every request is retried with exponential backoff and jitter (honouring Retry-After) on 429,
-  5xx, connection errors, timeouts, truncated XML and an <ERROR> inside a 200 body, which
-  E-utilities uses for failures (see ../shared/reference/entrez-and-formats.md);
+  5xx, dropped connections, read timeouts, truncated XML, an <ERROR> inside a 200 body, which
+  E-utilities uses for failures (see ../shared/reference/entrez-and-formats.md), and a reply
+  whose fields are not what the DTD says (replies.py); a PubMed that cannot be reached is said
+  at once: a name that does not resolve is not retried, a refused connection once (network.py);
 - POST once the ids or the term make a long URL (NCBI asks for it above ~200 ids);
-- the API key is never logged: every message that could carry a URL is redacted.
+- the API key is never logged: every message is redacted, and so is every reply before it is read.
 
 The small replies (esearch, epost) are read with lxml, not Bio.Entrez.read. Both read the same
 values from every recorded reply in tests/fixtures/entrez (11 esearch with their ErrorList,
@@ -24,41 +26,39 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import requests
-from lxml import etree
 
 from db.errors import MetasiftError
-from screening.harvest.credentials import Credentials, load_credentials
+from screening.harvest.credentials import Credentials, load_credentials, redact
+from screening.harvest.network import UNREACHABLE_TRIES, classify, unreachable_message
+from screening.harvest.replies import (
+    Retryable,
+    SearchResult,
+    efetch_problem,
+    parse_reply,
+    read_post,
+    read_search,
+)
 
 DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 TOOL = "metasift"
 MAX_FETCH = 10_000  # NCBI's largest efetch/epost batch
 POST_IDS = 200  # NCBI: "if more than about 200 UIDs are to be provided", POST
 POST_CHARS = 600  # NCBI: POST a term of "more than several hundred characters"
-_XML = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=True)
 
 
 class EntrezError(MetasiftError):
     """E-utilities failed for good: retries used up, or an answer no retry will change."""
-
-
-class Retryable(Exception):
-    """A failure worth another try, with the server's Retry-After when it gave one."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class RateLimiter:
@@ -106,20 +106,6 @@ class RetryPolicy:
         return max(backoff, retry_after or 0.0)
 
 
-@dataclass
-class SearchResult:
-    """What ESearch said: the count, the ids it listed, the history set, and its feedback."""
-
-    count: int
-    ids: list[str] = field(default_factory=list)
-    webenv: str | None = None
-    query_key: str | None = None
-    translation: str | None = None
-    translations: list[tuple[str, str]] = field(default_factory=list)  # TranslationSet
-    errors: list[tuple[str, str]] = field(default_factory=list)  # ErrorList: (tag, text)
-    warnings: list[tuple[str, str]] = field(default_factory=list)  # WarningList
-
-
 class EUtilsClient:
     """E-utilities for db=pubmed. `counts` tallies HTTP requests per endpoint, retries included."""
 
@@ -150,6 +136,8 @@ class EUtilsClient:
         self.last_response_at: float | None = None  # time.perf_counter() of the last answer
         self.waited = 0.0  # seconds spent waiting for the rate limit or a backoff
         self.busy = 0.0  # seconds spent in requests, from sending to the last byte
+        # what a message that gives up adds; a dry run, which has nothing to resume, clears it
+        self.resume_hint = "Run the same command again later to resume."
 
     @property
     def rate(self) -> int:
@@ -182,15 +170,13 @@ class EUtilsClient:
             params.update(datetype=datetype or "edat", mindate=mindate, maxdate=maxdate)
         if sort:
             params["sort"] = sort
-        return _search_result(self._call("esearch", params))
+        result: SearchResult = self._call("esearch", params, read=read_search)
+        return result
 
     def epost(self, ids: Sequence[str]) -> tuple[str, str]:
         """Store ids on the History server; (WebEnv, query_key)."""
-        root = self._call("epost", {}, ids=ids, force_post=True)
-        webenv, key = root.findtext("WebEnv"), root.findtext("QueryKey")
-        if not webenv or not key:
-            raise EntrezError("epost: NCBI answered without a WebEnv and QueryKey")
-        return webenv, key
+        history: tuple[str, str] = self._call("epost", {}, ids=ids, force_post=True, read=read_post)
+        return history
 
     def efetch_to(
         self,
@@ -219,6 +205,7 @@ class EUtilsClient:
         ids: Sequence[str] | None = None,
         dest: Path | None = None,
         force_post: bool = False,
+        read: Callable[[Any], Any] = lambda root: root,
     ) -> Any:
         data = {"db": "pubmed", **params}
         if ids is not None:
@@ -226,27 +213,51 @@ class EUtilsClient:
         post = force_post or len(ids or ()) >= POST_IDS or len(urlencode(data)) > POST_CHARS
         data.update(self._identity())
         last: Retryable | None = None
+        unreachable = 0  # refused or timed-out connections in a row
         for attempt in range(self.retry.tries):
             sent = self._wait_turn(attempt, last)
             self.counts[endpoint] += 1
             try:
-                answer = self._attempt(endpoint, data, post, dest)
+                answer = self._attempt(endpoint, data, post, dest, read)
                 self.last_response_at = time.perf_counter()
                 self.busy += self.last_response_at - sent
                 return answer
             except Retryable as e:
-                last = Retryable(self._redact(str(e)), e.retry_after)
+                last, unreachable = Retryable(self._redact(str(e)), e.retry_after), 0
             except requests.RequestException as e:
-                last = Retryable(self._redact(_network_error(e, self.base_url)))
-            except EntrezError as e:
-                raise EntrezError(self._redact(str(e))) from None
-            except OSError as e:  # after RequestException, which is one too: a full disk, say
-                raise EntrezError(f"cannot save PubMed's answer to {dest}: {e}") from None
+                unreachable = self._network_failure(e, unreachable)
+                last = Retryable(self._redact(classify(e).summary(e, self.base_url)))
+            except Exception as e:  # anything else, so every message goes out redacted
+                raise self._failure(e, dest) from None
         raise EntrezError(
-            f"PubMed {endpoint} failed {self.retry.tries} times; last answer: "
-            f"{str(last).rstrip('.')}. "
-            "Run the same command again later to resume."
+            self._with_hint(
+                f"PubMed {endpoint} failed {self.retry.tries} times; last answer: "
+                f"{str(last).rstrip('.')}."
+            )
         )
+
+    def _network_failure(self, error: requests.RequestException, unreachable: int) -> int:
+        """Raise at once when PubMed cannot be reached; else the unreachable tries so far."""
+        failure = classify(error)
+        if failure.kind == "transient":
+            return 0
+        unreachable += 1
+        if failure.kind == "dns" or unreachable >= UNREACHABLE_TRIES:
+            key = self.credentials.api_key
+            raise EntrezError(self._with_hint(unreachable_message(failure, self.base_url, key)))
+        return unreachable
+
+    def _failure(self, error: Exception, dest: Path | None) -> EntrezError:
+        """A failure no retry will change, as one redacted line."""
+        if isinstance(error, EntrezError):
+            return EntrezError(self._redact(str(error)))
+        if isinstance(error, OSError):  # not a RequestException: a full disk, say
+            return EntrezError(self._redact(f"cannot save PubMed's answer to {dest}: {error}"))
+        text = f"PubMed's answer could not be read ({type(error).__name__}: {error})"
+        return EntrezError(self._redact(text))
+
+    def _with_hint(self, text: str) -> str:
+        return f"{text} {self.resume_hint}" if self.resume_hint else text
 
     def _wait_turn(self, attempt: int, last: Retryable | None) -> float:
         """Back off before a retry, then wait for the rate limit; the time it is our turn."""
@@ -267,7 +278,14 @@ class EUtilsClient:
             out["api_key"] = self.credentials.api_key
         return out
 
-    def _attempt(self, endpoint: str, data: dict[str, Any], post: bool, dest: Path | None) -> Any:
+    def _attempt(
+        self,
+        endpoint: str,
+        data: dict[str, Any],
+        post: bool,
+        dest: Path | None,
+        read: Callable[[Any], Any],
+    ) -> Any:
         url = f"{self.base_url}{endpoint}.fcgi"
         kw: dict[str, Any] = {"data": data} if post else {"params": data}
         with self.session.request(
@@ -275,23 +293,15 @@ class EUtilsClient:
         ) as resp:
             _check_status(resp, endpoint)
             if dest is None:
-                return _parse_xml(resp.content, endpoint)
+                # a reply that echoes the key (a translation, an error) must not carry it further
+                body, key = resp.content, self.credentials.api_key
+                body = body.replace(key.encode(), b"***") if key else body
+                return read(parse_reply(body, endpoint))
             _download(resp, dest)
         return None
 
     def _redact(self, text: str) -> str:
-        key = self.credentials.api_key
-        return text.replace(key, "***") if key else text
-
-
-_REASON = re.compile(r"\[Errno -?\d+\] [^'\")]+|(?:Read|Connect) timed out|Connection aborted")
-
-
-def _network_error(e: requests.RequestException, base_url: str) -> str:
-    """requests' long message, cut to the reason: "ConnectionError from host: [Errno 111] ..."."""
-    found = _REASON.search(str(e))
-    reason = found.group(0) if found else str(e)[:160]
-    return f"{type(e).__name__} from {urlsplit(base_url).netloc}: {reason}"
+        return redact(text, self.credentials.api_key)
 
 
 def _check_status(resp: requests.Response, endpoint: str) -> None:
@@ -333,17 +343,6 @@ def _retry_after(resp: requests.Response) -> float | None:
         return None
 
 
-def _parse_xml(body: bytes, endpoint: str) -> Any:
-    try:
-        root = etree.fromstring(body, _XML)
-    except etree.XMLSyntaxError as e:
-        raise Retryable(f"{endpoint} sent broken or truncated XML ({e.msg})") from None
-    error = root.findtext("ERROR")
-    if error is not None:
-        raise Retryable(f"{endpoint}: NCBI said: {' '.join(error.split())}")
-    return root
-
-
 def _download(resp: requests.Response, dest: Path) -> None:
     """Stream the body to dest.part, check it is whole, then move it into place."""
     part = dest.with_name(dest.name + ".part")
@@ -355,42 +354,3 @@ def _download(resp: requests.Response, dest: Path) -> None:
         part.unlink()
         raise Retryable(problem)
     part.replace(dest)
-
-
-def efetch_problem(path: Path) -> str | None:
-    """Why a saved efetch body is not a whole PubmedArticleSet, or None when it is."""
-    size = path.stat().st_size
-    with path.open("rb") as f:
-        f.seek(max(0, size - 256))
-        tail = f.read().rstrip()
-        if tail.endswith(b"</PubmedArticleSet>") or tail.endswith(b"<PubmedArticleSet/>"):
-            return None
-        f.seek(0)
-        head = f.read(20_000)
-    if b"<ERROR>" in head:
-        text = head.split(b"<ERROR>", 1)[1].split(b"</ERROR>", 1)[0].decode("utf-8", "replace")
-        return f"efetch: NCBI said: {' '.join(text.split())}"
-    return f"efetch sent truncated XML ({size:,} bytes, no closing </PubmedArticleSet>)"
-
-
-def _search_result(root: Any) -> SearchResult:
-    def feedback(tag: str) -> list[tuple[str, str]]:
-        found = root.find(tag)
-        if found is None:
-            return []
-        return [(el.tag, " ".join((el.text or "").split())) for el in found]
-
-    translations = [
-        (" ".join(t.findtext("From", "").split()), " ".join(t.findtext("To", "").split()))
-        for t in root.iterfind("TranslationSet/Translation")
-    ]
-    return SearchResult(
-        count=int(root.findtext("Count") or 0),
-        ids=[el.text.strip() for el in root.iterfind("IdList/Id") if el.text],
-        webenv=root.findtext("WebEnv"),
-        query_key=root.findtext("QueryKey"),
-        translation=root.findtext("QueryTranslation"),
-        translations=translations,
-        errors=feedback("ErrorList"),
-        warnings=feedback("WarningList"),
-    )

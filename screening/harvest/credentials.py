@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from db.errors import MetasiftError
 
@@ -28,6 +29,15 @@ class Credentials:
         # never print the key, even in a traceback's locals or a debugger
         key = "set" if self.api_key else "None"
         return f"Credentials(api_key={key}, email={self.email!r})"
+
+
+def redact(text: str, key: str | None) -> str:
+    """text with the API key hidden, as written and as a URL would carry it."""
+    if not key:
+        return text
+    for form in {key, quote(key, safe=""), quote_plus(key)}:
+        text = text.replace(form, "***")
+    return text
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
