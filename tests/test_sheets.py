@@ -64,3 +64,11 @@ def test_xlsx_keeps_numbers_numbers_and_formulas_text(tmp_path) -> None:
     ]  # fmt: skip
     assert [(c.value, c.data_type) for c in ws["B"][1:]] == [(-2.5, "n"), (0, "n"), (-7, "n")]
     assert read_sheets(tmp_path / "s.xlsx")[0].rows == rows
+
+
+def test_xlsx_shows_characters_xml_cannot_hold_as_replacement_marks(tmp_path) -> None:
+    from extraction.sheets.files import read_sheets, write_xlsx
+    from extraction.sheets.tables import Sheet
+
+    write_xlsx(tmp_path / "c.xlsx", [Sheet("c", [["note"], ["p.\x0b 4"]])])
+    assert read_sheets(tmp_path / "c.xlsx")[0].rows == [["note"], ["p.\ufffd 4"]]

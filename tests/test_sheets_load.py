@@ -125,6 +125,8 @@ def test_problems_name_sheet_row_and_column_and_nothing_is_loaded(filled, tmp_pa
     empty[column("Q1") - 1].value = 31
     empty[column("Q3") - 1].value = 35
     empty[column("n") - 1].value = "twenty"
+    unnamed = [r for r in rows if r[column("reported as") - 1].value is None][1]
+    unnamed[column("mean") - 1].value = 5  # statistics without their layout
     book["studies"]["E2"].value = "a lot"  # dose is a number
     book["studies"]["B3"].value = "not-a-study"
     book["arms"]["E2"].value = "placebo"  # not an arm type of the form
@@ -139,6 +141,7 @@ def test_problems_name_sheet_row_and_column_and_nothing_is_loaded(filled, tmp_pa
         "studies, row 2, column E (Dose (10^6 cells/kg) [dose]): must be a number, not 'a lot'",
         "studies, row 3, column B (study id): 'not-a-study' is not a study of this review",
         f"outcomes, row {empty[0].row}, column {letter['n']} (n): must be a number, not 'twenty'",
+        f"outcomes, row {unnamed[0].row}, column J (reported as): is empty",
         "arms, row 2, column E (arm type): arm ctl: arm type must be one of MSC, standard care",
         f"outcomes, row {se_row[0].row}, column {letter['unit']} (unit): albumin at 6 months, "
         "arm ctl: cannot convert mmol/L to g/L",
@@ -147,8 +150,8 @@ def test_problems_name_sheet_row_and_column_and_nothing_is_loaded(filled, tmp_pa
     ]
     for want in expected:
         assert any(line.startswith(want) for line in lines), (want, lines)
-    assert str(refused.exception) == "7 problems in the sheet; nothing loaded"
-    assert len(lines) == 7
+    assert str(refused.exception) == "8 problems in the sheet; nothing loaded"
+    assert len(lines) == 8
     assert [dict(r) for r in values_in_force(db)] == before
     assert ARM_COLUMNS[4] == "arm type"
 

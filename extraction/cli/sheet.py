@@ -128,7 +128,8 @@ def build_load(opener: ReviewOpener) -> click.Command:
 
         FILES: an .xlsx workbook (its studies, arms and outcomes sheets) or the CSV files
         of those sheets. Rows are matched by study id, arm, outcome, time point and measure;
-        derived, status and label columns are not read. Only values that differ from the
+        the factor (it follows from the unit), derived, status and label columns are not
+        read, nor are outcome rows with no statistics. Only values that differ from the
         reviewer's values in force are added, so loading a sheet twice adds nothing. An
         empty cell is not a clearing: it leaves the value entered (in the screen or an
         earlier load) as it is; clear a value in the extraction screen. Every value is

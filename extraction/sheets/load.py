@@ -242,10 +242,9 @@ def _outcome_values(
                 value[key] = str(raw) if key == "sd_source" else _count_or_number(key, raw)
             except ValueError as e:
                 problems.append(where.at(REPORTED_KEYS[key], str(e)))
-        for column in ("reported as", "arm", "outcome", "time point"):
-            if cells.get(column) is None:
-                problems.append(where.at(column, "is empty"))
-        if not study or any(cells.get(c) is None for c in ("arm", "outcome", "time point")):
+        needed = ("reported as", "arm", "outcome", "time point")
+        problems += [where.at(c, "is empty") for c in needed if cells.get(c) is None]
+        if not study or any(cells.get(c) is None for c in needed):
             continue
         measure = str(cells.get("measure") or "final")
         where_in_form = (str(cells["arm"]), str(cells["outcome"]), str(cells["time point"]))
