@@ -26,7 +26,7 @@ from extraction.conversions.derived import ConversionError, Derived
 from extraction.conversions.spread import combine_groups
 from extraction.forms.form import Comparison, Form, OutcomeSpec
 from extraction.sheets.layout import plain, study_arms
-from extraction.sheets.shown import Shown
+from extraction.sheets.shown import Shown, by_study
 from extraction.sheets.tables import Sheet
 from extraction.values.cells import Cell
 from extraction.values.reported import MEASURES, Dichotomous, derive, imputed
@@ -77,6 +77,8 @@ class Pair:
 
 def pairs(form: Form, labels: Mapping[str, str], shown: Mapping[Cell, Shown]) -> list[Pair]:
     """Every study with a value on both sides, per comparison, outcome, time point, measure."""
+    grouped = by_study(shown)
+    arms = {study: study_arms(study, grouped.get(study, {})) for study in labels}
     out = []
     for comparison in form.comparisons:
         for spec in form.outcomes:
@@ -84,7 +86,7 @@ def pairs(form: Form, labels: Mapping[str, str], shown: Mapping[Cell, Shown]) ->
                 for measure in MEASURES:
                     for study, label in labels.items():
                         sides = [
-                            _side(study, shown, spec, timepoint, measure, arm_type)
+                            _side(study, arms[study], shown, spec, timepoint, measure, arm_type)
                             for arm_type in (comparison.intervention, comparison.control)
                         ]
                         if sides[0] and sides[1]:
@@ -94,11 +96,11 @@ def pairs(form: Form, labels: Mapping[str, str], shown: Mapping[Cell, Shown]) ->
 
 
 def _side(
-    study: str, shown: Mapping[Cell, Shown], spec: OutcomeSpec, timepoint: str, measure: str,
-    arm_type: str,
+    study: str, arms: Mapping[str, Mapping[str, Any]], shown: Mapping[Cell, Shown],
+    spec: OutcomeSpec, timepoint: str, measure: str, arm_type: str,
 ) -> Side | None:  # fmt: skip
     found: list[tuple[Derived | Dichotomous, bool]] = []
-    for arm, value in study_arms(study, shown).items():
+    for arm, value in arms.items():
         if value.get("type") != arm_type:
             continue
         held = shown.get(Cell.outcome_of(study, arm, spec.key, timepoint, measure))

@@ -25,7 +25,7 @@ from typing import Any
 
 from extraction.conversions.derived import ConversionError
 from extraction.forms.form import Form, FormField
-from extraction.sheets.shown import Shown
+from extraction.sheets.shown import Shown, by_study
 from extraction.sheets.tables import (
     ARM_COLUMNS,
     ARM_KEYS,
@@ -125,7 +125,12 @@ StudyRows = Callable[[Form, str, str, Mapping[Cell, Shown]], list[list[Any]]]
 def _per_study(
     rows_of: StudyRows, form: Form, labels: Mapping[str, str], shown: Mapping[Cell, Shown]
 ) -> list[list[Any]]:
-    return [row for study, label in labels.items() for row in rows_of(form, study, label, shown)]
+    grouped = by_study(shown)
+    return [
+        row
+        for study, label in labels.items()
+        for row in rows_of(form, study, label, grouped.get(study, {}))
+    ]
 
 
 def _study_arm_rows(

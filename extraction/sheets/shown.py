@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -29,7 +29,10 @@ from extraction.values.cells import DONE, Cell, StoredValue
 from extraction.values.consensus import AGREED, PENDING, RESOLVED, blinded, cell_states
 
 BLINDED = "blinded"
-__all__ = ["BLINDED", "PENDING", "Shown", "Visible", "extractors", "reviewer_view", "team_view"]
+__all__ = [
+    "BLINDED", "PENDING", "Shown", "Visible", "by_study", "extractors", "reviewer_view",
+    "team_view",
+]  # fmt: skip
 
 Visible = Callable[[str], bool]  # study UUID -> may the asker see others' values on it?
 
@@ -46,7 +49,14 @@ def visibility(
     """Whether the asker may see others' values on a study (blinding, as in screening)."""
     if asker is None or asker in adjudicators or form.extractors_required < 2:
         return lambda study_uuid: True
-    return lambda study_uuid: not blinded(db, form, study_uuid)
+    known: dict[str, bool] = {}  # one query per study, not per cell
+
+    def visible(study_uuid: str) -> bool:
+        if study_uuid not in known:
+            known[study_uuid] = not blinded(db, form, study_uuid)
+        return known[study_uuid]
+
+    return visible
 
 
 def team_view(db: Database, form: Form, visible: Visible) -> dict[Cell, Shown]:
@@ -90,3 +100,11 @@ def _extractor_values(db: Database, reviewer: str | None) -> list[StoredValue]:
 def studies_with_values(db: Database) -> set[str]:
     """Every study anyone has entered a value on (load accepts their study ids)."""
     return {row["study_uuid"] for row in values_in_force(db)}
+
+
+def by_study(shown: Mapping[Cell, Shown]) -> dict[str, dict[Cell, Shown]]:
+    """The cells grouped by study, so each study's rows read only its own cells."""
+    grouped: dict[str, dict[Cell, Shown]] = {}
+    for cell, held in shown.items():
+        grouped.setdefault(cell.study_uuid, {})[cell] = held
+    return grouped
