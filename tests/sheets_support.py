@@ -86,6 +86,10 @@ def filled_review(tmp_path: Path) -> Iterator[tuple[Database, Form, Any]]:
     db.close()
 
 
+def _no_screen(factory: Any, title: str) -> None:
+    raise AssertionError("the sheet commands run no screen")
+
+
 def opener_for(db: Database, form: Form, folder: Path) -> Any:
     """An opener as screening's CLI hands one in, with the two studies included."""
 
@@ -93,6 +97,6 @@ def opener_for(db: Database, form: Form, folder: Path) -> Any:
     def opener(
         review_path: str | None, reviewer: str | None, role: str
     ) -> Iterator[ExtractionReview]:
-        yield ExtractionReview(db, folder, form, reviewer, ("cy",), lambda: STUDIES)
+        yield ExtractionReview(db, folder, form, reviewer, ("cy",), lambda: STUDIES, _no_screen)
 
     return opener

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from db.extraction_values import values_in_force
 from extraction.cli.sheet import build, build_load
 from extraction.sheets.files import read_sheets
+from extraction.sheets.load import load_sheets
 from extraction.sheets.tables import ARM_COLUMNS, OUTCOME_COLUMNS, column_letter
 from extraction.values.cells import Cell
 from extraction.values.ledger import reviewer_values
@@ -87,6 +88,19 @@ def test_an_edited_sheet_adds_only_what_changed_and_empty_cells_clear_nothing(fi
     assert mine[Cell.study_field(TWO_ARM, "country")].value == "People's Republic of China"
     again = run(build_load(opener), str(path), "--reviewer", "ana")
     assert "0 values added" in again.output and events(db) == before + 2
+
+
+def test_control_characters_are_dropped_before_comparing_so_twice_adds_nothing(filled, tmp_path):
+    db, form, opener = filled
+    path = tmp_path / "ana.csv"
+    run(build(opener), "--reviewer", "ana", "--mine", "-o", str(path))
+    sheets = read_sheets(tmp_path / "ana-studies.csv")
+    sheets[0].rows[1][2] = "Chi\x1b[31mna"  # an escape sequence pasted in
+    known = {TWO_ARM, THREE_ARM}
+    assert load_sheets(db, form, "ana", sheets, known).added == 1
+    assert load_sheets(db, form, "ana", sheets, known).added == 0
+    mine = {v.cell: v for v in reviewer_values(db, "ana")}
+    assert mine[Cell.study_field(TWO_ARM, "country")].value == "Chi[31mna"
 
 
 def test_a_new_arm_and_its_values_load_in_one_go(filled, tmp_path):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -41,7 +41,7 @@ from extraction.sheets.tables import (
     column_letter,
 )
 from extraction.values.cells import ARM, FIELD, OUTCOME, Cell, StoredValue
-from extraction.values.ledger import entry, reviewer_values
+from extraction.values.ledger import entry, printable, reviewer_values
 
 _INTEGER = re.compile(r"[+-]?\d+")
 COUNTS = ("n", "events", "total")
@@ -268,6 +268,8 @@ def _changes(
     seen: dict[Cell, Where] = {}
     out = []
     for w in wanted:
+        # compared as the ledger stores it: without control characters
+        w = replace(w, value=printable(w.value), unit=printable(w.unit), note=printable(w.note))
         if w.cell in seen:
             problems.append(w.where.at(w.column, f"the same cell as row {seen[w.cell].row}"))
             continue
