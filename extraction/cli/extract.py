@@ -135,6 +135,9 @@ def build(opener: ReviewOpener) -> click.Group:
             )
             review.run_screen(lambda: screen, "metasift · extraction consensus")
 
+    from extraction.cli.sheet import build_load  # `extract load`: extraction sheets, sheet.py
+
+    extract.add_command(build_load(opener))
     return extract
 
 

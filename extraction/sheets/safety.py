@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -24,7 +24,7 @@ def safe_cell(value: Any) -> Any:
     >>> safe_cell("=1+1"), safe_cell("-1.5"), safe_cell(-2), safe_cell("Smith, J")
     ("'=1+1", '-1.5', -2, 'Smith, J')
     """
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
         return value
     if _NUMBER.fullmatch(value):
         return value

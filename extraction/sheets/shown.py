@@ -1,0 +1,110 @@
+"""Which value each cell of a sheet shows, and its status.
+
+Three views, all built on extraction.values:
+- the team's (the default): per cell the value exports use (consensus.cell_states: agreed or
+  resolved); a cell still pending or in conflict is listed with its status and no value, never
+  dropped;
+- one reviewer's: their own values in force (what `metasift extract load` takes back);
+- every reviewer's, side by side (--per-reviewer).
+
+Blinding holds as in screening: while a study of a dual extraction lacks both done marks, its
+values are shown only to an adjudicator (or in a review whose protocol names nobody); others
+see the cells listed as "blinded". One's own values are never blinded.
+
+Example:
+    >>> Shown(None, PENDING).status
+    'pending'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from db.extraction_values import values_in_force
+from extraction.forms.form import Form
+from extraction.values.cells import DONE, Cell, StoredValue
+from extraction.values.consensus import AGREED, PENDING, RESOLVED, blinded, cell_states
+
+BLINDED = "blinded"
+__all__ = [
+    "BLINDED", "PENDING", "Shown", "Visible", "by_study", "extractors", "reviewer_view",
+    "team_view",
+]  # fmt: skip
+
+Visible = Callable[[str], bool]  # study UUID -> may the asker see others' values on it?
+
+
+@dataclass(frozen=True)
+class Shown:
+    value: StoredValue | None  # None: nothing to show (pending, conflict, blinded)
+    status: str  # agreed, resolved, pending, conflict, blinded; "" for a reviewer's own
+
+
+def visibility(
+    db: Database, form: Form, asker: str | None, adjudicators: tuple[str, ...]
+) -> Visible:
+    """Whether the asker may see others' values on a study (blinding, as in screening)."""
+    if asker is None or asker in adjudicators or form.extractors_required < 2:
+        return lambda study_uuid: True
+    known: dict[str, bool] = {}  # one query per study, not per cell
+
+    def visible(study_uuid: str) -> bool:
+        if study_uuid not in known:
+            known[study_uuid] = not blinded(db, form, study_uuid)
+        return known[study_uuid]
+
+    return visible
+
+
+def team_view(db: Database, form: Form, visible: Visible) -> dict[Cell, Shown]:
+    """The agreed (or resolved) value per cell; others with their status and no value."""
+    shown = {}
+    for cell, state in cell_states(db, form).items():
+        if not visible(cell.study_uuid):
+            shown[cell] = Shown(None, BLINDED)
+        elif state.state in (AGREED, RESOLVED):
+            shown[cell] = Shown(state.value, state.state)
+        else:
+            shown[cell] = Shown(None, state.state)
+    return shown
+
+
+def reviewer_view(
+    db: Database, reviewer: str, asker: str | None, visible: Visible
+) -> dict[Cell, Shown]:
+    """The reviewer's own values in force (cleared cells left out)."""
+    shown = {}
+    for value in _extractor_values(db, reviewer):
+        if reviewer == asker or visible(value.cell.study_uuid):
+            shown[value.cell] = Shown(value, "")
+        else:
+            shown[value.cell] = Shown(None, BLINDED)
+    return shown
+
+
+def extractors(db: Database) -> list[str]:
+    """Everyone who has entered a value, in name order."""
+    return sorted({v.reviewer for v in _extractor_values(db, None)})
+
+
+def _extractor_values(db: Database, reviewer: str | None) -> list[StoredValue]:
+    rows = map(StoredValue.from_row, values_in_force(db, reviewer=reviewer))
+    return [
+        v for v in rows if v.role == "extractor" and v.cell.item != DONE and v.value is not None
+    ]
+
+
+def studies_with_values(db: Database) -> set[str]:
+    """Every study anyone has entered a value on (load accepts their study ids)."""
+    return {row["study_uuid"] for row in values_in_force(db)}
+
+
+def by_study(shown: Mapping[Cell, Shown]) -> dict[str, dict[Cell, Shown]]:
+    """The cells grouped by study, so each study's rows read only its own cells."""
+    grouped: dict[str, dict[Cell, Shown]] = {}
+    for cell, held in shown.items():
+        grouped.setdefault(cell.study_uuid, {})[cell] = held
+    return grouped
