@@ -116,3 +116,16 @@ def test_chapters_write_booktitle_and_keys_stay_unique(tmp_path: Path) -> None:
 def test_citation_key_for_a_record_without_authors_or_year() -> None:
     assert citation_key(Citation(raw="", line=0, title="On the Ölbaum")) == "anonolbaum"
     assert citation_key(Citation(raw="", line=0, authors=["Ñúñez, A."], year=1999)) == "nunez1999"
+
+
+def test_a_pubmed_book_with_its_isbns_exports(tmp_path: Path) -> None:
+    """PubMed's book records carry every ISBN (a list): found by benchmarks/reliability.py."""
+    from screening.importers import pubmed_xml
+
+    book = FIXTURES / "entrez" / "hawc" / "efetch_pubmedbookarticle_26468569.xml"
+    citations = list(pubmed_xml.read(SourceFile.open(book)))
+    assert isinstance(citations[0].extra["isbn"], list)
+    out = io.StringIO()
+    write_bibtex(citations, out)
+    isbns = "; ".join(citations[0].extra["isbn"])
+    assert f"isbn = {{{isbns}}}" in out.getvalue()

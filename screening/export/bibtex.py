@@ -136,7 +136,10 @@ def _name(name: str) -> str:
     return ", ".join("{" + p + "}" if _AND.search(p) else p for p in escaped)
 
 
-def _text(name: str, value: str | None) -> Iterator[tuple[str, str]]:
+def _text(name: str, value: str | list[str] | None) -> Iterator[tuple[str, str]]:
+    """A field from a value; several values (PubMed books give every ISBN) joined by "; "."""
+    if isinstance(value, list):
+        value = "; ".join(v for v in value if v and v.strip())
     if value and value.strip():
         yield name, latex_escape(value)
 
