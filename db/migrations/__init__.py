@@ -34,6 +34,7 @@ from db.migrations import (
     m007_harvest_runner,
     m008_decisions_in_force,
     m009_decisions_in_force_plan,
+    m011_studies_full_texts,
 )
 
 Migration = Callable[[Database], None]
@@ -48,6 +49,7 @@ MIGRATIONS: list[Migration] = [
     m007_harvest_runner.upgrade,
     m008_decisions_in_force.upgrade,
     m009_decisions_in_force_plan.upgrade,
+    m011_studies_full_texts.upgrade,
 ]
 
 

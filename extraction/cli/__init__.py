@@ -7,7 +7,7 @@ import click
 
 
 def register(group: click.Group) -> None:
-    from extraction.cli import convert
+    from extraction.cli import convert, fulltext, studies
 
-    for module in (convert,):
+    for module in (convert, studies, fulltext):
         module.register(group)

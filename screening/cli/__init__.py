@@ -72,11 +72,13 @@ def _register() -> None:
         screen,
         status,
     )
+    from screening.decisions.reports import open_for_extraction
 
     commands = (init, status, records, imports, import_decisions, harvest, dedup, screen)
     for module in (*commands, resolve, agreement, merge, export):
         module.register(cli)
     extraction.cli.register(cli)  # everything after screening: extraction's own commands
+    cli.context_settings["obj"] = open_for_extraction  # how they open a review (click's obj)
 
 
 _register()

@@ -80,7 +80,7 @@ def _keep_only(path: Path, reviewer: str, target: Path) -> tuple[dict[str, int],
         conn.execute("BEGIN")
         kept, left_out = {}, 0
         for table in EVENT_TABLES:
-            if _has_table(conn, table.name):
+            if _has_table(conn, table.name) and not table.shared:
                 gone = conn.execute(
                     f"DELETE FROM {table.name} WHERE {table.who} IS NOT ?", [reviewer]
                 )

@@ -19,6 +19,7 @@ class EventTable:
     records: tuple[str, ...]  # columns holding local record ids
     ordered_pair: bool = False  # records are a pair stored lowest id first
     changes_clusters: bool = False  # new rows change the duplicate clusters: re-cluster
+    shared: bool = False  # not blinded: a copy keeps everyone's rows (which study, which PDF)
 
     @property
     def label(self) -> str:
@@ -36,10 +37,14 @@ EVENT_TABLES: tuple[EventTable, ...] = (
         changes_clusters=True,
     ),
     EventTable("resolutions", "adjudicator", ("record_id",)),
+    EventTable("study_links", "reviewer", ("record_id",), shared=True),
+    EventTable("full_texts", "reviewer", ("record_id",), shared=True),
 )
 
 LABELS = {
     "decisions": "screening decisions",
     "dedup_decisions": "duplicate verdicts",
     "resolutions": "resolutions",
+    "study_links": "study links",
+    "full_texts": "full texts",
 }
