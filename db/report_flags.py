@@ -70,18 +70,18 @@ class _Clusters:
 
 
 def _change(old: _Clusters, new: _Clusters, record_id: int) -> tuple[str, str] | None:
-    """(reason, what happened) for the cluster of this record, or None if it is unchanged."""
+    """(reason, what happened to the record's cluster), or None if it is unchanged."""
     was, now = set(old.members(record_id)), set(new.members(record_id))
-    (cluster, canon), (_, canon_now) = old.of(record_id), new.of(record_id)
+    canon, canon_now = old.of(record_id)[1], new.of(record_id)[1]
     joined, left = _names(now - was), _names(was - now)
     if joined and left:
-        return "regroup", f"cluster #{cluster} regrouped ({joined} joined, {left} left)"
+        return "regroup", f"regrouped ({joined} joined, {left} left)"
     if joined:
-        return "merge", f"cluster #{cluster} merged with {joined}"
+        return "merge", f"merged with {joined}"
     if left:
-        return "split", f"cluster #{cluster} split: {_names(now)} apart from {left}"
+        return "split", f"split from {left}"
     if canon != canon_now:
-        return "canonical", f"cluster #{cluster}'s canonical record is now #{canon_now}"
+        return "canonical", f"has a new canonical record, #{canon_now}"
     return None
 
 
@@ -92,15 +92,16 @@ def _names(record_ids: set[int]) -> str:
 def _flag(table: str, event: Event, reason: str, change: str, when: str) -> dict[str, Any]:
     who = f" by {event.reviewer}" if event.reviewer else ""
     if table == STUDY_LINKS:
-        what = f"the study link{who} ({event.target or 'its own study'})"
+        study = event.target[:8] if event.target else "its own study"
+        what = f"the study link{who} ({study})"
     else:
-        what = f"the full text {event.target} attached{who}"
+        what = f"the full text {event.target}{' attached' + who if who else ''}"
     return {
         "record_id": event.record_id,
         "decision_uuid": event.uuid,
         "event": table,
         "reason": reason,
-        "detail": f"{change}: {what} stays on #{event.record_id}; look again",
+        "detail": f"the cluster of #{event.record_id} {change}: {what} stays on it; look again",
         "created_at": when,
         "resolved_at": None,
     }

@@ -15,7 +15,10 @@ from extraction.studies.grouping import find_study, included_studies, read_studi
 from extraction.studies.suggestions import registrations
 from screening.decisions.reports import full_text_reports
 from screening.review import load_review
+from tests.conftest import FIXTURES
 from tests.studies_support import REGISTRATIONS, decide, new_review, run, send_to_full_text
+
+BLUE_LIGHT = FIXTURES / "medline" / "reflib_blue-light.nbib"
 
 
 @pytest.fixture
@@ -135,3 +138,13 @@ def test_registration_numbers_are_found_and_written_one_way() -> None:
         "2004-000446-20",
         "ISRCTN42122561",
     }
+
+
+def test_a_first_author_and_title_words_are_suggested(tmp_path: Path) -> None:
+    path = new_review(tmp_path, BLUE_LIGHT)
+    send_to_full_text(path, {21: "include", 25: "include", 23: "include", 70: "exclude"})
+    result = run(path, "studies", "suggest", "--json")
+    assert result.exit_code == 0, result.output
+    assert [(s["record_ids"], s["reason"]) for s in json.loads(result.stdout)] == [
+        ([21, 25], "first author Wheeland and title words")  # 23 and 70: Gold, other topics
+    ]

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from db.connection import open_review
+from db.report_flags import report_flags
 from screening.dedup.canonical import DedupSettings
 from screening.dedup.clusters import split_records
 from screening.dedup.engine import prepare, recluster
@@ -72,10 +73,10 @@ def test_a_dedup_merge_keeps_links_and_full_texts_and_flags_them(tmp_path: Path)
     assert report["records"] == [1, 2]
     assert report["full_texts"] == ["https://example.org/dislip-em.pdf"]
     assert report["flags"] == [
-        "cluster #2 merged with #1: the full text https://example.org/dislip-em.pdf attached "
-        "by ana stays on #2; look again"
+        "the cluster of #2 merged with #1: the full text https://example.org/dislip-em.pdf "
+        "attached by ana stays on it; look again"
     ]
-    assert "look again: cluster #2 merged" in run(main, "studies").stdout
+    assert "      ! the cluster of #2 merged with #1: " in run(main, "studies").stdout
     # attaching again is the second look: the flag is settled
     run(main, "fulltext", "attach", "1", "https://example.org/dislip-em-2.pdf", "--reviewer", "ana")
     assert studies(main)[0]["reports"][0]["flags"] == []
@@ -97,7 +98,36 @@ def test_a_split_flags_the_link_and_the_report_left_is_its_own_study(tmp_path: P
     found = studies(main)
     assert groups(main) == [[1, 4], [3]]  # the link stayed on #4, where it was made
     flagged = {r["record_id"]: r["flags"] for s in found for r in s["reports"]}
+    confirmed = run(main, "studies", "link", "4", "--to", "1", "--reviewer", "ana")
+    assert (
+        confirmed.stdout
+        == f"#4 stays in {found[0]['label']}; what dedup flagged on it is settled\n"
+    )
+    assert all(r["flags"] == [] for s in studies(main) for r in s["reports"])
     assert flagged[4] == [
-        "cluster #3 split: #4 apart from #3: the study link by ana "
-        f"({found[0]['uuid']}) stays on #4; look again"
+        "the cluster of #4 split from #3: the study link by ana "
+        f"({found[0]['uuid'][:8]}) stays on it; look again"
     ]
+
+
+def test_a_new_canonical_record_flags_the_reports_events(tmp_path: Path) -> None:
+    main = new_review(tmp_path)
+    send_to_full_text(main, {1: "include", 2: "include"})
+    run(main, "studies", "link", "2", "--to", "1", "--reviewer", "ana")
+    db = open_review(main)
+    before = {1: (1, 1, 1), 2: (2, 1, 1)}  # one cluster, #1 canonical, then #2
+    after = {1: (1, 1, 2), 2: (2, 1, 2)}
+    db.conn.executemany(
+        "INSERT INTO dedup_members (record_id, cluster_id, canonical_id) VALUES (?, ?, ?)",
+        before.values(),
+    )
+    flags = report_flags(db, before, after)
+    unchanged = report_flags(db, after, after)
+    db.close()
+    assert [(f["record_id"], f["reason"], f["event"]) for f in flags] == [
+        (2, "canonical", "study_links")
+    ]
+    assert flags[0]["detail"].startswith(
+        "the cluster of #2 has a new canonical record, #2: the study link"
+    )
+    assert unchanged == []

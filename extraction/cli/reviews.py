@@ -10,6 +10,7 @@ import click
 from extraction.studies.reports import OpenedReview, ReviewOpener
 
 REVIEW_HELP = "The review: its review.db, or the folder holding it.  [default: ./review.db]"
+GROUP_REVIEW = "metasift.extraction.review"  # a group's --review, for its subcommands
 REVIEWER_HELP = "Who is doing this (or METASIFT_REVIEWER): one of review.toml's people."
 
 
@@ -23,7 +24,8 @@ def reviewer_option(f: click.decorators.FC) -> click.decorators.FC:
 
 def open_review(review_path: str | None) -> AbstractContextManager[OpenedReview]:
     """The review, opened by the root command's opener."""
-    opener: ReviewOpener | None = click.get_current_context().obj
+    ctx = click.get_current_context()
+    opener: ReviewOpener | None = ctx.obj
     if not callable(opener):
         raise click.ClickException("run this through the `metasift` command")
-    return opener(review_path)
+    return opener(review_path or ctx.meta.get(GROUP_REVIEW))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import textwrap
 from typing import Any
 
 import click
 
-from extraction.cli.reviews import open_review, review_option, reviewer_option
+from extraction.cli.reviews import GROUP_REVIEW, open_review, review_option, reviewer_option
 from extraction.studies.grouping import Report, Study, read_studies
 from extraction.studies.linking import LinkChange, link_report, unlink_report
 from extraction.studies.suggestions import Suggestion, report_registrations, suggest_links
@@ -39,6 +40,7 @@ def studies(ctx: click.Context, review_path: str | None, as_json: bool) -> None:
         metasift studies --json | jq '.[] | select(.included) | .label'
     """
     if ctx.invoked_subcommand is not None:
+        ctx.meta[GROUP_REVIEW] = review_path  # `studies --review X link ...` means X too
         return
     with open_review(review_path) as review:
         found = read_studies(review.db, review.reports())
@@ -47,7 +49,7 @@ def studies(ctx: click.Context, review_path: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([_as_json(s, numbers) for s in found], indent=2, ensure_ascii=False))
         return
-    _print(found, suggestions)
+    _print(found, numbers, suggestions)
 
 
 @studies.command()
@@ -138,12 +140,18 @@ def _say(change: LinkChange, after: list[Study]) -> None:
         click.echo(f"#{number} is already in {change.before.label}; nothing changed")
         return
     study = next(s for s in after if any(r.record_id == number for r in s.reports))
+    if change.after == change.before.uuid:
+        click.echo(f"#{number} stays in {study.label}; what dedup flagged on it is settled")
+        return
+    if change.after is None:
+        click.echo(f"#{number} is a study of its own again: {study.label} ({study.uuid[:8]})")
+        return
     others = [f"#{r.record_id}" for r in study.reports if r.record_id != number]
     with_ = f" with {', '.join(others)}" if others else " on its own"
     click.echo(f"#{number} is now in {study.label} ({study.uuid[:8]}){with_}")
 
 
-def _print(found: list[Study], suggestions: list[Suggestion]) -> None:
+def _print(found: list[Study], numbers: dict[int, set[str]], suggestions: list[Suggestion]) -> None:
     if not found:
         click.echo(
             "No reports yet: a report is a record title/abstract screening sent to full text."
@@ -156,17 +164,20 @@ def _print(found: list[Study], suggestions: list[Suggestion]) -> None:
     for study in found:
         mark = "included" if study.included else "not included"
         count = f"{len(study.reports)} report{'s' if len(study.reports) > 1 else ''}"
-        click.echo(f"\n{study.label}  ({mark}, {count}, study {study.uuid[:8]})")
+        registered = "".join(f", {n}" for n in _registrations(study, numbers))
+        click.echo(f"\n{study.label}  ({mark}, {count}, study {study.uuid[:8]}{registered})")
         for report in study.reports:
             click.echo(_report_line(report, width))
             for location in (t.target for t in report.full_texts):
                 click.echo(f"      full text: {location}")
-            for flag in report.flags:
-                click.echo(f"      look again: {flag}")
+            for flag in report.flags:  # wrapped: a flag says what changed and what stayed
+                click.echo(
+                    textwrap.fill(flag, width, initial_indent="      ! ", subsequent_indent=" " * 8)
+                )
     if suggestions:
         click.echo(f"\nSuggested links ({len(suggestions)}):")
         for s in suggestions:
-            click.echo("  " + _suggestion_line(s))
+            click.echo(_suggestion_line(s))
 
 
 def _report_line(report: Report, width: int) -> str:
@@ -188,18 +199,21 @@ def _outcome(report: Report) -> str:
 def _suggestion_line(s: Suggestion) -> str:
     a, b = s.record_ids
     return (
-        f"#{a} ({s.labels[0]}) and #{b} ({s.labels[1]}): {s.reason}; "
-        f"to link: metasift studies link {b} --to {a}"
+        f"#{a} {s.labels[0]} and #{b} {s.labels[1]}: {s.reason}\n"
+        f"    metasift studies link {b} --to {a}"
     )
 
 
+def _registrations(study: Study, numbers: dict[int, set[str]]) -> list[str]:
+    return sorted({n for r in study.reports for n in numbers.get(r.outcome.cluster_id, set())})
+
+
 def _as_json(study: Study, numbers: dict[int, set[str]]) -> dict[str, Any]:
-    found = sorted({n for r in study.reports for n in numbers.get(r.outcome.cluster_id, set())})
     return {
         "uuid": study.uuid,
         "label": study.label,
         "included": study.included,
-        "registrations": found,
+        "registrations": _registrations(study, numbers),
         "aliases": sorted(study.aliases),
         "reports": [_report_json(r) for r in study.reports],
     }

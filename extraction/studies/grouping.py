@@ -106,7 +106,7 @@ def read_studies(db: Database, outcomes: list[FullTextReport]) -> list[Study]:
 
 
 def _labelled(review: str, grouped: dict[str, list[Report]]) -> list[Study]:
-    labels = {key: report_label(held[0].canonical) for key, held in grouped.items()}
+    labels = {key: report_label(_named_after(held).canonical) for key, held in grouped.items()}
     counts: dict[str, int] = defaultdict(int)
     for label in labels.values():
         counts[label] += 1
@@ -120,6 +120,11 @@ def _labelled(review: str, grouped: dict[str, list[Report]]) -> list[Study]:
         aliases = {derived_uuid(review, m["uuid"]) for r in held for m in r.members}
         studies.append(Study(key, label, tuple(held), frozenset(aliases - {key})))
     return studies
+
+
+def _named_after(reports: list[Report]) -> Report:
+    """The report a study is named after: its first included one, else its first."""
+    return next((r for r in reports if r.outcome.included), reports[0])
 
 
 def report_label(record: dict[str, Any]) -> str:

@@ -40,7 +40,7 @@ def link_report(
         target = str(uuid.uuid4())
     else:
         target = find_study(studies, to).uuid
-        if target == before.uuid:
+        if target == before.uuid and not report.flags:  # with flags: a link confirms it
             return LinkChange(report, before, target, changed=False)
     record_events(db, STUDY_LINKS, [(record_id, target)], reviewer)
     return LinkChange(report, before, target, changed=True)
