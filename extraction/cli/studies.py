@@ -29,8 +29,8 @@ def studies(ctx: click.Context, review_path: str | None, as_json: bool) -> None:
     or a first author and title words. A report never linked is a study of its own.
 
     JSON: [{uuid, label, included, registrations, aliases, reports: [{record_id, records,
-    title, outcome, verdict, included, full_texts, link {uuid, reviewer, created_at},
-    flags}]}].
+    title, outcome, verdict, included, full_texts, link {uuid, study_uuid (null: unlinked),
+    reviewer, created_at}, flags}]}].
 
     Example:
 
@@ -230,6 +230,11 @@ def _report_json(report: Report) -> dict[str, Any]:
         "included": report.outcome.included,
         "full_texts": [t.target for t in report.full_texts],
         "link": link
-        and {"uuid": link.uuid, "reviewer": link.reviewer, "created_at": link.created_at},
+        and {
+            "uuid": link.uuid,
+            "study_uuid": link.target,
+            "reviewer": link.reviewer,
+            "created_at": link.created_at,
+        },
         "flags": list(report.flags),
     }
