@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from db.errors import MetasiftError
 from db.migrations import migrate, refuse_newer_schema
+from db.storage import storage_error
 
 # How long a write waits for another connection's: the longest metasift makes is the final copy of
 # a 100,000-record import (about 5 s on a 2-core machine), so a decision made meanwhile waits
@@ -77,5 +78,6 @@ def open_review(path: Path | str, *, create: bool = False) -> Database:
             db.enable_wal()
         migrate(db)
     except sqlite3.DatabaseError as e:
-        raise MetasiftError(f"{path}: not a metasift review file ({e})") from e
+        problem = storage_error(e, path)
+        raise problem or MetasiftError(f"{path}: not a metasift review file ({e})") from e
     return db

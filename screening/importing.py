@@ -94,6 +94,7 @@ def import_file(
     fmt: str = "auto",
     encoding: str | None = None,
     columns: dict[str, str] | None = None,
+    sheet: str | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import one file as one source. Raises ParseError and changes nothing on bad input."""
@@ -112,9 +113,11 @@ def import_file(
 
     staging = Staging(db)
     try:
-        first = _stage_file(staging, source, fmt, columns, report)
+        options = _reader_options(fmt, columns, sheet)
+        first = _stage_file(staging, source, fmt, options, report)
         name = database or _database_name(first, fmt)
-        source_id = _land(db, staging, source, fmt, name, sha256)
+        query = _search_query(source, fmt, options)
+        source_id = _land(db, staging, source, fmt, name, sha256, query)
         if progress:
             progress(staging.count, total, total)
         return ImportSummary(path, fmt, source.encoding, name, staging.count, source_id)
@@ -139,13 +142,12 @@ def _stage_file(
     staging: Staging,
     source: SourceFile,
     fmt: str,
-    columns: dict[str, str] | None,
+    options: dict[str, Any],
     on_batch: Callable[[int], None],
 ) -> Citation | None:
     """Stage every record of the file; returns the first citation where the reader gives
     citations (it may name the database). Raises ParseError on a file with no records."""
     module = reader(fmt)
-    options = {"columns": columns} if fmt == "csv" and columns else {}
     first: Citation | None = None
     if hasattr(module, "read_fields"):  # built on every core, staged as they come
         stage_fields(staging, _checked(module.read_fields(source, **options), source), on_batch)
@@ -157,6 +159,20 @@ def _stage_file(
     return first
 
 
+def _reader_options(fmt: str, columns: dict[str, str] | None, sheet: str | None) -> dict[str, Any]:
+    """--column for the tabular formats, --sheet for workbooks."""
+    options: dict[str, Any] = {"columns": columns} if fmt in ("csv", "xlsx") and columns else {}
+    if fmt == "xlsx" and sheet:
+        options["sheet"] = sheet
+    return options
+
+
+def _search_query(source: SourceFile, fmt: str, options: dict[str, Any]) -> str | None:
+    """The search the file itself names (Embase.com writes it above the header), if any."""
+    module = reader(fmt)
+    return module.search_query(source, **options) if hasattr(module, "search_query") else None
+
+
 def _database_name(first: Citation | None, fmt: str) -> str:
     """The database a file came from when the user does not say: as the file says (an RIS DB
     tag, an Ovid DB field), as its format implies, or else "unnamed <format> export"."""
@@ -165,7 +181,13 @@ def _database_name(first: Citation | None, fmt: str) -> str:
 
 
 def _land(
-    db: Database, staging: Staging, source: SourceFile, fmt: str, name: str, sha256: str
+    db: Database,
+    staging: Staging,
+    source: SourceFile,
+    fmt: str,
+    name: str,
+    sha256: str,
+    query: str | None = None,
 ) -> int:
     """Insert the source and copy its staged records under it, in one transaction."""
     with db.atomic():
@@ -180,6 +202,7 @@ def _land(
                 "encoding": source.encoding,
                 "imported_at": utc_now(),
                 "record_count": staging.count,
+                "query": query,
             },
         )
         staging.commit_into(source_id)

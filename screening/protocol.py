@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from db.errors import MetasiftError
+from extraction.forms.form import Form, parse_form
 
 PROTOCOL_VERSION = 2  # 2: adjudicators, decisions_required, maybe, reasons_must_agree, pilot
 PICOS_ELEMENTS = ("population", "intervention", "comparator", "outcomes", "study_designs")
@@ -27,6 +29,30 @@ DEFAULT_REASONS = (
 
 # Which database's record speaks for a duplicate cluster, best first (prefix match, any case).
 DEFAULT_SOURCE_PRIORITY = ("PubMed", "MEDLINE", "Embase", "Cochrane", "Web of Science", "Scopus")
+
+
+# Every key review.toml may hold, by table ("" is the top level; "picos.*" each element). A
+# feature that adds protocol keys lists them here, so a misspelt key is refused, not ignored.
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("version", "title", "question", "picos", "screening", "dedup", "extraction"),
+    "picos": PICOS_ELEMENTS,
+    "picos.*": ("description", "include", "exclude"),
+    "screening": (
+        "stages",
+        "exclusion_reasons",
+        "reason_required",
+        "reviewers",
+        "adjudicators",
+        "decisions_required",
+        "maybe",
+        "reasons_must_agree",
+        "pilot",
+    ),
+    "dedup": ("source_priority",),
+    # "extraction" checks its own keys: extraction/forms/form.py
+}
+# Deeper than any protocol needs; tomllib recurses once per level and fails near 1,000.
+MAX_NESTING = 100
 
 
 class ProtocolError(MetasiftError):
@@ -62,6 +88,7 @@ class Protocol:
     reasons_must_agree: bool = True  # full text: two different exclusion reasons conflict
     pilot: int = 0  # records everyone screens first, in the same order
     source_priority: tuple[str, ...] = DEFAULT_SOURCE_PRIORITY
+    form: Form = field(default_factory=Form)  # [extraction]: what reviewers extract
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -92,11 +119,39 @@ def load_protocol(path: Path) -> Protocol:
 
 
 def parse_protocol(text: str, path: Path | str = "review.toml") -> Protocol:
+    deep = _too_deep_line(text)
+    if deep:
+        raise ProtocolError(f"{path}: line {deep}: arrays or tables nested over {MAX_NESTING} deep")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ProtocolError(f"{path}: {e}") from None
+        where = re.search(r"\s*\(at line (\d+), column \d+\)$", str(e))
+        if not where:
+            raise ProtocolError(f"{path}: {e}") from None
+        what = str(e)[: where.start()]
+        raise ProtocolError(f"{path}: line {where.group(1)}: {what}") from None
     return _Reader(text, str(path)).protocol(data)
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The line where brackets nest deeper than MAX_NESTING (counted roughly: quoted text and
+    comments skipped), so tomllib never recurses into a RecursionError."""
+    depth, quote, line = 0, "", 1
+    for i, char in enumerate(text):
+        if char == "\n":  # a string or comment ends with its line (multi-line ones: roughly)
+            line, quote = line + 1, ""
+        elif quote:
+            if char == quote != "#" and text[i - 1] != "\\":
+                quote = ""
+        elif char in "\"'#":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return None
 
 
 class _Reader:
@@ -107,9 +162,23 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, message: str) -> ProtocolError:
-        line = self.line_of(key)
+        line = self._table_line(key) or self.line_of(key)
         where = f"line {line}: " if line else ""
         return ProtocolError(f"{self.path}: {where}{key}: {message}")
+
+    def check_keys(self, data: dict[str, Any], table: str = "") -> None:
+        """Refuse a key no feature reads (a misspelling, most likely), naming the nearest one."""
+        known = KNOWN_KEYS.get(table) or KNOWN_KEYS.get(table.rpartition(".")[0] + ".*", ())
+        for key, value in data.items():
+            dotted = f"{table}.{key}" if table else key
+            if key not in known:
+                near = difflib.get_close_matches(key, known, n=1)
+                hint = f"did you mean {near[0]}?" if near else f"known: {', '.join(known)}"
+                kind = "PICOS element" if table == "picos" else "protocol key"
+                raise self.fail(dotted, f"unknown {kind}; {hint}")
+            nested = dotted in KNOWN_KEYS or f"{table}.*" in KNOWN_KEYS
+            if isinstance(value, dict) and nested:
+                self.check_keys(value, dotted)
 
     def line_of(self, dotted: str) -> int | None:
         """The line where a dotted key is set, inside its [table] if it has one."""
@@ -148,18 +217,15 @@ class _Reader:
         return tuple(v.strip() for v in value if v.strip())
 
     def protocol(self, data: dict[str, Any]) -> Protocol:
+        self.check_keys(data)
         version = data.get("version", PROTOCOL_VERSION)
-        if not isinstance(version, int):
-            raise self.fail("version", "must be a whole number")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise self.fail("version", f"must be a whole number from 1 to {PROTOCOL_VERSION}")
         if version > PROTOCOL_VERSION:
             raise self.fail(
                 "version",
                 f"is {version}, newer than this metasift understands ({PROTOCOL_VERSION})",
             )
-        known = {"version", "title", "question", "picos", "screening", "dedup"}
-        for key in data:
-            if key not in known and not isinstance(data[key], dict):
-                raise self.fail(key, "is not a protocol key (see the comments in review.toml)")
         screening = data.get("screening", {})
         if not isinstance(screening, dict):
             raise self.fail("screening", "must be a table")
@@ -174,6 +240,7 @@ class _Reader:
             source_priority=self.strings(
                 dedup, "source_priority", "dedup.source_priority", DEFAULT_SOURCE_PRIORITY
             ),
+            form=parse_form(data.get("extraction"), self.fail),
             **self.screening(screening),
         )
 
@@ -183,8 +250,6 @@ class _Reader:
         out = {}
         for name, element in data.items():
             dotted = f"picos.{name}"
-            if name not in PICOS_ELEMENTS:
-                raise self.fail(dotted, f"unknown PICOS element; use {', '.join(PICOS_ELEMENTS)}")
             if not isinstance(element, dict):
                 raise self.fail(dotted, "must be a table")
             out[name] = Criterion(
@@ -196,6 +261,10 @@ class _Reader:
 
     def screening(self, data: dict[str, Any]) -> dict[str, Any]:
         stages = self.strings(data, "stages", "screening.stages", STAGES)
+        if not stages:
+            raise self.fail(
+                "screening.stages", "names no stage; list title-abstract, full-text or both"
+            )
         for stage in stages:
             if stage not in STAGES:
                 raise self.fail("screening.stages", f"unknown stage {stage!r}; use {STAGES}")

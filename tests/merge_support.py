@@ -24,7 +24,7 @@ from tests.conftest import FIXTURES
 
 RIS = FIXTURES / "ris" / "citesource_pubmed_46.ris"
 TEAM = 'reviewers = ["ana", "ben"]\nadjudicators = ["cy"]\n'
-EVENT_TABLES = ("decisions", "dedup_decisions", "resolutions")
+EVENT_TABLES = ("decisions", "dedup_decisions", "resolutions", "extraction_values")
 
 
 @cache

@@ -89,6 +89,8 @@ def test_review_needs_a_terminal(deduped_path: Path) -> None:
 
 
 class FakeApp:
+    return_code = 0
+
     def __init__(self, factory: Any, title: str) -> None:
         self.screen = factory()
         self.title = title

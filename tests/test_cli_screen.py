@@ -22,6 +22,8 @@ def review_file(tmp_path: Path) -> Path:
 
 
 class FakeApp:
+    return_code = 0
+
     def __init__(self, factory: Any, title: str) -> None:
         self.screen = factory()
         self.title = title

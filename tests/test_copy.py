@@ -44,7 +44,8 @@ def test_a_copy_holds_only_its_reviewers_events_with_a_rollback_journal(tmp_path
     main = _main_with_everyones_events(tmp_path)
     with load_review(main) as review:
         summary = copy_review(review, "ana", tmp_path / "to-ana")
-    assert summary.kept == {"decisions": 6, "dedup_decisions": 1, "resolutions": 0}
+    kept = {**dict.fromkeys(kept_tables(), 0), "decisions": 6, "dedup_decisions": 1}
+    assert summary.kept == kept
     assert sorted(p.name for p in (tmp_path / "to-ana").iterdir()) == ["review.db", "review.toml"]
     assert (tmp_path / "to-ana" / "review.toml").read_bytes() == (main / "review.toml").read_bytes()
     conn = sqlite3.connect(summary.path)
@@ -74,7 +75,7 @@ def test_an_adjudicators_copy_keeps_their_resolutions(tmp_path: Path) -> None:
     main = _main_with_everyones_events(tmp_path)
     with load_review(main) as review:
         summary = copy_review(review, "cy", tmp_path / "to-cy")
-    assert summary.kept == {"decisions": 0, "dedup_decisions": 0, "resolutions": 1}
+    assert summary.kept == {**dict.fromkeys(kept_tables(), 0), "resolutions": 1}
 
 
 def test_a_copy_stays_self_contained_when_metasift_writes_to_it(tmp_path: Path) -> None:
@@ -116,3 +117,10 @@ def test_the_copy_command_says_what_it_wrote(tmp_path: Path) -> None:
     assert f"metasift merge {target}" in out.output
     refused = CliRunner().invoke(cli, [*args, "zed", "-o", str(tmp_path / "to-zed")])
     assert refused.exit_code == 1 and "'zed' is not one of" in refused.output
+
+
+def kept_tables() -> list[str]:
+    """Every per-person event table a copy keeps (extraction and risk of bias add theirs)."""
+    from screening.decisions.event_tables import EVENT_TABLES
+
+    return [t.name for t in EVENT_TABLES]

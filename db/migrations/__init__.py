@@ -34,6 +34,7 @@ from db.migrations import (
     m007_harvest_runner,
     m008_decisions_in_force,
     m009_decisions_in_force_plan,
+    m010_extraction_values,
     m011_studies_full_texts,
 )
 
@@ -49,6 +50,7 @@ MIGRATIONS: list[Migration] = [
     m007_harvest_runner.upgrade,
     m008_decisions_in_force.upgrade,
     m009_decisions_in_force_plan.upgrade,
+    m010_extraction_values.upgrade,
     m011_studies_full_texts.upgrade,
 ]
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import click
 
+from extraction.cli.context import ReviewOpener
 
-def register(group: click.Group) -> None:
-    from extraction.cli import convert, fulltext, studies
 
-    for module in (convert, studies, fulltext):
-        module.register(group)
+def register(group: click.Group, opener: ReviewOpener) -> None:
+    """Add extraction's commands; opener opens a review for them (screening's, handed in)."""
+    from extraction.cli import convert, extract, fulltext, studies
+
+    convert.register(group)
+    extract.register(group, opener)
+    studies.register(group, opener)
+    fulltext.register(group, opener)

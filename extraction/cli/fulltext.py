@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from db.studies import FULL_TEXTS, record_events
-from extraction.cli.reviews import open_review, review_option, reviewer_option
+from extraction.cli.context import ReviewOpener
+from extraction.cli.reviews import acting, hand_opener, open_review, review_option, reviewer_option
 from extraction.studies.full_texts import FolderMatch, match_folder, stored_location
 from extraction.studies.grouping import Report, find_report, read_studies
+from extraction.values.ledger import printable  # file names reaching a terminal
 
 MISSING_SHOWN = 10  # reports still without a full text, listed after a folder
 
@@ -53,10 +55,10 @@ def attach(
     if len(targets) != 2 or not targets[0].lstrip("#").isdigit():
         raise click.UsageError("give RECORD and a PATH or URL, or a FOLDER alone")
     record, given = int(targets[0].lstrip("#")), targets[1]
-    with open_review(review_path) as review:
-        who = review.reviewer(reviewer)
+    with open_review(review_path, reviewer) as review:
+        who = acting(review)
         report = find_report(read_studies(review.db, review.reports()), record)
-        location = stored_location(review.path.parent, given)
+        location = stored_location(review.folder, given)
         if any(t.target == location for t in report.full_texts):
             click.echo(f"#{record}: {location} is attached already")
             return
@@ -65,12 +67,12 @@ def attach(
 
 
 def _attach_folder(folder: Path, review_path: str | None, reviewer: str | None, dry: bool) -> None:
-    with open_review(review_path) as review:
-        who = review.reviewer(reviewer)
+    with open_review(review_path, reviewer) as review:
+        who = acting(review)
         reports = [r for s in read_studies(review.db, review.reports()) for r in s.reports]
-        found = match_folder(folder, reports, review.path.parent)
+        found = match_folder(folder, reports, review.folder)
         rows = [
-            (report.record_id, stored_location(review.path.parent, str(path)))
+            (report.record_id, stored_location(review.folder, str(path)))
             for path, report, _ in found.matched
         ]
         if rows and not dry:
@@ -82,14 +84,14 @@ def _report_folder(found: FolderMatch, reports: list[Report], dry: bool) -> None
     verb = "would attach" if dry else "attached"
     click.echo(f"{verb} {len(found.matched)} file(s); {len(found.unmatched)} matched no report")
     for path, report, how in found.matched:
-        click.echo(f"  {path.name} -> #{report.record_id} ({how})")
+        click.echo(f"  {printable(path.name)} -> #{report.record_id} ({how})")
     for path, report in found.already:
-        click.echo(f"  {path.name}: attached to #{report.record_id} already")
+        click.echo(f"  {printable(path.name)}: attached to #{report.record_id} already")
     for path, record_ids in found.ambiguous:
         names = ", ".join(f"#{r}" for r in record_ids)
-        click.echo(f"  {path.name}: names several reports ({names}); attach it by hand")
+        click.echo(f"  {printable(path.name)}: names several reports ({names}); attach it by hand")
     for path in found.unmatched:
-        click.echo(f"  {path.name}: no report's DOI or PMID in its name")
+        click.echo(f"  {printable(path.name)}: no report's DOI or PMID in its name")
     missing = found.missing(reports)
     if missing:
         shown = ", ".join(f"#{r.record_id}" for r in missing[:MISSING_SHOWN])
@@ -97,5 +99,5 @@ def _report_folder(found: FolderMatch, reports: list[Report], dry: bool) -> None
         click.echo(f"{len(missing)} report(s) still without a full text: {shown}{more}")
 
 
-def register(group: click.Group) -> None:
-    group.add_command(fulltext)
+def register(group: click.Group, opener: ReviewOpener) -> None:
+    group.add_command(hand_opener(fulltext, opener))

@@ -10,19 +10,31 @@ from typing import Any
 
 import click
 
-from extraction.cli.reviews import GROUP_REVIEW, open_review, review_option, reviewer_option
+from extraction.cli.context import ReviewOpener
+from extraction.cli.reviews import (
+    GROUP_REVIEW,
+    acting,
+    hand_opener,
+    open_review,
+    review_option,
+    reviewer_option,
+)
 from extraction.studies.grouping import Report, Study, read_studies
 from extraction.studies.linking import LinkChange, link_report, unlink_report
 from extraction.studies.suggestions import Suggestion, report_registrations, suggest_links
+from extraction.values.ledger import printable  # record text reaching a terminal
 
 OUTCOME_WORDS = {"include": "included", "exclude": "excluded", "not-retrieved": "not retrieved"}
 
 
 @click.group(invoke_without_command=True)
 @review_option
+@reviewer_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of studies.")
 @click.pass_context
-def studies(ctx: click.Context, review_path: str | None, as_json: bool) -> None:
+def studies(
+    ctx: click.Context, review_path: str | None, reviewer: str | None, as_json: bool
+) -> None:
     """List the studies: the reports (records that reached full text, excluded ones too)
     grouped by trial, whether any report is included (only those studies are extracted),
     their full texts, and links suggested where reports share a trial registration number
@@ -42,7 +54,7 @@ def studies(ctx: click.Context, review_path: str | None, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         ctx.meta[GROUP_REVIEW] = review_path  # `studies --review X link ...` means X too
         return
-    with open_review(review_path) as review:
+    with open_review(review_path, reviewer) as review:
         found = read_studies(review.db, review.reports())
         numbers = report_registrations(review.db, found)
         suggestions = suggest_links(found, numbers)
@@ -73,8 +85,8 @@ def link(
     """
     if new == (to is not None):
         raise click.UsageError("give either --to STUDY or --new")
-    with open_review(review_path) as review:
-        who = review.reviewer(reviewer)
+    with open_review(review_path, reviewer) as review:
+        who = acting(review)
         found = read_studies(review.db, review.reports())
         change = link_report(review.db, found, record, to, who)
         _say(change, read_studies(review.db, review.reports()))
@@ -92,8 +104,8 @@ def unlink(record: int, review_path: str | None, reviewer: str | None) -> None:
     \b
         metasift studies unlink 40 --reviewer ana
     """
-    with open_review(review_path) as review:
-        who = review.reviewer(reviewer)
+    with open_review(review_path, reviewer) as review:
+        who = acting(review)
         found = read_studies(review.db, review.reports())
         change = unlink_report(review.db, found, record, who)
         _say(change, read_studies(review.db, review.reports()))
@@ -101,8 +113,9 @@ def unlink(record: int, review_path: str | None, reviewer: str | None) -> None:
 
 @studies.command()
 @review_option
+@reviewer_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of suggestions.")
-def suggest(review_path: str | None, as_json: bool) -> None:
+def suggest(review_path: str | None, reviewer: str | None, as_json: bool) -> None:
     """List reports in different studies that look like one trial: a shared registration
     number (NCT, ISRCTN, ChiCTR, EudraCT, ...), or the same first author and most title
     words. Nothing is linked: each line gives the command that would.
@@ -114,7 +127,7 @@ def suggest(review_path: str | None, as_json: bool) -> None:
     \b
         metasift studies suggest
     """
-    with open_review(review_path) as review:
+    with open_review(review_path, reviewer) as review:
         found = read_studies(review.db, review.reports())
         suggestions = suggest_links(found, report_registrations(review.db, found))
     if as_json:
@@ -130,8 +143,8 @@ def suggest(review_path: str | None, as_json: bool) -> None:
         click.echo(_suggestion_line(s))
 
 
-def register(group: click.Group) -> None:
-    group.add_command(studies)
+def register(group: click.Group, opener: ReviewOpener) -> None:
+    group.add_command(hand_opener(studies, opener))
 
 
 def _say(change: LinkChange, after: list[Study]) -> None:
@@ -169,10 +182,12 @@ def _print(found: list[Study], numbers: dict[int, set[str]], suggestions: list[S
         for report in study.reports:
             click.echo(_report_line(report, width))
             for location in (t.target for t in report.full_texts):
-                click.echo(f"      full text: {location}")
+                click.echo(f"      full text: {printable(location)}")
             for flag in report.flags:  # wrapped: a flag says what changed and what stayed
                 click.echo(
-                    textwrap.fill(flag, width, initial_indent="      ! ", subsequent_indent=" " * 8)
+                    textwrap.fill(
+                        printable(flag), width, initial_indent="      ! ", subsequent_indent=" " * 8
+                    )
                 )
     if suggestions:
         click.echo(f"\nSuggested links ({len(suggestions)}):")
@@ -182,7 +197,7 @@ def _print(found: list[Study], numbers: dict[int, set[str]], suggestions: list[S
 
 def _report_line(report: Report, width: int) -> str:
     head = f"  #{report.record_id:<5} {_outcome(report):<14} "
-    title = report.canonical.get("title") or "(no title)"
+    title = printable(report.canonical.get("title") or "(no title)")
     room = max(width - len(head), 20)
     return head + (title if len(title) <= room else title[: room - 3] + "...")
 

@@ -31,6 +31,7 @@ from db.studies import (
     review_uuid,
 )
 from extraction.studies.reports import FullTextReport
+from extraction.values.ledger import printable
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,12 @@ def report_label(record: dict[str, Any]) -> str:
     authors = json.loads(record.get("authors") or "[]")
     year = record.get("year")
     if authors:
-        return f"{str(authors[0]).split(',')[0].strip()} {year or 'n.d.'}"
-    words = (record.get("title") or "untitled").split()
-    title = " ".join(words[:4]) + ("..." if len(words) > 4 else "")
-    return f"{title} {year}" if year else title
+        label = f"{str(authors[0]).split(',')[0].strip()} {year or 'n.d.'}"
+    else:
+        words = (record.get("title") or "untitled").split()
+        label = " ".join(words[:4]) + ("..." if len(words) > 4 else "")
+        label += f" {year}" if year else ""
+    return str(printable(label))  # record text: never a live control character
 
 
 def included_studies(db: Database, outcomes: list[FullTextReport]) -> list[IncludedStudy]:

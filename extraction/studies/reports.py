@@ -1,20 +1,14 @@
-"""Reports as extraction receives them, and the review as extraction's commands open it.
+"""Reports as extraction receives them.
 
 Which clusters are reports and what full text decided about them is screening's to say (the
 decision in force, dual review, resolutions: screening/decisions/stage_outcomes.py), and
-extraction never imports screening: the root command hands extraction's commands an opener
-(click's context object) that yields the open database with a reader of these reports.
+extraction never imports screening: the review extraction's commands are handed carries a
+reader of these (extraction/cli/context.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from pathlib import Path
-from typing import NamedTuple, Protocol
-
-from sqlite_utils import Database
+from typing import NamedTuple
 
 INCLUDE = "include"
 
@@ -31,15 +25,3 @@ class FullTextReport(NamedTuple):
     @property
     def included(self) -> bool:
         return self.state in ("agreed", "resolved") and self.verdict == INCLUDE
-
-
-@dataclass
-class OpenedReview:
-    db: Database
-    path: Path  # the review.db
-    reports: Callable[[], list[FullTextReport]]  # read when asked: it reads every decision
-    reviewer: Callable[[str | None], str]  # who is asking, checked against review.toml
-
-
-class ReviewOpener(Protocol):
-    def __call__(self, review_path: str | None) -> AbstractContextManager[OpenedReview]: ...

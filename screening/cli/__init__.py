@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import signal
 from types import FrameType
 
 import click
 
 from db.errors import MetasiftError
+from screening.control_chars import visible
 
+WRITE_FAILURES = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT)
 REVIEW_HELP = "The review: its review.db, or the folder holding it.  [default: ./review.db]"
 
 
@@ -19,7 +22,14 @@ class MetasiftGroup(click.Group):
         try:
             return super().invoke(ctx)
         except MetasiftError as e:
-            raise click.ClickException(str(e)) from e
+            raise click.ClickException(visible(str(e))) from e  # it may quote record text
+        except OSError as e:
+            if e.errno not in WRITE_FAILURES:
+                raise
+            # an output file on a full or read-only disk: the review itself maps its own
+            raise click.ClickException(
+                f"{e.filename}: {e.strerror}; nothing more was written"
+            ) from e
 
 
 def review_option(f: click.decorators.FC) -> click.decorators.FC:
@@ -71,14 +81,17 @@ def _register() -> None:
         resolve,
         screen,
         status,
+        vacuum,
     )
-    from screening.decisions.reports import open_for_extraction
 
     commands = (init, status, records, imports, import_decisions, harvest, dedup, screen)
-    for module in (*commands, resolve, agreement, merge, export):
+    for module in (*commands, resolve, agreement, merge, export, vacuum):
         module.register(cli)
-    extraction.cli.register(cli)  # everything after screening: extraction's own commands
-    cli.context_settings["obj"] = open_for_extraction  # how they open a review (click's obj)
+    # everything after screening: extraction's own commands, handed screening's way of
+    # opening a review (extraction never imports screening)
+    from screening.cli.extraction_review import open_for_extraction
+
+    extraction.cli.register(cli, open_for_extraction)
 
 
 _register()

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import click
 
 from screening.cli import review_option
+from screening.cli.output import echo_line, writable_file
 from screening.cli.progress import ProgressLine
-from screening.cli.screen import has_terminal
+from screening.cli.screen import has_terminal, run_app
 from screening.decisions.team import who_is_asking
 from screening.review import Review, load_review
 
@@ -37,6 +38,7 @@ STAGES = {
     "--export",
     "export_path",
     type=click.Path(dir_okay=False),
+    callback=writable_file,
     help="Also write the clusters to this CSV: one row per record, with its source, "
     "cluster, whether it is the canonical record and how it was decided.",
 )
@@ -114,7 +116,7 @@ def _report(summary: DedupSummary) -> None:
         click.echo("No doubtful pairs wait for a person.")
     if summary.skipped_blocks:
         examples = ", ".join(f"{kind} '{value}'" for (kind, value), _ in summary.skipped_blocks[:3])
-        click.echo(
+        echo_line(  # the keys are record text: a DOI, title words
             f"Note: {len(summary.skipped_blocks)} blocking keys shared by too many records were "
             f"not used (e.g. {examples}); other keys still compare those records.",
             err=True,
@@ -163,7 +165,7 @@ def review_(review_path: str | None, reviewer: str | None) -> None:
         name = who_is_asking(review.protocol, reviewer)
         session = DedupReview(review.db, name, DedupSettings(review.protocol.source_priority))
         title = f"metasift · duplicates · {review.protocol.title}"
-        tui_app.make_app(lambda: DedupScreen(session), title=title).run()
+        run_app(tui_app.make_app(lambda: DedupScreen(session), title=title))
 
 
 @dedup.command()

@@ -8,6 +8,7 @@ import click
 
 from db.records import search_records
 from screening.cli import review_option
+from screening.cli.output import writable_file
 from screening.protocol import STAGES
 from screening.review import load_review
 from screening.rows import row_citation
@@ -31,6 +32,7 @@ def export() -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, allow_dash=True),
+    callback=writable_file,
     required=True,
     help="The file to write ('-' for stdout). CSV gets a UTF-8 BOM so Excel reads accents.",
 )
@@ -64,7 +66,8 @@ def export_records(review_path: str | None, fmt: str, output: str) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.File("w", encoding="utf-8"),
+    type=click.Path(dir_okay=False, allow_dash=True),
+    callback=writable_file,
     required=True,
     help="The file to write ('-' for stdout).",
 )
@@ -82,7 +85,7 @@ def export_records(review_path: str | None, fmt: str, output: str) -> None:
 def export_decisions(
     review_path: str | None,
     fmt: str,
-    output: TextIO,
+    output: str,
     reviewer: str | None,
     mine: bool,
     stage: str | None,
@@ -117,8 +120,9 @@ def export_decisions(
             stage=stage,
             current_only=current,
         )
-        count = (write_csv if fmt == "csv" else write_json)(rows, output)
-    click.echo(f"{count:,} decisions written to {output.name}", err=True)
+        with click.open_file(output, "w", "utf-8") as out:
+            count = (write_csv if fmt == "csv" else write_json)(rows, cast(TextIO, out))
+    click.echo(f"{count:,} decisions written to {click.format_filename(output)}", err=True)
 
 
 def register(group: click.Group) -> None:

@@ -46,8 +46,9 @@ def parse_columns(values: tuple[str, ...]) -> dict[str, str]:
     "columns",
     multiple=True,
     metavar="FIELD=COLUMN",
-    help="For CSV: which column holds a field, e.g. --column title='Article Title'.",
+    help="For CSV and XLSX: which column holds a field, e.g. --column title='Article Title'.",
 )
+@click.option("--sheet", help="For an XLSX workbook of several sheets: the sheet to import.")
 def import_(
     files: tuple[str, ...],
     review_path: str | None,
@@ -55,6 +56,7 @@ def import_(
     fmt: str,
     encoding: str | None,
     columns: tuple[str, ...],
+    sheet: str | None,
 ) -> None:
     """Import search exports: PubMed XML, MEDLINE/.nbib, RIS (Embase, Scopus, Web of Science,
     Ovid, EndNote, Zotero, ProQuest, EBSCO), Web of Science plain text and tab-delimited,
@@ -75,6 +77,7 @@ def import_(
         "fmt": fmt,
         "encoding": encoding,
         "columns": parse_columns(columns),
+        "sheet": sheet,
     }
     with load_review(review_path) as review:
         for name in files:

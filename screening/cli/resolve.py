@@ -3,12 +3,11 @@ the same queue listed, for scripts."""
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from screening.cli import review_option
 from screening.cli import screen as screen_command
+from screening.cli.output import echo_json, echo_line
 from screening.decisions.team import ADJUDICATOR, who_is_asking
 from screening.protocol import STAGES
 from screening.review import load_review
@@ -60,8 +59,7 @@ def resolve(review_path: str | None, stage: str | None, reviewer: str | None) ->
         stage = stage or review.protocol.stages[0]
         adjudication = Adjudication(review.db, review.protocol, name, stage)
         title = f"metasift · conflicts · {review.protocol.title}"
-        app = tui_app.make_app(lambda: ResolveScreen(adjudication), title=title)
-        app.run()
+        screen_command.run_app(tui_app.make_app(lambda: ResolveScreen(adjudication), title=title))
 
 
 @click.command()
@@ -89,17 +87,17 @@ def conflicts(
         listed = queue_summary(review.db, queue)
     if as_json:
         out = {"stage": stage, "adjudicator": name, "hidden": queue.hidden, "conflicts": listed}
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        echo_json(out)
         return
-    click.echo(f"{stage}: {len(listed):,} conflict{'' if len(listed) == 1 else 's'} for {name}")
+    echo_line(f"{stage}: {len(listed):,} conflict{'' if len(listed) == 1 else 's'} for {name}")
     for item in listed:
-        click.echo(f"  {item['record_id']:>6}  {(item['title'] or '(no title)')[:90]}")
+        echo_line(f"  {item['record_id']:>6}  {(item['title'] or '(no title)')[:90]}")
         for vote in item["votes"]:
             reason = f": {vote['reason']}" if vote["reason"] else ""
             note = f"  ({vote['note']})" if vote["note"] else ""
-            click.echo(f"          {vote['reviewer']}: {vote['verdict']}{reason}{note}")
+            echo_line(f"          {vote['reviewer']}: {vote['verdict']}{reason}{note}")
     if queue.hidden:
-        click.echo(
+        echo_line(
             f"{queue.hidden:,} more hidden: {name} has not decided those records yet "
             "(screen them first, blind)"
         )

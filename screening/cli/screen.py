@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,9 @@ from screening.cli import review_option
 from screening.decisions.team import who_is_asking
 from screening.protocol import STAGES
 from screening.review import load_review
+
+if TYPE_CHECKING:
+    from screening.tui.app import MetasiftApp
 
 NO_TERMINAL = (
     "metasift screen needs a terminal: its input or output is a pipe or a file (cron, CI, "
@@ -20,6 +24,13 @@ NO_TERMINAL = (
 
 def has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_app(app: MetasiftApp) -> None:
+    """Run a screen; a crash inside it (Textual has printed the traceback) exits non-zero."""
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
 
 
 @click.command()
@@ -60,8 +71,7 @@ def screen(review_path: str | None, stage: str | None, reviewer: str | None) -> 
         stage = stage or review.protocol.stages[0]
         session = ScreeningSession(review.db, review.protocol, name, stage)
         title = f"metasift · {review.protocol.title}"
-        app = tui_app.make_app(lambda: ScreeningScreen(session), title=title)
-        app.run()
+        run_app(tui_app.make_app(lambda: ScreeningScreen(session), title=title))
 
 
 def register(group: click.Group) -> None:

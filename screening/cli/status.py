@@ -3,7 +3,6 @@ counted in duplicate clusters (screening.decisions.progress)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -12,6 +11,7 @@ from sqlite_utils import Database
 from db.harvests import harvest_status
 from db.sources import cluster_count, source_counts
 from screening.cli import review_option
+from screening.cli.output import echo_json, echo_line
 from screening.decisions.progress import StageProgress, stage_progress, states_by_stage
 from screening.review import load_review, review_uuid
 
@@ -55,7 +55,7 @@ def status(review_path: str | None, as_json: bool) -> None:
             "stages": [s.as_json() for s in stages],
         }
     if as_json:
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        echo_json(summary)
         return
     _print(summary, stages)
 
@@ -72,19 +72,19 @@ def _sources(db: Database) -> list[dict[str, Any]]:
 
 def _print(summary: dict[str, Any], stages: list[StageProgress]) -> None:
     records, clusters = summary["records"], summary["clusters"]
-    click.echo(
+    echo_line(
         f"{summary['review']['title']}: {records:,} records, {clusters:,} after deduplication"
     )
     if not summary["sources"]:
-        click.echo("No sources yet: `metasift import FILE...` or `metasift search pubmed QUERY`.")
+        echo_line("No sources yet: `metasift import FILE...` or `metasift search pubmed QUERY`.")
     for s in summary["sources"]:
         what = s["file_name"] or s["query"] or ""
-        click.echo(f"  #{s['id']:<3} {s['database']:<16} {s['records']:>7,}  {what}")
+        echo_line(f"  #{s['id']:<3} {s['database']:<16} {s['records']:>7,}  {what}")
         if "harvest" in s:
-            click.echo(f"       {_harvest_line(s['harvest'])}")
+            echo_line(f"       {_harvest_line(s['harvest'])}")
     for stage in stages if records else ():
         lines = _stage_lines(stage) if stage.records else [f"{stage.stage}: nothing yet"]
-        click.echo("\n".join(lines))
+        echo_line("\n".join(lines))
 
 
 def _stage_lines(p: StageProgress) -> list[str]:

@@ -81,11 +81,11 @@ def _keep_only(path: Path, reviewer: str, target: Path) -> tuple[dict[str, int],
         conn.execute("BEGIN")
         kept, left_out = {}, 0
         for table in EVENT_TABLES:
-            if _has_table(conn, table.name) and not table.shared:
-                gone = conn.execute(
-                    f"DELETE FROM {table.name} WHERE {table.who} IS NOT ?", [reviewer]
-                )
-                left_out += gone.rowcount
+            if _has_table(conn, table.name):
+                if not table.shared:  # shared tables keep everyone's rows
+                    left_out += conn.execute(
+                        f"DELETE FROM {table.name} WHERE {table.who} IS NOT ?", [reviewer]
+                    ).rowcount
                 kept[table.name] = conn.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
         _leave_out_traces(conn, reviewer)
         conn.execute("COMMIT")

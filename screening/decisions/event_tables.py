@@ -37,6 +37,7 @@ EVENT_TABLES: tuple[EventTable, ...] = (
         changes_clusters=True,
     ),
     EventTable("resolutions", "adjudicator", ("record_id",)),
+    EventTable("extraction_values", "reviewer", ()),  # about studies, by study UUID
     EventTable("study_links", "reviewer", ("record_id",), shared=True),
     EventTable("full_texts", "reviewer", ("record_id",), shared=True),
 )
@@ -45,6 +46,7 @@ LABELS = {
     "decisions": "screening decisions",
     "dedup_decisions": "duplicate verdicts",
     "resolutions": "resolutions",
+    "extraction_values": "extraction values",
     "study_links": "study links",
     "full_texts": "full texts",
 }

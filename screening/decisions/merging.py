@@ -223,14 +223,15 @@ def _merge_table(db: Database, source: sqlite3.Connection, table: EventTable) ->
             f"{table.label}: {expected - inserted} of the copy's events could not be written "
             "to the main file; nothing was merged from this copy"
         )
-    db.execute(
-        f"INSERT OR IGNORE INTO {MISSING} "
-        + " UNION ".join(
-            f"SELECT s.ref{i} FROM {INCOMING} s WHERE s.ref{i} IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM main.records m WHERE m.uuid = s.ref{i})"
-            for i in range(len(table.records))
+    if table.records:
+        db.execute(
+            f"INSERT OR IGNORE INTO {MISSING} "
+            + " UNION ".join(
+                f"SELECT s.ref{i} FROM {INCOMING} s WHERE s.ref{i} IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM main.records m WHERE m.uuid = s.ref{i})"
+                for i in range(len(table.records))
+            )
         )
-    )
     db.execute(f"DROP TABLE {INCOMING}")
     return tallies
 
@@ -266,7 +267,8 @@ def _joins(table: EventTable, kind: str) -> str:
 
 def _tallies(db: Database, table: EventTable) -> dict[str, Tally]:
     """Per person: events the main file lacks and can place, already holds, cannot place."""
-    placed = " AND ".join(f"m{i}.id IS NOT NULL" for i in range(len(table.records)))
+    # a table about studies (no record columns) places every event
+    placed = " AND ".join(f"m{i}.id IS NOT NULL" for i in range(len(table.records))) or "1"
     rows = db.execute(
         f"SELECT s.{table.who}, count(*), count(e.uuid), "
         f"sum(e.uuid IS NULL AND NOT ({placed})) "

@@ -21,11 +21,14 @@ from screening.importers.textfile import SourceFile
 
 # format name -> module; the order is the order detection tries them (most specific first)
 FORMATS: dict[str, str] = {
+    "xlsx": "xlsx",
     "pubmed-xml": "pubmed_xml",
+    "endnote-xml": "endnote_xml",
     "wos-tab": "wos_tab",
     "wos": "wos",
     "medline": "medline",
     "ovid": "ovid",
+    "proquest": "proquest",
     "ris": "ris",
     "bibtex": "bibtex",
     "csv": "csv",

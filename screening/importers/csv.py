@@ -25,7 +25,7 @@ from typing import Any
 
 from db.errors import ParseError
 from screening.citation import Citation
-from screening.importers import csv_profiles
+from screening.importers import csv_profiles, search_preamble
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
     abstract_parts,
@@ -88,9 +88,9 @@ _FIELD_LIMIT = 1 << 24  # Scopus "References" cells pass the csv module's defaul
 
 
 def sniff(head: str) -> bool:
-    """A delimited header of two or more columns, one of them a title column."""
-    first = head.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-    cells = _split_header(first)
+    """A delimited header of two or more columns, one of them a title column (below the
+    search an Embase.com export starts with)."""
+    cells = _split_header(search_preamble.header_line(head))
     titles = FIELD_ALIASES["title"]
     return len(cells) >= 2 and any(c.strip().lower() in titles for c in cells)
 
@@ -100,22 +100,36 @@ def read(
 ) -> Iterator[Citation]:
     """Stream one Citation per row; ParseError for a row that does not fit the header."""
     csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
-    delimiter = _delimiter(source.head().split("\n", 1)[0])
+    delimiter = _delimiter(search_preamble.header_line(source.head()))
     with io.TextIOWrapper(source.binary(), encoding=source.encoding, newline="") as text:
         reader = csv.reader(text, delimiter=delimiter, strict=True)
-        rows = _rows(source, reader)
-        header = next(rows, (0, None))[1]
-        if header is None:
-            return
-        header = [h.lstrip("\ufeff").strip() for h in header]
-        fields = _columns(source, header, columns or {})
-        profile = csv_profiles.detect(header)
-        for number, cells in rows:
-            row_header = _fit(source, number, header, cells, profile.widen)
-            named = _named(row_header, cells)
-            citation = _citation(named, fields, number)
-            profile.adjust(named, citation)
-            yield citation
+        yield from citations_from_rows(source, _rows(source, reader), columns)
+
+
+def search_query(source: SourceFile, **options: object) -> str | None:
+    """The search an Embase.com export names above its header, else None."""
+    first = source.head().split("\n", 1)[0]
+    return search_preamble.query_of(next(csv.reader([first.lstrip("\ufeff")]), []))
+
+
+def citations_from_rows(
+    source: SourceFile, rows: Iterator[tuple[int, list[str]]], columns: dict[str, str] | None
+) -> Iterator[Citation]:
+    """One Citation per row after the header (the first row past any search preamble),
+    for CSV and XLSX alike; rows are (line or row number, cells)."""
+    rows = search_preamble.skip_preamble(rows)
+    header = next(rows, (0, None))[1]
+    if header is None:
+        return
+    header = [h.lstrip("\ufeff").strip() for h in header]
+    fields = _columns(source, header, columns or {})
+    profile = csv_profiles.detect(header)
+    for number, cells in rows:
+        row_header = _fit(source, number, header, cells, profile.widen)
+        named = _named(row_header, cells)
+        citation = _citation(named, fields, number)
+        profile.adjust(named, citation)
+        yield citation
 
 
 def _rows(source: SourceFile, reader: Any) -> Iterator[tuple[int, list[str]]]:

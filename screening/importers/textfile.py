@@ -17,6 +17,7 @@ _BOMS = [
     (codecs.BOM_UTF16_BE, "utf-16"),
 ]
 _CHUNK = 1 << 20
+_ZIP = b"PK\x03\x04"  # an XLSX workbook is a zip archive; the xlsx reader opens it itself
 
 
 def _sniff_encoding(path: Path) -> str:
@@ -32,6 +33,8 @@ def _sniff_encoding(path: Path) -> str:
                 return encoding
         if not head.strip():
             raise ParseError(path, "the file is empty")
+        if head.startswith(_ZIP):
+            return "utf-8"  # the encoding of the XML inside; head() still shows the zip's names
         if b"\x00" in head[:8192]:
             raise ParseError(path, "this is a binary file, not a text export (it has NUL bytes)")
         decoder = codecs.getincrementaldecoder("utf-8")()

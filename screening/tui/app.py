@@ -8,6 +8,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from screening.tui.escaping import safe
+
 ScreenFactory = Callable[[], Screen]
 
 
@@ -21,7 +23,7 @@ class MetasiftApp(App[None]):
     def __init__(self, first_screen: ScreenFactory, title: str = "metasift") -> None:
         super().__init__()
         self._first_screen = first_screen
-        self.title = title
+        self.title = safe(title)  # it holds the protocol's title
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static
 
 from db.dedup import DIFFERENT, SAME
 from screening.dedup.pair_review import FIELDS, DedupReview, PairView, Side, diff_words
+from screening.tui.escaping import safe
 from screening.tui.widgets.status_line import FAILED, StatusLine
 
 LABELS = {
@@ -68,7 +69,7 @@ class PairCard(VerticalScroll):
 
     def show(self, side: Side, other: Side, title: str) -> None:
         self.border_title = title
-        self.query_one(".body", Static).update(render_side(side, other))
+        self.query_one(".body", Static).update(safe(render_side(side, other)))
         self.scroll_home(animate=False)
 
 
@@ -145,7 +146,7 @@ class DedupScreen(Screen[None]):
             )
             return
         self.query_one("#bar", Static).update(f"{bar} · pair {view.position} of {view.total}")
-        self.query_one("#why", Static).update(_why(view))
+        self.query_one("#why", Static).update(safe(_why(view)))
         self.query_one("#left", PairCard).show(view.left, view.right, "A")
         self.query_one("#right", PairCard).show(view.right, view.left, "B")
 

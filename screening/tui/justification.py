@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from screening.tui.escaping import safe
 from screening.tui.modals import MODAL_CSS
 
 HINT = "Enter saves · Esc cancels (nothing is saved)"
@@ -30,9 +31,9 @@ class JustificationModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.heading, classes="title")
+            yield Static(safe(self.heading), classes="title")
             if self.summary:
-                yield Static(self.summary)
+                yield Static(safe(self.summary))
             yield Input(placeholder="Justification (required): why this verdict")
             yield Static(HINT, classes="hint")
 

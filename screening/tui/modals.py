@@ -13,6 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screening.control_chars import strip_controls
+from screening.tui.escaping import safe
+
 MODAL_CSS = """
 {name} {{ align: center middle; background: $background 60%; }}
 {name} > Vertical {{
@@ -52,13 +55,13 @@ class PickerModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         items = [
-            Option(f"{n}  {label}" if n <= 9 else f"   {label}", id=f"o{n}")
+            Option(safe(f"{n}  {label}" if n <= 9 else f"   {label}"), id=f"o{n}")
             for n, (_, label) in enumerate(self.options, start=1)
         ]
         if self.none_label is not None:
             items.append(Option(f"0  {self.none_label}", id="o0"))
         with Vertical():
-            yield Static(self.heading, classes="title")
+            yield Static(safe(self.heading), classes="title")
             yield OptionList(*items)
             yield Static(
                 self.hint or "number key or ↑↓ Enter to choose · Esc cancels", classes="hint"
@@ -105,8 +108,9 @@ class TextModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.heading, classes="title")
-            yield Input(self.value, placeholder=self.placeholder)
+            yield Static(safe(self.heading), classes="title")
+            # a note from an older review may hold control characters: not drawn, not kept
+            yield Input(strip_controls(self.value), placeholder=self.placeholder)
             yield Static(self.hint or "Enter saves · Esc cancels", classes="hint")
 
     @on(Input.Submitted)
@@ -132,8 +136,8 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.heading, classes="title")
-            yield Static(self.message)
+            yield Static(safe(self.heading), classes="title")
+            yield Static(safe(self.message))
             yield Static("y or Enter: yes · n or Esc: no", classes="hint")
 
     def action_answer(self, yes: bool) -> None:

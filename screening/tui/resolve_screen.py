@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 from screening.decisions.highlight import Highlighter
 from screening.decisions.resolving import Adjudication, ConflictView
 from screening.tui.commands import ScreenCommands, binding_commands
+from screening.tui.escaping import safe
 from screening.tui.justification import JustificationModal
 from screening.tui.modals import ReasonModal
 from screening.tui.screening_text import STAGE_LABELS
@@ -114,13 +115,13 @@ class ResolveScreen(Screen[None]):
         for part in ("#card", "#ballots", "#why"):
             self.query_one(part).display = view is not None
         self.query_one("#empty").display = view is None
-        self.query_one("#bar", Static).update(bar_text(a, view))
+        self.query_one("#bar", Static).update(safe(bar_text(a, view)))
         if view is None:
             self.query_one("#empty", Static).update(empty_text(a))
             return
         self.query_one(ConflictCard).show(view.record)
         self.query_one(BallotTable).show(view.ballots, view.record.id)
-        self.query_one("#why", Static).update(why_text(view, a))
+        self.query_one("#why", Static).update(safe(why_text(view, a)))
 
     # -- settling --------------------------------------------------------------------------
 

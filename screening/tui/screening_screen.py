@@ -14,6 +14,7 @@ from extraction.studies.opening import open_location
 from screening.decisions.session import ScreeningSession
 from screening.tui.bulk_decision import decide_in_bulk
 from screening.tui.commands import ScreenCommands, binding_commands
+from screening.tui.escaping import safe
 from screening.tui.modals import PickerModal, ReasonModal, TextModal
 from screening.tui.screening_help import HELP, SEARCH_HINT
 from screening.tui.screening_text import (
@@ -120,7 +121,7 @@ class ScreeningScreen(Screen[None]):
             bar.append(f" · filter: {s.filter.describe()} ({len(s.view):,} of {len(s.pool):,})")
         bar.append(f" · {s.protocol.title}", "dim")
         # one-line widgets keep their size: layout=False spares a layout pass per key
-        self.query_one("#bar", Static).update(bar, layout=False)
+        self.query_one("#bar", Static).update(safe(bar), layout=False)
         compact = self.size.width < 100
         self.query_one("#progress", Static).update(progress_text(s.counts(), compact), layout=False)
 

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from screening.decisions.record_view import RecordView
 from screening.decisions.resolving import Ballot
+from screening.tui.escaping import safe
 from screening.tui.widgets.record_card import LABEL, RecordCard, verdict_text
 
 ROWS = ("Verdict", "Note", "Tags", "Decided")
@@ -43,8 +44,8 @@ def ballot_table(ballots: tuple[Ballot, ...], shown_record: int) -> Table:
     table = Table(box=box.ROUNDED, expand=True, show_lines=True, header_style=LABEL)
     table.add_column("", style=LABEL, width=8, no_wrap=True)
     for ballot in ballots:
-        table.add_column(ballot.reviewer, ratio=1)
-    cells = [[_cell(row, b, shown_record) for b in ballots] for row in ROWS]
+        table.add_column(safe(ballot.reviewer), ratio=1)
+    cells = [[safe(_cell(row, b, shown_record)) for b in ballots] for row in ROWS]
     for name, row in zip(ROWS, cells, strict=True):
         table.add_row(name, *row)
     return table

@@ -14,6 +14,7 @@ from typing import Unpack
 from rich.text import Text
 from textual.widgets import Static
 
+from screening.tui.escaping import safe
 from screening.tui.widgets.options import WidgetOptions
 
 MAX_KEYED = 9  # number keys 1-9; longer lists use the ReasonModal
@@ -48,7 +49,7 @@ class ReasonPicker(Static):
             text.append("\n0 ", "bold")
             text.append("no reason")
         text.append("\nnumber key to choose · Esc cancels", "dim")
-        self.update(text)
+        self.update(safe(text))
         self.display = True
 
     def close(self) -> None:

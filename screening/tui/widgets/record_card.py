@@ -16,6 +16,7 @@ from screening.citation import Citation
 from screening.decisions.highlight import Highlighter, Span, Summary
 from screening.decisions.ledger import Decision
 from screening.decisions.record_view import RecordView
+from screening.tui.escaping import safe
 from screening.tui.widgets.options import WidgetOptions
 
 MAX_AUTHORS = 12
@@ -166,7 +167,7 @@ class RecordCard(ScrollView, can_focus=False):
 
         title = marked(c.title or "(no title)", spans(c.title))
         title.stylize("bold")
-        return {
+        parts = {
             "title": title,
             "meta": meta_text(view),
             "decision": decision_text(view),
@@ -174,6 +175,7 @@ class RecordCard(ScrollView, can_focus=False):
             "abstract": abstract_text(c, spans),
             "terms": terms_text(c, spans),
         }
+        return {name: safe(part) for name, part in parts.items()}
 
     def _legend(self, c: Citation, spans: SpanFinder) -> Text:
         if not self.highlighter:

@@ -1,0 +1,1 @@
+"""extraction's screens; screening's MetasiftApp hosts them (extraction never imports it)."""

@@ -1,0 +1,45 @@
+"""The review as extraction's commands see it (extraction.cli.context), opened the way every
+screening command opens one: review.db, review.toml, and who is asking.
+
+The studies are the reports sought at full text (screening/decisions/reports.py) grouped by
+the reviewers' study links (extraction/studies/grouping.py); a report never linked is its own
+study, named by a UUID every copy of the review derives alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from extraction.cli.context import VIEWER, ExtractionReview, IncludedStudy
+from extraction.studies.grouping import included_studies as grouped_studies
+from screening.decisions.reports import full_text_reports
+from screening.decisions.team import viewer, who_is_asking
+from screening.review import Review, load_review
+
+
+@contextmanager
+def open_for_extraction(
+    review_path: str | None, reviewer: str | None, role: str
+) -> Iterator[ExtractionReview]:
+    with load_review(review_path) as review:
+        p = review.protocol
+        name = viewer(p, reviewer) if role == VIEWER else who_is_asking(p, reviewer, role)
+        yield ExtractionReview(
+            review.db, review.path.parent, p.form, name, p.adjudicators,
+            lambda: included_studies(review), run_screen,
+            lambda: full_text_reports(review.db, p),
+        )  # fmt: skip
+
+
+def run_screen(factory: Callable[[], Any], title: str) -> None:
+    from screening.tui.app import make_app
+
+    make_app(factory, title=title).run()
+
+
+def included_studies(review: Review) -> list[IncludedStudy]:
+    """The studies with a report included at full text, grouped by the study links
+    (extraction/studies/grouping.py), in import order."""
+    return grouped_studies(review.db, full_text_reports(review.db, review.protocol))

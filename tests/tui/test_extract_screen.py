@@ -1,0 +1,102 @@
+"""The extraction screen driven by its real keys; asserts on the events in the review file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from extraction.tui.extract_screen import ExtractScreen
+from tests.tui.snapshot_apps.extract_app import build
+
+
+@pytest.fixture
+async def pilot(tmp_path: Path) -> AsyncIterator[Pilot]:
+    app = build(tmp_path / "review")
+    async with app.run_test(size=(120, 40)) as p:
+        await p.pause()
+        yield p
+    app.review.close()  # type: ignore[attr-defined]
+
+
+def screen_of(pilot: Pilot) -> ExtractScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, ExtractScreen)
+    return screen
+
+
+def text_of(pilot: Pilot, selector: str) -> str:
+    return str(pilot.app.screen.query_one(selector, Static).render())
+
+
+def events(pilot: Pilot) -> list[tuple]:
+    db = pilot.app.review.db  # type: ignore[attr-defined]
+    return db.execute(
+        "SELECT reviewer, item, field, arm, outcome, timepoint, value, unit, factor, "
+        "undoes IS NOT NULL FROM extraction_values ORDER BY id"
+    ).fetchall()
+
+
+async def type_into(pilot: Pilot, row: int, text: str) -> None:
+    screen = screen_of(pilot)
+    screen.query_one("#lines", DataTable).move_cursor(row=row)
+    await pilot.press("enter")
+    box = screen.query_one("#entry", Input)
+    box.value = text
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def row_of(pilot: Pilot, label: str) -> int:
+    return next(i for i, line in enumerate(screen_of(pilot).lines) if line.label == label)
+
+
+async def test_a_study_extracted_with_the_keys_lands_in_the_tables(pilot: Pilot) -> None:
+    assert "study 1 of 2" in text_of(pilot, "#bar")
+    await type_into(pilot, row_of(pilot, "Design"), "1")
+    await type_into(pilot, row_of(pilot, "+ add an arm"), "BM-MSC; MSC; 20")
+    await type_into(pilot, row_of(pilot, "+ add an arm"), "SMT; standard care; 21")
+    albumin = row_of(pilot, "1 month · BM-MSC")
+    await type_into(pilot, albumin, "mean 3.1 sd 0.4 n 20 unit g/dL")
+    line = screen_of(pilot).lines[albumin]
+    assert line.derived == "mean 31 SD 4 n 20" and line.shown == "mean 3.1 sd 0.4 n 20 unit g/dL"
+    assert [e[1:3] for e in events(pilot)] == [
+        ("field", "design"),
+        ("arm", ""),
+        ("arm", ""),
+        ("outcome", "final"),
+    ]
+    assert events(pilot)[0][6] == '"RCT"' and events(pilot)[-1][7:9] == ("g/dL", 10.0)
+
+
+async def test_a_refused_value_says_why_as_you_type_and_is_not_saved(pilot: Pilot) -> None:
+    await type_into(pilot, row_of(pilot, "+ add an arm"), "BM-MSC; MSC; 20")
+    screen = screen_of(pilot)
+    screen.query_one("#lines", DataTable).move_cursor(row=row_of(pilot, "1 month · BM-MSC"))
+    await pilot.press("enter")
+    screen.query_one("#entry", Input).value = "median 30 q1 31 q3 35 n 20"
+    await pilot.pause()
+    assert "q1 (31) is above median (30)" in text_of(pilot, "#problem")
+    await pilot.press("enter")
+    await pilot.pause()
+    assert "not saved" in text_of(pilot, "#problem") and len(events(pilot)) == 1
+    await pilot.press("escape")
+    assert "cancelled" in text_of(pilot, "#status")
+
+
+async def test_undo_done_and_next_study(pilot: Pilot) -> None:
+    await type_into(pilot, row_of(pilot, "Country"), "China")
+    await pilot.press("u")
+    await pilot.pause()
+    assert screen_of(pilot).lines[row_of(pilot, "Country")].shown == ""
+    await pilot.press("d")
+    await pilot.pause()
+    assert "done ✓" in text_of(pilot, "#bar")
+    await pilot.press("n")
+    await pilot.pause()
+    assert "study 2 of 2" in text_of(pilot, "#bar") and "in progress" in text_of(pilot, "#bar")
+    assert [e[1] for e in events(pilot)] == ["field", "field", "done"]
