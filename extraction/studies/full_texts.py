@@ -19,6 +19,7 @@ from extraction.studies.grouping import Report
 
 URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 PMID_IN_NAME = re.compile(r"(?<!\d)\d{5,9}(?!\d)")  # 4 digits would be a year
+REVIEW_FILES = ("review.db", "review.toml")
 MIN_DOI = 8  # a DOI squashed to fewer characters could sit inside any name by chance
 
 
@@ -59,8 +60,8 @@ def squash(text: str) -> str:
 
 
 def match_folder(folder: Path, reports: list[Report], review_folder: Path) -> FolderMatch:
-    """Match each file in the folder (and its subfolders; hidden files left out) to the
-    report whose DOI its name holds, else whose PMID it holds."""
+    """Match each file in the folder (and its subfolders; hidden files and the review's own
+    left out) to the report whose DOI its name holds, else whose PMID it holds."""
     if not folder.is_dir():
         raise MetasiftError(f"{folder}: not a folder")
     dois = [(squash(m["doi"]), r) for r in reports for m in r.members if m["doi"]]
@@ -68,7 +69,7 @@ def match_folder(folder: Path, reports: list[Report], review_folder: Path) -> Fo
     pmids = {str(m["pmid"]): r for r in reports for m in r.members if m["pmid"]}
     result = FolderMatch()
     files = (p for p in sorted(folder.rglob("*")) if p.is_file())
-    for path in (p for p in files if not p.name.startswith(".")):
+    for path in (p for p in files if not p.name.startswith(".") and not _review_file(p)):
         name = unquote(path.stem)
         found = _longest([(r, d) for d, r in dois if d in squash(name)])
         how = "DOI"
@@ -78,6 +79,11 @@ def match_folder(folder: Path, reports: list[Report], review_folder: Path) -> Fo
             how = "PMID"
         _place(result, path, found, how, review_folder)
     return result
+
+
+def _review_file(path: Path) -> bool:
+    """review.db (with its -wal and -shm) and review.toml, when the folder is the review's."""
+    return path.name.startswith(REVIEW_FILES)
 
 
 def _longest(found: list[tuple[Report, str]]) -> list[tuple[Report, str]]:
