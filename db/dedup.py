@@ -27,6 +27,9 @@ SAME, DIFFERENT, UNDO = "same", "different", "undo"
 PAIR_COLUMNS = ("record_a", "record_b", "outcome", "rule", "score", "run_id")
 MEMBER_COLUMNS = ("record_id", "cluster_id", "canonical_id", "how", "rule", "score", "reviewer")
 
+# A record's own database (records.database, db/records.py), else its source's
+RECORD_DATABASE = "coalesce(r.database, s.database)"
+
 
 class PairRow(NamedTuple):
     """A machine verdict on a pair of records (a dedup_pairs row without its run)."""
@@ -86,8 +89,8 @@ def found_in(db: Database, record_id: int) -> list[str]:
     """The databases that returned this record or a duplicate of it: "PubMed, Embase"."""
     members = cluster_of(db, record_id).members
     rows = db.execute(
-        "SELECT s.database FROM records r JOIN sources s ON s.id = r.source_id "
-        f"WHERE r.id IN ({_marks(members)}) GROUP BY s.database ORDER BY min(r.id)",
+        f"SELECT {RECORD_DATABASE} AS db FROM records r JOIN sources s ON s.id = r.source_id "
+        f"WHERE r.id IN ({_marks(members)}) GROUP BY db ORDER BY min(r.id)",
         list(members),
     )
     return [row[0] for row in rows]
@@ -158,7 +161,8 @@ DEDUP_FIELDS = (
 
 def records_to_compare(db: Database) -> list[tuple[Any, ...]]:
     """Every record as a DEDUP_FIELDS tuple, in import order."""
-    columns = ", ".join(f"s.{f}" if f in ("database", "format") else f"r.{f}" for f in DEDUP_FIELDS)
+    named = {"format": "s.format", "database": RECORD_DATABASE}
+    columns = ", ".join(named.get(f, f"r.{f}") for f in DEDUP_FIELDS)
     return db.execute(
         f"SELECT {columns} FROM records r JOIN sources s ON s.id = r.source_id ORDER BY r.id"
     ).fetchall()
@@ -172,7 +176,7 @@ def completeness(db: Database, record_ids: list[int]) -> Iterator[tuple[int, str
         chunk = record_ids[start : start + 500]
         yield from db.execute(
             f"""
-            SELECT r.id, s.database,
+            SELECT r.id, {RECORD_DATABASE},
                    (r.title IS NOT NULL) + (r.abstract IS NOT NULL)
                    + (r.authors NOT IN ('', '[]')) + (r.year IS NOT NULL)
                    + (r.journal IS NOT NULL) + (r.volume IS NOT NULL) + (r.issue IS NOT NULL)
@@ -189,7 +193,7 @@ def record_with_source(db: Database, record_id: int) -> dict[str, Any]:
     """A whole record with the database and file it came from."""
     rows = list(
         db.query(
-            "SELECT r.*, s.database, s.file_name FROM records r "
+            f"SELECT r.*, {RECORD_DATABASE} AS database, s.file_name FROM records r "
             "JOIN sources s ON s.id = r.source_id WHERE r.id = ?",
             [record_id],
         )
@@ -214,8 +218,8 @@ def cluster_rows(db: Database) -> Iterator[tuple[Any, ...]]:
     """Per record, in import order: id, database, file, source_record_id, cluster id, whether
     it is canonical, and how it joined (how, rule, score, reviewer), title."""
     yield from db.execute(
-        """
-        SELECT r.id, s.database, s.file_name, r.source_record_id,
+        f"""
+        SELECT r.id, {RECORD_DATABASE}, s.file_name, r.source_record_id,
                coalesce(m.cluster_id, r.id), coalesce(m.canonical_id, r.id) = r.id,
                m.how, m.rule, m.score, m.reviewer, r.title
         FROM records r JOIN sources s ON s.id = r.source_id

@@ -51,7 +51,7 @@ def _clause(term: SearchTerm) -> tuple[str, list[Any]]:
     if term.field in _FIELD_COLUMN:
         return f"r.{_FIELD_COLUMN[term.field]} LIKE ? ESCAPE '\\'", [_like(value)]
     if term.field == "source":
-        sql = "r.source_id IN (SELECT id FROM sources WHERE database LIKE ? ESCAPE '\\')"
+        sql = "r.database LIKE ? ESCAPE '\\'"  # the record's own database (db/records.py)
         return sql, [_like(value)]
     if term.field in _LIST_COLUMN:
         column = _LIST_COLUMN[term.field]

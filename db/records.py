@@ -6,6 +6,11 @@ its one atomic step copies only the normalised fields: for 100,000 PubMed record
 would otherwise write 1.7 GB under the write lock. Raw rows no record points to yet are listed
 in raw_in_flight under the process writing them, so a failed import removes its own and the
 next import removes those of a process that died.
+
+Each record keeps the database it came from (records.database), named by the record where it
+says (its accession number, its extra["database"]: db.database_names), else by its source, so
+a file that mixes databases (a reference library, a Rayyan or metasift export, a Web of
+Science "all databases" search) counts each record under its own database.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from db.database_names import record_database
 from db.processes import process_alive
 
 if TYPE_CHECKING:  # a parsing worker imports this module for RecordFields: not sqlite-utils
@@ -60,10 +66,11 @@ class NewRecord(NamedTuple):
     raw: str
 
 
-# A staged row: a NewRecord with the id of its raw text in record_raw in place of the text.
+# A staged row: a NewRecord with the id of its raw text in record_raw in place of the text,
+# and the database the record names (NULL when it names none).
 _STAGED_COLUMNS = (*RecordFields._fields, "position", "raw_id")
 _COLS = ", ".join(_STAGED_COLUMNS)
-_MARKS = ", ".join("?" for _ in _STAGED_COLUMNS)
+_MARKS = ", ".join("?" for _ in (*_STAGED_COLUMNS, "database"))
 
 
 def store_raw(db: Database, records: Sequence[NewRecord]) -> range:
@@ -89,7 +96,7 @@ class Staging:
         self.owner = uuid.uuid4().hex
         remove_abandoned_raw(db)
         db.execute("DROP TABLE IF EXISTS temp.staged_records")
-        db.execute(f"CREATE TEMP TABLE staged_records ({_COLS})")
+        db.execute(f"CREATE TEMP TABLE staged_records ({_COLS}, database)")
         self.count = 0
 
     def add(self, records: Iterable[NewRecord]) -> None:
@@ -104,19 +111,29 @@ class Staging:
                 [self.owner, os.getpid(), raw_ids[0], raw_ids[-1]],
             )
             staged = (
-                (*r.fields, r.position, raw_id) for r, raw_id in zip(batch, raw_ids, strict=True)
+                (*r.fields, r.position, raw_id, _named(r.fields))
+                for r, raw_id in zip(batch, raw_ids, strict=True)
             )
             cursor = self.db.conn.executemany(
-                f"INSERT INTO temp.staged_records ({_COLS}) VALUES ({_MARKS})", staged
+                f"INSERT INTO temp.staged_records ({_COLS}, database) VALUES ({_MARKS})", staged
             )
         self.count += cursor.rowcount
 
-    def commit_into(self, source_id: int) -> None:
-        """Copy the staged rows into records; the caller holds the transaction."""
+    def databases(self) -> list[str | None]:
+        """The databases the staged records name, in order of first appearance; None stands
+        for the records that name none."""
+        sql = "SELECT database FROM temp.staged_records GROUP BY database ORDER BY min(rowid)"
+        return [row[0] for row in self.db.execute(sql)]
+
+    def commit_into(self, source_id: int, fallback: str | None = None) -> None:
+        """Copy the staged rows into records; the caller holds the transaction. A record that
+        names no database gets fallback, else its source's."""
         self.db.execute(
-            f"INSERT INTO records (source_id, {_COLS}) "
-            f"SELECT ?, {_COLS} FROM temp.staged_records ORDER BY rowid",
-            [source_id],
+            f"INSERT INTO records (source_id, {_COLS}, database) "
+            f"SELECT ?, {_COLS}, coalesce(database, ?, "
+            "(SELECT database FROM sources WHERE id = ?)) "
+            "FROM temp.staged_records ORDER BY rowid",
+            [source_id, fallback, source_id],
         )
         self.db.execute("DELETE FROM raw_in_flight WHERE owner = ?", [self.owner])
 
@@ -127,6 +144,10 @@ class Staging:
             with self.db.atomic():
                 _remove_raw(self.db, "owner = ?", [self.owner])
         self.db.execute("DROP TABLE IF EXISTS temp.staged_records")
+
+
+def _named(fields: RecordFields) -> str | None:
+    return record_database(fields.source_record_id, fields.extra)
 
 
 def remove_abandoned_raw(db: Database) -> None:
@@ -154,11 +175,15 @@ def _remove_raw(db: Database, where: str, params: list[Any]) -> None:
 def search_records(
     db: Database, text: str | None = None, limit: int | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Whole records with the database and file they came from, in import order.
+    """Whole records with the database each came from (database), their source's
+    (source_database) and the file, in import order.
 
     text matches the title, abstract or authors (case-insensitive substring), a DOI or a PMID.
     """
-    sql = "SELECT r.*, s.database, s.file_name FROM records r JOIN sources s ON s.id = r.source_id"
+    sql = (
+        "SELECT r.*, s.database AS source_database, s.file_name "
+        "FROM records r JOIN sources s ON s.id = r.source_id"
+    )
     params: list[Any] = []
     if text:
         like = f"%{text}%"

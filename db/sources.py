@@ -32,6 +32,20 @@ def source_counts(db: Database) -> list[dict[str, Any]]:
     )
 
 
+def database_counts(db: Database) -> list[dict[str, Any]]:
+    """Per database, as each record names it (records.database): its records and the
+    sources they came in, in order of first import (PRISMA's "identified from" each
+    database, which a file mixing databases splits among them)."""
+    return list(
+        db.query(
+            """
+            SELECT database, count(*) AS records, count(DISTINCT source_id) AS sources
+            FROM records GROUP BY database ORDER BY min(id)
+            """
+        )
+    )
+
+
 def cluster_count(db: Database) -> int:
     """Records once deduplicated: one per duplicate cluster (PRISMA's "records screened")."""
     row = db.execute("SELECT count(*) FROM record_clusters WHERE record_id = cluster_id")

@@ -1,6 +1,6 @@
 """Study links and full-text attachments: reviewer events on reports, read per cluster.
 
-Both tables (m011) hold append-only events pointing at any member record of a report's
+Both tables (m012) hold append-only events pointing at any member record of a report's
 duplicate cluster; the cluster is derived when read (as decisions are), so a dedup merge or
 split never rewrites them. A report's link in force is the latest event on any member of its
 cluster, by (created_at, uuid), that is not an undo and has not been undone: the same in every

@@ -1,4 +1,10 @@
-"""Importing an export file into a review: one source, all its records, or nothing at all."""
+"""Importing an export file into a review: one source, all its records, or nothing at all.
+
+Each record keeps its own database (db.records): the one it names, else the one the user
+gave (--database), else the one its format implies, else the one the file's other records
+agree on. The source is named for all of them ("Embase, PubMed" for a mixed file) unless the
+user named it.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +30,8 @@ Progress = Callable[[int, int, int], None]
 BATCH = 2000
 _T = TypeVar("_T")
 
-# The database a format implies when the file does not say (an RIS DB tag, an Ovid DB field).
+# The database a format implies when its records do not say (an RIS DB tag, an Ovid DB field,
+# a Web of Science UT prefix).
 DEFAULT_DATABASE = {
     "pubmed-xml": "PubMed",
     "medline": "PubMed",
@@ -114,10 +121,10 @@ def import_file(
     staging = Staging(db)
     try:
         options = _reader_options(fmt, columns, sheet)
-        first = _stage_file(staging, source, fmt, options, report)
-        name = database or _database_name(first, fmt)
+        _stage_file(staging, source, fmt, options, report)
+        name, fallback = _database_names(staging.databases(), fmt, database)
         query = _search_query(source, fmt, options)
-        source_id = _land(db, staging, source, fmt, name, sha256, query)
+        source_id = _land(db, staging, source, fmt, (name, fallback), sha256, query)
         if progress:
             progress(staging.count, total, total)
         return ImportSummary(path, fmt, source.encoding, name, staging.count, source_id)
@@ -144,19 +151,15 @@ def _stage_file(
     fmt: str,
     options: dict[str, Any],
     on_batch: Callable[[int], None],
-) -> Citation | None:
-    """Stage every record of the file; returns the first citation where the reader gives
-    citations (it may name the database). Raises ParseError on a file with no records."""
+) -> None:
+    """Stage every record of the file. Raises ParseError on a file with no records."""
     module = reader(fmt)
-    first: Citation | None = None
     if hasattr(module, "read_fields"):  # built on every core, staged as they come
         stage_fields(staging, _checked(module.read_fields(source, **options), source), on_batch)
     else:
-        citations = _checked(module.read(source, **options), source)
-        first = stage_citations(staging, citations, on_batch)
+        stage_citations(staging, _checked(module.read(source, **options), source), on_batch)
     if not staging.count:
         raise ParseError(source.path, f"no records found in this {fmt} file")
-    return first
 
 
 def _reader_options(fmt: str, columns: dict[str, str] | None, sheet: str | None) -> dict[str, Any]:
@@ -173,11 +176,19 @@ def _search_query(source: SourceFile, fmt: str, options: dict[str, Any]) -> str 
     return module.search_query(source, **options) if hasattr(module, "search_query") else None
 
 
-def _database_name(first: Citation | None, fmt: str) -> str:
-    """The database a file came from when the user does not say: as the file says (an RIS DB
-    tag, an Ovid DB field), as its format implies, or else "unnamed <format> export"."""
-    named = first.extra.get("database") if first else None
-    return named or DEFAULT_DATABASE.get(fmt) or f"unnamed {fmt} export"
+def _database_names(named: list[str | None], fmt: str, given: str | None) -> tuple[str, str]:
+    """(the source's database, the database of its records that name none), from the
+    databases the staged records name (None for those that name none): the user's name, else
+    the format's, else the one database the others name, else "unnamed <format> export"."""
+    databases = [name for name in named if name]
+    fallback = given or DEFAULT_DATABASE.get(fmt)
+    if fallback is None:
+        fallback = databases[0] if len(databases) == 1 else f"unnamed {fmt} export"
+    if given:
+        return given, given
+    if None in named and fallback not in databases:
+        databases.append(fallback)
+    return ", ".join(databases), fallback
 
 
 def _land(
@@ -185,17 +196,18 @@ def _land(
     staging: Staging,
     source: SourceFile,
     fmt: str,
-    name: str,
+    names: tuple[str, str],
     sha256: str,
     query: str | None = None,
 ) -> int:
-    """Insert the source and copy its staged records under it, in one transaction."""
+    """Insert the source (names: its database, and its records' when they name none) and
+    copy its staged records under it, in one transaction."""
     with db.atomic():
         source_id = insert_source(
             db,
             {
                 "kind": "file",
-                "database": name,
+                "database": names[0],
                 "file_name": source.path.name,
                 "sha256": sha256,
                 "format": fmt,
@@ -205,7 +217,7 @@ def _land(
                 "query": query,
             },
         )
-        staging.commit_into(source_id)
+        staging.commit_into(source_id, names[1])
     return source_id
 
 

@@ -2,9 +2,10 @@
 
 The first half is what every format needs (text, identifiers, years, pages, languages,
 abstract sections). The second half turns values that BibTeX, CSV and the tagged formats
-carry as one string into what Citation asks for: several authors in one cell, keywords in
-one cell, an ISSN with or without its hyphen, an abstract whose paragraphs are only blank
-lines, "Surname, Given" from "Given Surname".
+carry as one string into what Citation asks for: keywords in one cell, ISSNs with or
+without their hyphen, an abstract whose paragraphs are only blank lines. Author names live
+in author_names.py (re-exported here, where the importers look for them); markup and
+entities in markup.py; the rules applied to every citation at the end in citation_cleanup.py.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from screening.author_names import (  # noqa: F401 (importers take them from here)
+    author_list,
+    is_initials,
+    split_authors,
+    surname_first,
+)
 from screening.citation import Section
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)
@@ -19,6 +26,9 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _PMCID = re.compile(r"PMC\d+", re.IGNORECASE)
 _PAGE_RANGE = re.compile(r"(\d+)-(\d+)")
+# hyphens and dashes (U+2010 to U+2015), the minus sign, small and full-width hyphen-minus
+_DASH_CHARACTERS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+_DASHES = str.maketrans(dict.fromkeys(_DASH_CHARACTERS, "-"))
 # A structured-abstract label: upper-case words followed by a colon ("BACKGROUND: ...").
 # Where it may stand (start, after a sentence, after a newline) is checked in Python: a
 # lookbehind here made the search ten times slower.
@@ -122,6 +132,12 @@ def normalise_language(value: str | None) -> str | None:
     return "; ".join(dict.fromkeys(names)) or None
 
 
+def plain_hyphens(pages: str | None) -> str | None:
+    """Pages with one kind of hyphen: U+2010 to U+2015, the minus sign and the full-width
+    hyphen, which some exports write ("1279\u20101297"), become "-"."""
+    return pages.translate(_DASHES) if pages else pages
+
+
 def join_pages(start: str | None, end: str | None) -> str | None:
     start, end = clean(start), clean(end)
     if start and end and end != start:
@@ -163,13 +179,9 @@ def abstract_text(sections: list[Section]) -> str | None:
     return "\n\n".join(parts) or None
 
 
-# Initials: capitals with optional dots and hyphens ("R.", "D.G.", "SM", "J.-P.")
-_INITIALS = re.compile(r"[A-Z](?:[A-Z]|\.-?|-)*\.?")
 _ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 _PARAGRAPH_LABEL = re.compile(r"([A-Z][A-Za-z]*(?:[ /&-][A-Za-z]+){0,4}):\s+(\S.*)", re.DOTALL)
-# words in front of a surname ("van", "de la") that belong to it
-_PARTICLES = re.compile(r"[a-z][a-z']*")
 
 _RECORD_TYPES = {
     "article": "article",
@@ -197,59 +209,6 @@ _RECORD_TYPES = {
 }
 
 
-def is_initials(token: str) -> bool:
-    return len(token) <= 8 and _INITIALS.fullmatch(token) is not None
-
-
-def surname_first(name: str, *, given_first: bool = False) -> str:
-    """A display name as "Surname, Given".
-
-    "Liu R." and "Lim SM" (surname, then initials) always turn round. With given_first
-    (BibTeX, where "First von Last" is the defined order) so does "Jane van Dyke" ->
-    "van Dyke, Jane". Names with a comma and one-word names are already right.
-    """
-    name = " ".join(name.split())
-    tokens = name.split(" ")
-    if "," in name or len(tokens) < 2:
-        return name
-    if is_initials(tokens[-1]) and not is_initials(tokens[0]):
-        return f"{' '.join(tokens[:-1])}, {tokens[-1]}"
-    if not given_first:
-        return name
-    start = len(tokens) - 1  # the surname begins at its first lower-case particle
-    while start > 1 and _PARTICLES.fullmatch(tokens[start - 1]):
-        start -= 1
-    return f"{' '.join(tokens[start:])}, {' '.join(tokens[:start])}"
-
-
-def split_authors(cell: str | None) -> list[str]:
-    """The authors of one spreadsheet cell, each as "Surname, Given".
-
-    "Smith, J.; Doe, A." splits on semicolons. Without semicolons, commas separate authors
-    ("Liu R., Adler D.G.", PubMed's "Lim SM, Xu L"), unless the parts pair up as surname
-    and given name ("Smith, John, Doe, Jane").
-    """
-    if not cell or not cell.strip():
-        return []
-    if ";" in cell:
-        names = cell.split(";")
-    else:
-        parts = [p.strip() for p in cell.split(",") if p.strip()]
-        names = _paired(parts) or parts
-    return clean_list(surname_first(n) for n in names if n.strip())
-
-
-def _paired(parts: list[str]) -> list[str] | None:
-    if len(parts) % 2:
-        return None
-    surnames, givens = parts[0::2], parts[1::2]
-    given_like = all(" " not in g or all(is_initials(t) for t in g.split()) for g in givens)
-    surname_like = not any(is_initials(s.split()[-1]) for s in surnames if " " in s)
-    if given_like and surname_like:
-        return [f"{s}, {g}" for s, g in zip(surnames, givens, strict=True)]
-    return None
-
-
 def split_keywords(value: str | None) -> list[str]:
     """Keywords from one string: on ";" when it has any, else on commas outside brackets.
 
@@ -265,10 +224,17 @@ def split_keywords(value: str | None) -> list[str]:
 
 def normalise_issn(value: str | None) -> str | None:
     """The first ISSN in a value, hyphenated: "20964129" -> "2096-4129"."""
+    found = all_issns(value)
+    return found[0] if found else None
+
+
+def all_issns(value: str | None) -> list[str]:
+    """Every ISSN in a value, hyphenated, without repeats: "0001-6454; 1734-8471" gives both,
+    "0196-2094(print)" gives "0196-2094"."""
     if not value:
-        return None
-    match = _ISSN.search(value)
-    return f"{match.group(1)}-{match.group(2).upper()}" if match else None
+        return []
+    found = (f"{m.group(1)}-{m.group(2).upper()}" for m in _ISSN.finditer(value))
+    return list(dict.fromkeys(found))
 
 
 def record_type(publication_types: list[str]) -> str | None:

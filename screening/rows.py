@@ -9,6 +9,7 @@ from typing import Any
 
 from db.records import NewRecord, RecordFields
 from screening.citation import Citation, Section
+from screening.citation_cleanup import tidy_citation
 
 # one encoder, made once: json.dumps builds a new one for every call with options
 _json = json.JSONEncoder(ensure_ascii=False).encode
@@ -16,7 +17,9 @@ _json = json.JSONEncoder(ensure_ascii=False).encode
 
 def citation_fields(c: Citation) -> RecordFields:
     """The costly part of a records row (a fresh uuid, JSON lists): everything but the position
-    and the raw text, so worker processes can build it and send back only what they made."""
+    and the raw text, so worker processes can build it and send back only what they made.
+    The citation gets the rules every format shares first (citation_cleanup)."""
+    c = tidy_citation(c)
     return RecordFields(
         uuid=str(uuid.uuid4()),
         source_record_id=c.source_record_id,
@@ -55,11 +58,14 @@ def citation_row(c: Citation, position: int) -> NewRecord:
 
 
 def row_citation(row: dict[str, Any]) -> Citation:
-    """A records row (or a row of a view over it) as a Citation."""
+    """A records row (or a row of a view over it) as a Citation; the record's own database
+    (records.database), where the row has it, is its extra["database"]."""
 
     def load(column: str, empty: Any) -> Any:
         value = row.get(column)
         return json.loads(value) if value else empty
+
+    extra = load("extra", {}) | ({"database": row["database"]} if row.get("database") else {})
 
     return Citation(
         raw=row.get("raw") or "",
@@ -85,5 +91,5 @@ def row_citation(row: dict[str, Any]) -> Citation:
         urls=load("urls", []),
         record_type=row.get("record_type"),
         source_record_id=row.get("source_record_id"),
-        extra=load("extra", {}),
+        extra=extra,
     )

@@ -21,9 +21,9 @@ FILES = (
     ENTREZ / "biopython" / "pubmed5.xml",
     ENTREZ / "hawc" / "efetch_pubmedbookarticle_genereviews_20301382.xml",
 )
-FIRST_TITLE = (
+FIRST_TITLE = (  # as imported: without PubMed's closing full stop
     "Genomic loss of microRNA-101 leads to overexpression of histone methyltransferase EZH2 "
-    "in cancer."
+    "in cancer"
 )
 RCT_PMID = "23878845"  # record 7: chlorhexidine RCT, structured abstract
 RATS_PMID = "16080930"  # record 8: fetal rats

@@ -107,6 +107,7 @@ def test_record_is_written_tag_by_tag() -> None:
         "SN  - 1234-5678",
         "LA  - English",
         "AN  - L1234",
+        "C5  - 12345678",
         "N1  - PMID: 12345678",
         "C2  - PMC7654321",
         "M3  - Journal Article",

@@ -175,7 +175,9 @@ def test_with_a_key_threads_share_10_a_second(pubmed) -> None:
     for t in threads:
         t.join()
     assert len(pubmed.hits) == 24
-    assert pubmed.max_per_second(KEY) == 10
+    # never above the key's 10 a second; at or near it unless the machine is busy (the exact
+    # peak depends on scheduling, so a loaded CI machine may see a few fewer)
+    assert 5 <= pubmed.max_per_second(KEY) <= 10
     assert pubmed.count("esearch", status=429) == 0
 
 

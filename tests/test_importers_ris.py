@@ -21,7 +21,13 @@ COUNTS = {
     "asreview_web_of_science_ris.txt": 10,
     "citesource_WoS_79.ris": 79,
     "citesource_psycinfo_64.ris": 64,
+    "citesource_search1_166.ris": 166,
     "citesource_pubmed_46.ris": 46,
+    "cff_baseline_cinahl.ris": 9,
+    "cff_baseline_cochrane_endnote.ris": 3,
+    "cff_baseline_embase.ris": 10,
+    "cff_baseline_eric_ovid.ris": 10,
+    "cff_baseline_psychInfo_ovid.ris": 10,
     "reflib_blue-light_endnote.ris": 102,
     "synthesisr_ASP_ris_example.ris": 4,
     "synthesisr_Ovid_ris_example.ris": 4,
@@ -88,7 +94,7 @@ def test_embase_record_takes_l_number_pmid_and_affiliations() -> None:
     assert first.extra["M1"][0].startswith("(Liu R.; Adler D.G., douglas.adler@hsc.utah.edu)")
     # C5 is the MEDLINE PMID of records Embase shares with MEDLINE (DB - Medline next to it)
     assert second.pmid == "15368318"
-    assert second.extra["other_databases"] == ["Medline"]
+    assert second.extra["other_databases"] == ["MEDLINE"]  # db.database_names' spelling
 
 
 def test_scopus_record_takes_pmid_article_number_and_eid() -> None:

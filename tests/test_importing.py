@@ -79,9 +79,17 @@ def test_import_is_committed_for_other_connections(review_path: Path) -> None:
 
 def test_database_names_come_from_the_file_or_the_format(review_db) -> None:
     assert import_file(review_db, FIXTURES / "ris/asreview_embase.ris").database == "Embase"
-    assert import_file(review_db, FIXTURES / "wos/synthesisr_WoS_txt_example.txt").database == (
-        "Web of Science"
-    )
+    # a Web of Science "all databases" search: three Core Collection records, one MEDLINE
+    wos = import_file(review_db, FIXTURES / "wos/synthesisr_WoS_txt_example.txt")
+    assert wos.database == "Web of Science, MEDLINE"
+    named = review_db.execute(
+        "SELECT source_record_id, database FROM records WHERE source_id = ? ORDER BY id",
+        [wos.source_id],
+    ).fetchall()
+    assert named[2:4] == [
+        ("WOS:000502504100001", "Web of Science"),
+        ("MEDLINE:31858815", "MEDLINE"),
+    ]
     named = import_file(review_db, FIXTURES / "ris/asreview_proquest.ris", database="ProQuest")
     assert named.database == "ProQuest"
 
@@ -251,6 +259,7 @@ def test_record_rows_follow_the_table_columns(review_db) -> None:
         "language": "eng", "publication_types": '["Trial"]', "mesh_terms": '["Liver"]',
         "keywords": '["MSC"]', "urls": '["https://example.org/r"]',
         "extra": '{"database": "Embase"}', "raw_id": 1, "line": 7, "raw": "<r/>",
+        "database": "Embase",
     }  # fmt: skip
     assert row_citation(row) == c  # and back, every field by name
 

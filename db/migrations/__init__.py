@@ -35,7 +35,8 @@ from db.migrations import (
     m008_decisions_in_force,
     m009_decisions_in_force_plan,
     m010_extraction_values,
-    m011_studies_full_texts,
+    m011_record_database,
+    m012_studies_full_texts,
 )
 
 Migration = Callable[[Database], None]
@@ -51,7 +52,8 @@ MIGRATIONS: list[Migration] = [
     m008_decisions_in_force.upgrade,
     m009_decisions_in_force_plan.upgrade,
     m010_extraction_values.upgrade,
-    m011_studies_full_texts.upgrade,
+    m011_record_database.upgrade,
+    m012_studies_full_texts.upgrade,
 ]
 
 

@@ -9,7 +9,7 @@ import click
 from sqlite_utils import Database
 
 from db.harvests import harvest_status
-from db.sources import cluster_count, source_counts
+from db.sources import cluster_count, database_counts, source_counts
 from screening.cli import review_option
 from screening.cli.output import echo_json, echo_line
 from screening.decisions.progress import StageProgress, stage_progress, states_by_stage
@@ -30,10 +30,10 @@ def status(review_path: str | None, as_json: bool) -> None:
     longer listed. The figures are counts only, so blinding holds and anyone may run it.
 
     JSON keys: review {title, uuid}; records (as imported); clusters (after deduplication);
-    sources [...]; stages [{stage, records, undecided, decided_by_one,
-    decided_by_two_or_more, awaiting (a required decision missing), complete (every
-    required decision in), conflict, resolved, included, excluded, maybe, not_retrieved,
-    reviewers [{reviewer, decided, of, listed}]}].
+    sources [...]; databases [{database, records, sources}] (records under their own database);
+    stages [{stage, records, undecided, decided_by_one, decided_by_two_or_more, awaiting (a
+    required decision missing), complete (every required decision in), conflict, resolved,
+    included, excluded, maybe, not_retrieved, reviewers [{reviewer, decided, of, listed}]}].
 
     Example:
 
@@ -52,6 +52,7 @@ def status(review_path: str | None, as_json: bool) -> None:
             "records": sum(s["records"] for s in sources),
             "clusters": cluster_count(review.db),
             "sources": sources,
+            "databases": database_counts(review.db),
             "stages": [s.as_json() for s in stages],
         }
     if as_json:
@@ -82,9 +83,15 @@ def _print(summary: dict[str, Any], stages: list[StageProgress]) -> None:
         echo_line(f"  #{s['id']:<3} {s['database']:<16} {s['records']:>7,}  {what}")
         if "harvest" in s:
             echo_line(f"       {_harvest_line(s['harvest'])}")
+    if len(summary["databases"]) > 1 or len(summary["sources"]) > 1:
+        echo_line("  by database: " + _database_line(summary["databases"]))
     for stage in stages if records else ():
         lines = _stage_lines(stage) if stage.records else [f"{stage.stage}: nothing yet"]
         echo_line("\n".join(lines))
+
+
+def _database_line(databases: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{d['database']} {d['records']:,}" for d in databases)
 
 
 def _stage_lines(p: StageProgress) -> list[str]:

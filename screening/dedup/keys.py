@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
+from screening.citation_cleanup import title_and_notes
 from screening.normalise import normalise_doi
 
 _TAGS = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,10}(?:\s[^<>]{0,60})?/?>")  # <sup>, </i>, <br/>
@@ -163,6 +164,7 @@ def clean_title(title: str | None) -> str:
     if "etract" in t or "ithdraw" in t or "ETRACT" in t or "ITHDRAW" in t:
         t = _RETRACTED_MARK.sub(" ", t)
     if "[" in t or "(" in t:
+        t = title_and_notes(t)[0] or ""  # as imports now store titles ("[Review] [75 refs]")
         t = _BRACKET_TAG.sub(" ", t).strip()
         if t.startswith("[") and (t.endswith("]") or t.endswith("].")):
             t = t.lstrip("[").rstrip(".").rstrip("]")

@@ -10,15 +10,17 @@ Tags written, in this order:
   anything else is GEN);
 - TI, one AU per author, PY, T2 (journal) and J2 (its abbreviation), as Zotero and Scopus
   write them and the 2011 RIS specification names them; VL, IS, SP and EP;
-- DO, SN, LA, AN (source_record_id);
-- "N1  - PMID: <pmid>": RIS has no PMID tag, and AN already holds the database's own id, so the
-  PMID goes in a note any reference manager keeps and our reader maps back; "C2  - PMC..."
-  for the PMCID (EndNote's convention);
+- DO, SN, LA, AN (source_record_id, as the databases write their accession numbers: Embase's
+  L-number, CENTRAL's "CN-...", a Web of Science UT, a PubMed record's PMID);
+- the PMID, unless AN holds it already, as "C5  - <pmid>" (Embase.com's tag for it, which
+  EndNote and Zotero keep as a custom field) and as "N1  - PMID: <pmid>" (EBSCO's note, which
+  any reference manager keeps); our reader maps both back; "C2  - PMC..." for the PMCID
+  (EndNote's convention);
 - one M3 per publication type, one KW per keyword, one MH per MeSH term (MH is not an RIS tag, so
   other tools may keep it as an unknown tag or drop it, but keywords stay apart from MeSH);
 - AB once per abstract paragraph, or once per section as "LABEL: text", so the reader gets the
-  sections back; one UR per URL; DB (extra["database"]) and one ED per editor
-  (extra["editors"]) when known; ER.
+  sections back; one UR per URL; DB (extra["database"], which rows.row_citation fills with
+  the record's own database) and one ED per editor (extra["editors"]) when known; ER.
 Values are written on one line each (inner line breaks collapsed), so no value can be taken
 for a tag line or spill into a continuation line.
 """
@@ -73,6 +75,8 @@ def ris_fields(c: Citation) -> Iterator[tuple[str, str]]:
     yield from _one("SN", c.issn)
     yield from _one("LA", c.language)
     yield from _one("AN", c.source_record_id)
+    if c.pmid and c.pmid != c.source_record_id:
+        yield "C5", c.pmid
     yield from _one("N1", f"PMID: {c.pmid}" if c.pmid else None)
     yield from _one("C2", c.pmcid)
     yield from _each("M3", c.publication_types)

@@ -56,6 +56,7 @@ from screening.importers.latex import latex_to_text, verbatim
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
     abstract_parts,
+    author_list,
     clean,
     clean_list,
     normalise_doi,
@@ -350,7 +351,7 @@ def _names(value: str | None) -> list[str]:
             names.append(latex_to_text(stripped))  # a corporate name, kept as written
         else:
             names.append(_surname_given(latex_to_text(stripped)))
-    return clean_list(names)
+    return author_list(names)
 
 
 def _surname_given(name: str) -> str:

@@ -12,8 +12,15 @@
   funding text of its first records, and rows with more funding texts have more cells
   than the header (seen in the litstudy fixture: 46 cells under 45 headers, EID last);
   such a row gets "Funding Text N+1" columns, provided its last cell is still an EID.
+- Cochrane Library (CENTRAL): "Source" is the journal, "PubMed ID" reads "PUBMED 21314913",
+  "CENTRAL ID" is the accession ("CN-00778158") and "Database Name" names the database; the
+  other databases' ids ("Embase ID" "EMBASE 643589775", "CTgov ID", ...) go to extra.
+- EBSCOhost (CINAHL, Academic Search, ...): Excel-protected cells (`="4/3/2024"`) for the
+  date and ISSN, pages as "First Page" and "Page Count", the record type in "Doctype", and
+  the database only as the code in the "PLink" link ("db=aph").
 
-Every known export names its database in extra["database"].
+Every known export names its database in extra["database"] (db.database_names' rule); in
+other sheets a record's link may name it.
 """
 
 from __future__ import annotations
@@ -23,13 +30,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from db.database_names import database_name, link_database
 from screening.citation import Citation
 from screening.normalise import (
     clean,
     expand_pages,
+    join_pages,
     normalise_doi,
     normalise_issn,
+    normalise_pmid,
     parse_year,
+    record_type,
     split_authors,
     split_keywords,
 )
@@ -45,6 +56,8 @@ _PUBMED_CITATION = re.compile(
 )
 _FUNDING_TEXT = re.compile(r"Funding Text (\d+)")
 _EID = re.compile(r"2-s2\.0-\d+")
+_EXCEL_TEXT = re.compile(r'="(.*)"', re.DOTALL)  # a cell Excel must not read as a number
+_COCHRANE_IDS = ("Embase ID", "CTgov ID", "CINAHL ID", "ICTRP ID")
 
 
 @dataclass(frozen=True)
@@ -62,11 +75,20 @@ def detect(header: list[str]) -> Profile:
         return Profile("PubMed", _pubmed, _no_widening)
     if "eid" in names and "source title" in names:
         return Profile("Scopus", _scopus, _scopus_widen)
-    return Profile("generic", _nothing, _no_widening)
+    if "central id" in names and "database name" in names:
+        return Profile("Cochrane", _cochrane, _no_widening)
+    if {"plink", "first page", "page count"} <= names:
+        return Profile("EBSCO", _ebsco, _no_widening)
+    return Profile("generic", _generic, _no_widening)
 
 
-def _nothing(row: dict[str, str], citation: Citation) -> None:
-    return None
+def _generic(row: dict[str, str], c: Citation) -> None:
+    """A sheet of no known database (Rayyan, Covidence, a team's own): a link may name the
+    database a record came from (Rayyan keeps Embase.com's)."""
+    if "database" not in c.extra:
+        named = next(filter(None, map(link_database, c.urls)), None)
+        if named:
+            c.extra["database"] = named
 
 
 def _no_widening(header: list[str], cells: list[str]) -> list[str] | None:
@@ -122,6 +144,43 @@ def _pubmed(row: dict[str, str], c: Citation) -> None:
 
 def _scopus(row: dict[str, str], c: Citation) -> None:
     c.extra["database"] = "Scopus"
+
+
+def _cochrane(row: dict[str, str], c: Citation) -> None:
+    c.extra["database"] = database_name(row.get("Database Name")) or "Cochrane CENTRAL"
+    c.journal = c.journal or clean(row.get("Source"))
+    c.source_record_id = c.source_record_id or clean(row.get("CENTRAL ID"))
+    pubmed = clean(row.get("PubMed ID")) or ""
+    c.pmid = c.pmid or normalise_pmid(re.sub(r"^PUBMED\s*", "", pubmed, flags=re.IGNORECASE))
+    for column in _COCHRANE_IDS:
+        if value := clean(row.get(column)):
+            c.extra[column.lower().replace(" ", "_")] = value
+
+
+def _ebsco(row: dict[str, str], c: Citation) -> None:
+    c.extra["database"] = link_database(row.get("PLink")) or "EBSCOhost"
+    c.year = c.year or parse_year(_excel_text(row.get("Publication Date")))
+    c.issn = c.issn or normalise_issn(_excel_text(row.get("ISSN")))
+    c.pages = c.pages or _first_page_and_count(row.get("First Page"), row.get("Page Count"))
+    if not c.publication_types:
+        c.publication_types = split_keywords(row.get("Doctype"))
+    c.record_type = c.record_type or record_type(c.publication_types)
+    if isbn := clean(_excel_text(row.get("ISBN"))):
+        c.extra["isbn"] = isbn
+
+
+def _excel_text(cell: str | None) -> str | None:
+    """The text inside an Excel-protected cell (`="4/3/2024"`), else the cell."""
+    match = _EXCEL_TEXT.fullmatch((cell or "").strip())
+    return match.group(1) if match else cell
+
+
+def _first_page_and_count(first: str | None, count: str | None) -> str | None:
+    """EBSCO's first page and page count as a range ("1", "60" -> "1-60")."""
+    start, pages = clean(first), clean(count)
+    if start and pages and start.isdigit() and pages.isdigit() and int(pages) > 1:
+        return join_pages(start, str(int(start) + int(pages) - 1))
+    return start
 
 
 def _scopus_widen(header: list[str], cells: list[str]) -> list[str] | None:

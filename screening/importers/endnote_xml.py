@@ -62,6 +62,7 @@ from screening.citation import Citation
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
     abstract_parts,
+    author_list,
     clean,
     clean_list,
     expand_pages,
@@ -72,7 +73,6 @@ from screening.normalise import (
     normalise_pmid,
     parse_year,
     record_type,
-    surname_first,
 )
 
 NAME = "endnote-xml"
@@ -195,7 +195,7 @@ def _citation(record: Any) -> Citation:
         title=_first(record, "titles/title"),
         abstract=abstract,
         sections=sections,
-        authors=[surname_first(a) for a in _all(record, "contributors/authors/author")],
+        authors=author_list(_text(e) for e in record.iterfind("contributors/authors/author")),
         year=parse_year(_first(record, "dates/year", "dates/pub-dates/date")),
         journal=_journal(record, kind),
         journal_abbrev=_first(record, "periodical/abbr-1", "titles/alt-title"),

@@ -45,6 +45,7 @@ from screening.citation import Citation
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
     abstract_parts,
+    author_list,
     clean,
     clean_list,
     expand_pages,
@@ -55,7 +56,6 @@ from screening.normalise import (
     parse_year,
     record_type,
     split_keywords,
-    surname_first,
 )
 
 NAME = "proquest"
@@ -191,7 +191,7 @@ def _citation(document: _Document) -> Citation:
         title=text("Title") or document.heading,
         abstract=abstract,
         sections=sections,
-        authors=[surname_first(a) for a in clean_list((text("Author") or "").split(";"))],
+        authors=author_list((text("Author") or "").split(";")),
         year=parse_year(text("Publication year", "Year", "Degree date")),
         journal=text("Publication title"),
         volume=text("Volume"),

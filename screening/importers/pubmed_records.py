@@ -176,7 +176,7 @@ def _authors(author_list: Any) -> list[str]:
             names.append(_flat(part))
     if last:
         names.append(_name(author, last, given))
-    return _clean_list(names)
+    return [name for name in map(_clean, names) if name]  # two authors may share a name
 
 
 def _name(author: Any, last: str, given: str | None) -> str:

@@ -2,13 +2,18 @@
 EBSCO, ProQuest, Zotero, EndNote) puts what, read by ris.py.
 
 Field choices:
-- journal is the full title (JF, else T2, JO, or BT beside a TI); journal_abbrev comes from
-  JA, J2, JI, J9 or Ovid's NL (else a JO that differs from the journal);
+- journal is the full title (JF, else T2, JO, or BT beside a TI, else JA: Cochrane writes the
+  full title there); journal_abbrev comes from JA, J2, JI, J9 or Ovid's NL (else a JO that
+  differs from the journal);
 - the PMID is taken only where a dialect really carries it: AN of PubMed records exported by
-  EndNote (DP "NLM"), C5 in Embase, C2 in Scopus, "PMID: n" in EBSCO's N1 notes (and in the
-  N1 line write_ris writes), or a PubMed link in UR; a C2 of "PMC..." is the PMCID (EndNote);
+  EndNote (DP "NLM"), C2 in Scopus, C5 (Embase.com, and write_ris), Cochrane's
+  "PUBMED n" in C3, "PMID: n" in EBSCO's N1 notes (and in the N1 line write_ris writes), or a
+  PubMed link in UR; a C2 of "PMC..." is the PMCID (EndNote);
 - source_record_id is AN, else Ovid's ID (EndNote's own short record numbers in ID are
   skipped), else Embase's L-number (U2), else EBSCO's "Accession Number:" note or Scopus's EID;
+- extra["database"] is the database's name by db.database_names' rule: what the accession
+  number says, else DB without dates and with EBSCO codes as names, else PubMed for DP "NLM",
+  else what a link names; the other DB values are other_databases;
 - pages are SP-EP with short ends written out ("349-69" -> "349-369", as MEDLINE's reader
   does), else the article number in C7 (Scopus, WoS);
 - M3 values are publication types, except PsycINFO classification codes ("... [3300]");
@@ -27,8 +32,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from db.database_names import L_NUMBER, accession_database, database_name, link_database
 from screening.citation import Citation, Section
 from screening.normalise import (
+    author_list,
     clean,
     clean_list,
     expand_pages,
@@ -38,7 +45,6 @@ from screening.normalise import (
     normalise_pmcid,
     paragraphs_abstract,
     parse_year,
-    surname_first,
 )
 
 # RIS reference types -> Citation.record_type; unknown codes are kept lower-cased
@@ -66,6 +72,7 @@ _PUBMED_URL = re.compile(r"ncbi\.nlm\.nih\.gov/(?:pubmed/|)(\d+)/?$", re.IGNOREC
 _NOTE_PMID = re.compile(r"(?:^|[.;]\s)PMID:\s*(\d+)")
 _ACCESSION = re.compile(r"Accession Number:\s*([^\s;]+?)[.;]?(?:\s|$)")
 _SCOPUS_EID = re.compile(r"scopus\.com/.*[?&]eid=(2-s2\.0-\d+)")
+_COCHRANE_PMID = re.compile(r"(?:^|,)\s*PUBMED\s+(\d+)\s*(?=,|$)", re.IGNORECASE)
 _ISSN = re.compile(r"(?<![\d-])(\d{4})-?(\d{3}[\dXx])(?![\d-])")
 _CLASSIFICATION = re.compile(r".*\[\d+\]$")  # PsycINFO "Health Psychology & Medicine [3360]"
 _COPYRIGHT = re.compile(r"Copyright of .+ is the property of ", re.IGNORECASE)
@@ -135,14 +142,19 @@ def citation_from_fields(fields: list[tuple[str, list[str]]], *, raw: str, line:
     type_code = (f.first("TY") or "").upper()
     database = f.first("DB")
     abstract, sections, copyright_notes = _abstract(f)
-    journal = f.first(*_JOURNAL_TAGS) or (f.first("BT") if f.first("TI", "T1") else None)
+    journal = (
+        f.first(*_JOURNAL_TAGS)
+        or (f.first("BT") if f.first("TI", "T1") else None)
+        or f.first("JA", use=False)
+    )
+    source_id = _source_id(f, database)
     return Citation(
         raw=raw,
         line=line,
         title=f.first(*_TITLE_TAGS) or f.first("BT"),
         abstract=abstract,
         sections=sections,
-        authors=clean_list(surname_first(name) for name in f.items("AU", "A1")),
+        authors=author_list(v for tag, lines in f.ordered if tag in ("AU", "A1") for v in lines),
         year=_year(f),
         journal=journal,
         journal_abbrev=_abbrev(f, journal),
@@ -159,21 +171,35 @@ def citation_from_fields(fields: list[tuple[str, list[str]]], *, raw: str, line:
         keywords=f.items("KW"),
         urls=_urls(f),
         record_type=RECORD_TYPES.get(type_code, type_code.lower() or None),
-        source_record_id=_source_id(f, database),
+        source_record_id=source_id,
         # last: the tags no field took go to extra, so every other field must be read first
-        extra=_extra(f, database, copyright_notes),
+        extra=_extra(f, _database(f, database, source_id), copyright_notes),
     )
 
 
 def _extra(f: _Fields, database: str | None, copyright_notes: list[str]) -> dict[str, Any]:
     """The unmapped tags under their own names, then what is worth keeping by name."""
+    name = database_name(database)
+    others = clean_list(database_name(d) for d in f.items("DB"))
     named: dict[str, Any] = {
-        "database": database,
-        "other_databases": [d for d in f.items("DB") if d != database],
+        "database": name,
+        "other_databases": [d for d in others if d != name],
         "editors": f.items("ED"),
         "copyright": copyright_notes,
     }
     return {**f.extra(), **{k: v for k, v in named.items() if v}}
+
+
+def _database(f: _Fields, database: str | None, source_id: str | None) -> str | None:
+    """The record's database as db.database_names.record_database names it (its accession
+    number, CENTRAL's "CN-...", an L-number or a UT prefix, before its DB tag: Embase.com
+    marks its MEDLINE records "Medline"), else "PubMed" for EndNote's PubMed records (DP
+    "NLM"), else what a link names (Cochrane Library, Ovid's "D=psyc16", EBSCO's "db=")."""
+    named = accession_database(source_id) or database
+    if named is None and (f.first("DP", use=False) or "").upper() == "NLM":
+        return "PubMed"
+    links = (link_database(url) for url in f.items(*_URL_TAGS)) if named is None else ()
+    return named or next(filter(None, links), None)
 
 
 def _year(f: _Fields) -> int | None:
@@ -229,11 +255,32 @@ def _pmid(f: _Fields, database: str | None) -> str | None:
         (f.first("DP", use=False) or "").upper() == "NLM" or db in ("pubmed", "medline")
     ):
         return an
-    for tag, dialect in (("C5", "embase"), ("C2", "scopus")):
-        value = f.first(tag, use=False) or ""
-        if db == dialect and value.isdigit():
-            f.used.add(tag)
-            return value
+    scopus = f.first("C2", use=False) or ""
+    if db == "scopus" and scopus.isdigit():
+        f.used.add("C2")
+        return scopus
+    # Embase.com's C5, whichever database it names (its MEDLINE records say "Medline")
+    embase = f.first("C5", use=False) or ""
+    if re.fullmatch(r"[0-9]{1,9}", embase):
+        f.used.add("C5")
+        return embase
+    return _cochrane_pmid(f) or _note_pmid(f)
+
+
+def _cochrane_pmid(f: _Fields) -> str | None:
+    """Cochrane's "PUBMED 21314913" in C3, maybe beside other ids ("...,EMBASE 643589775"):
+    C3 stays in extra unless the PMID is all it holds."""
+    ids = f.first("C3", use=False) or ""
+    match = _COCHRANE_PMID.search(ids)
+    if match is None:
+        return None
+    if match.group(0).strip(", ") == ids.strip():
+        f.used.add("C3")
+    return match.group(1)
+
+
+def _note_pmid(f: _Fields) -> str | None:
+    """A "PMID: n" note (EBSCO, write_ris) or a PubMed link."""
     for note in f.items("N1", "M1"):
         match = _NOTE_PMID.search(note)
         if match:
@@ -280,7 +327,7 @@ def _source_id(f: _Fields, database: str | None) -> str | None:
     if ident and (ident == an or not (an or re.fullmatch(r"\d{1,7}", ident))):
         f.used.add("ID")  # Ovid's accession number; EndNote's short record numbers stay in extra
         an = an or ident
-    if not an and (database or "").lower() == "embase" and re.fullmatch(r"L\d+", l_number or ""):
+    if not an and L_NUMBER.match(l_number or ""):  # Embase.com's, whichever DB it names
         f.used.add("U2")
         an = l_number
     notes = (m.group(1) for note in f.items("N1") if (m := _ACCESSION.search(note)))

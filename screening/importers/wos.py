@@ -20,8 +20,10 @@ from typing import Any
 
 from db.errors import ParseError
 from screening.citation import Citation, Section
+from screening.importers.tagged import starred_headings
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
+    author_list,
     clean,
     clean_list,
     join_pages,
@@ -39,6 +41,8 @@ _FILE_TAGS = frozenset({"FN", "VR", "EF"})
 # Name tags: each continuation line is another person (or group); in the tab-delimited export
 # the same names are separated by "; ".
 _NAME_TAGS = ("AF", "AU", "CA")
+# MH separates headings by ". " (a heading's qualifiers by " / " and "; ")
+_MESH_SPLIT = re.compile(r"\.\s+(?=\*?[A-Z])|\.$")
 _RECORD_TYPES = {"J": "article", "B": "book", "S": "book series", "P": "patent"}
 # A structured-abstract label opening a paragraph: "Methodology/Principal Findings: ..."
 _PARAGRAPH_LABEL = re.compile(r"([A-Z][A-Za-z]*(?:[ /&-][A-Za-z]+){0,4}):\s+(\S.*)")
@@ -148,6 +152,9 @@ def citation_from_tags(tags: Mapping[str, list[str]], *, raw: str, line: int) ->
     article = _article_number(text("AR"))
     # an end page of "+" means WoS does not know it
     pages = join_pages(text("BP"), (text("EP") or "").rstrip("+"))
+    # MEDLINE on the WoS platform: ID holds the author keywords, MH the MeSH headings
+    medline = (text("UT") or "").upper().startswith("MEDLINE:")
+    mesh, major = _mesh(text("MH"))
     return Citation(
         raw=raw,
         line=line,
@@ -155,7 +162,7 @@ def citation_from_tags(tags: Mapping[str, list[str]], *, raw: str, line: int) ->
         abstract=abstract,
         sections=sections,
         authors=_authors(tags),
-        year=parse_year(text("PY")) or parse_year(text("EA")) or parse_year(text("PD")),
+        year=_year(text),
         journal=text("SO"),
         journal_abbrev=text("JI") or text("J9"),
         volume=text("VL"),
@@ -166,20 +173,21 @@ def citation_from_tags(tags: Mapping[str, list[str]], *, raw: str, line: int) ->
         issn=text("SN") or text("EI"),
         language=normalise_language(text("LA")),
         publication_types=publication_types,
-        keywords=_split(text("DE")),
+        mesh_terms=mesh,
+        keywords=_split(text("DE")) or (_split(text("ID")) if medline else []),
         record_type=_record_type(text("PT"), publication_types),
         source_record_id=text("UT"),
-        extra=_extra(text, pages, article),
+        extra=_extra(text, pages, article, medline) | ({"mesh_major": major} if major else {}),
     )
 
 
 def _extra(
-    text: Callable[[str], str | None], pages: str | None, article: str | None
+    text: Callable[[str], str | None], pages: str | None, article: str | None, medline: bool
 ) -> dict[str, Any]:
     """Keywords Plus, the eISSN beside a print ISSN, the ISBN, and the article number of a
     record that also has pages."""
     extra = {
-        "keywords_plus": _split(text("ID")),
+        "keywords_plus": _split(text("ID")) if not medline else None,
         "eissn": text("EI") if text("SN") else None,
         "isbn": text("BN"),
         "article_number": article if pages else None,
@@ -194,7 +202,27 @@ def _split(value: str | None) -> list[str]:
 def _authors(tags: Mapping[str, list[str]]) -> list[str]:
     """Full names (AF) where given, else the short ones (AU), then group authors (CA)."""
     people = tags.get("AF") or tags.get("AU") or []
-    return clean_list(name for value in [*people, *tags.get("CA", [])] for name in value.split(";"))
+    values = [*people, *tags.get("CA", [])]
+    return author_list(name for value in values for name in value.split(";"))
+
+
+def _year(text: Callable[[str], str | None]) -> int | None:
+    """The publication year; for an Early Access record not yet in an issue, the year it went
+    online (EA, its date, or EY, the year alone)."""
+    for tag in ("PY", "EA", "EY", "PD"):
+        year = parse_year(text(tag))
+        if year:
+            return year
+    return None
+
+
+def _mesh(value: str | None) -> tuple[list[str], list[str]]:
+    """(headings, major headings) from WoS's MH cell, "Birds / *physiology. *Ecosystem. ...",
+    written as MEDLINE writes them ("Birds/*physiology"), so both sources give the same terms."""
+    if not value:
+        return [], []
+    headings = [h.replace(" / ", "/").replace("; ", "/") for h in _MESH_SPLIT.split(value)]
+    return starred_headings(headings)
 
 
 def _article_number(value: str | None) -> str | None:
