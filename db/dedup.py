@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from db.errors import MetasiftError, busy_is_an_error
 from db.merge_flags import merge_flags, merged_groups
+from db.report_flags import report_flags
 
 SAME, DIFFERENT, UNDO = "same", "different", "undo"
 PAIR_COLUMNS = ("record_a", "record_b", "outcome", "rule", "score", "run_id")
@@ -264,6 +265,7 @@ def replace_members(db: Database, rows: Iterable[MemberRow]) -> None:
     before = {r: int(row[1]) for r, row in held.items()}
     groups = merged_groups(before, {m.record_id: m.cluster_id for m in members})
     flags = merge_flags(db, groups) if groups else []
+    flags += report_flags(db, held, wanted)  # study links and full texts on changed reports
     db.conn.executemany("DELETE FROM dedup_members WHERE record_id = ?", gone)
     marks = ", ".join("?" for _ in MEMBER_COLUMNS)
     db.conn.executemany(

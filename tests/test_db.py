@@ -13,7 +13,7 @@ from db.migrations import MIGRATIONS, migrate, schema_version
 def test_open_creates_schema_and_reopening_is_idempotent(tmp_path: Path) -> None:
     db = open_review(tmp_path / "r.db", create=True)
     assert schema_version(db) == len(MIGRATIONS)
-    assert {"sources", "records", "decisions", "studies", "reports"} <= set(db.table_names())
+    assert {"sources", "records", "decisions", "study_links", "full_texts"} <= set(db.table_names())
     assert {"records_with_sources", "current_decisions"} <= set(db.view_names())
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from db.errors import ReviewBusy
+from db.studies import FULL_TEXTS, record_events
 from screening.decisions.session import ScreeningError, ScreeningSession
 from screening.query import SearchError
 from screening.review import Review, load_review
@@ -149,11 +150,9 @@ def test_report_location_comes_first_at_full_text(review) -> None:
     s = session(review)
     s.go_to(7)
     s.decide("include")
-    with review.db.atomic():
-        review.db["reports"].insert(
-            {"record_id": 7, "location": "pdfs/hajizadeh2013.pdf", "created_at": "2026-01-01"}
-        )
-    assert session(review, stage="full-text").current().full_text[0] == "pdfs/hajizadeh2013.pdf"
+    record_events(review.db, FULL_TEXTS, [(7, "pdfs/hajizadeh2013.pdf")], "ana")
+    pdf = review.path.parent / "pdfs" / "hajizadeh2013.pdf"  # stored relative, shown absolute
+    assert session(review, stage="full-text").current().full_text[0] == str(pdf)
 
 
 def test_filters_by_decision_tag_and_search(review) -> None:

@@ -17,17 +17,10 @@ from typing import Any, Protocol
 from sqlite_utils import Database
 
 from extraction.forms.form import Form
+from extraction.studies.grouping import IncludedStudy
+from extraction.studies.reports import FullTextReport
 
 EXTRACTOR, ADJUDICATOR, VIEWER = "screener", "adjudicator", "viewer"  # screening's role names
-
-
-@dataclass(frozen=True)
-class IncludedStudy:
-    """A study to extract: one with a report included at full text."""
-
-    uuid: str  # the same in every copy of the review
-    label: str  # "First author Year", as sheets and forest plots name it
-    record_ids: tuple[int, ...]  # its reports' canonical records
 
 
 @dataclass(frozen=True)
@@ -40,6 +33,8 @@ class ExtractionReview:
     included_studies: Callable[[], list[IncludedStudy]]  # read when asked: it is not free
     # runs a screen (a factory returning a textual Screen) in metasift's App, titled
     run_screen: Callable[[Callable[[], Any], str], None]
+    # every report sought at full text with its outcome there (`metasift studies`)
+    reports: Callable[[], list[FullTextReport]]
 
 
 class ReviewOpener(Protocol):

@@ -3,7 +3,8 @@
 The copy is the main file as it stands (records, clusters, protocol history, the review's UUID
 and sample seed, so every copy draws the same dual-review sample) holding only NAME's own
 events: everyone else's screening decisions (with their notes and tags), duplicate verdicts and
-resolutions are left out, so blinding holds even for someone who opens the file with sqlite3.
+resolutions are left out, so blinding holds even for someone who opens the file with sqlite3
+(study links and full texts, which blind nothing, are kept whoever made them).
 Two more things would tell NAME what others decided, and are left out too: dedup flags (their
 detail names the reviewer and verdict of the decision they flag) and who linked a cluster's
 records by hand (dedup_members.reviewer). The copy is then built anew from the rows left
@@ -81,10 +82,10 @@ def _keep_only(path: Path, reviewer: str, target: Path) -> tuple[dict[str, int],
         kept, left_out = {}, 0
         for table in EVENT_TABLES:
             if _has_table(conn, table.name):
-                gone = conn.execute(
-                    f"DELETE FROM {table.name} WHERE {table.who} IS NOT ?", [reviewer]
-                )
-                left_out += gone.rowcount
+                if not table.shared:  # shared tables keep everyone's rows
+                    left_out += conn.execute(
+                        f"DELETE FROM {table.name} WHERE {table.who} IS NOT ?", [reviewer]
+                    ).rowcount
                 kept[table.name] = conn.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
         _leave_out_traces(conn, reviewer)
         conn.execute("COMMIT")
@@ -98,7 +99,7 @@ def _leave_out_traces(conn: sqlite3.Connection, reviewer: str) -> None:
     """What would still tell the reviewer another's verdict once the events are gone."""
     if _has_table(conn, "dedup_flags"):  # "ben decided exclude at title-abstract on #12"
         conn.execute(
-            "DELETE FROM dedup_flags WHERE NOT EXISTS "
+            "DELETE FROM dedup_flags WHERE event IS NULL AND NOT EXISTS "
             "(SELECT 1 FROM decisions d WHERE d.uuid = dedup_flags.decision_uuid)"
         )
     if _has_table(conn, "dedup_members"):  # who said two records are one paper

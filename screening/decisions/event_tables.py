@@ -19,6 +19,7 @@ class EventTable:
     records: tuple[str, ...]  # columns holding local record ids
     ordered_pair: bool = False  # records are a pair stored lowest id first
     changes_clusters: bool = False  # new rows change the duplicate clusters: re-cluster
+    shared: bool = False  # not blinded: a copy keeps everyone's rows (which study, which PDF)
 
     @property
     def label(self) -> str:
@@ -37,6 +38,8 @@ EVENT_TABLES: tuple[EventTable, ...] = (
     ),
     EventTable("resolutions", "adjudicator", ("record_id",)),
     EventTable("extraction_values", "reviewer", ()),  # about studies, by study UUID
+    EventTable("study_links", "reviewer", ("record_id",), shared=True),
+    EventTable("full_texts", "reviewer", ("record_id",), shared=True),
 )
 
 LABELS = {
@@ -44,4 +47,6 @@ LABELS = {
     "dedup_decisions": "duplicate verdicts",
     "resolutions": "resolutions",
     "extraction_values": "extraction values",
+    "study_links": "study links",
+    "full_texts": "full texts",
 }

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from db.dedup import found_in as cluster_databases
+from db.studies import attached_locations
 from screening.citation import Citation
 from screening.decisions.ledger import Decision
 from screening.rows import row_citation
@@ -69,15 +70,9 @@ def found_in(db: Database, row: dict) -> tuple[str, ...]:
 
 
 def full_text_locations(db: Database, record_id: int, citation: Citation) -> tuple[str, ...]:
-    """Where the full text may be: a PDF recorded for the report, links an import carried
-    (RIS L1/UR, ...), then the DOI, PubMed Central and PubMed pages."""
-    found: list[str] = [
-        row["location"]
-        for row in db.query(
-            "SELECT location FROM reports WHERE record_id = ? AND location IS NOT NULL",
-            [record_id],
-        )
-    ]
+    """Where the full text may be: the PDFs and links attached to the report, links an import
+    carried (RIS L1/UR, ...), then the DOI, PubMed Central and PubMed pages."""
+    found = attached_locations(db, record_id)  # `metasift fulltext attach`, newest first
     urls = sorted(citation.urls, key=lambda u: not u.lower().split("?")[0].endswith(".pdf"))
     found += urls
     if citation.doi:

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from extraction.studies.opening import open_location
 from screening.decisions.session import ScreeningSession
 from screening.tui.bulk_decision import decide_in_bulk
 from screening.tui.commands import ScreenCommands, binding_commands
@@ -276,9 +277,9 @@ class ScreeningScreen(Screen[None]):
         if view is None or not view.full_text:
             self.status_line.say("No PDF or link known for this record", error=True)
             return
-        target = view.full_text[0]
-        self.app.open_url(target if "://" in target else f"file://{target}")
-        self.status_line.say(f"Opening {target}")
+        target = view.full_text[0]  # an attached PDF (an absolute path) or link first
+        if self.status_line.attempt(lambda: open_location(target)) is not FAILED:
+            self.status_line.say(f"Opening {target}")
 
     def action_quit(self) -> None:
         self.app.exit()
