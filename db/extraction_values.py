@@ -6,6 +6,7 @@ module only writes events and reads that view.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -53,3 +54,20 @@ def event(db: Database, uuid: str) -> dict[str, Any] | None:
     )
     row = cursor.fetchone()
     return dict(zip(COLUMNS, row, strict=True)) if row else None
+
+
+def remember_study_aliases(db: Database, aliases: dict[str, str]) -> bool:
+    """Store which study each alias UUID now belongs to (migration 13), if that changed;
+    whether it did. A review that cannot be written keeps the aliases it had."""
+    stored = dict(db.execute("SELECT alias, study FROM study_aliases").fetchall())
+    if stored == aliases:
+        return False
+    try:
+        with db.atomic():
+            db.execute("DELETE FROM study_aliases")
+            db.table("study_aliases").insert_all(
+                [{"alias": a, "study": s} for a, s in sorted(aliases.items())]
+            )
+    except sqlite3.OperationalError:  # read-only file or disk: read with the stored ones
+        return False
+    return True

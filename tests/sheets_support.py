@@ -97,6 +97,8 @@ def opener_for(db: Database, form: Form, folder: Path) -> Any:
     def opener(
         review_path: str | None, reviewer: str | None, role: str
     ) -> Iterator[ExtractionReview]:
-        yield ExtractionReview(db, folder, form, reviewer, ("cy",), lambda: STUDIES, _no_screen)
+        yield ExtractionReview(
+            db, folder, form, reviewer, ("cy",), lambda: STUDIES, _no_screen, lambda: []
+        )
 
     return opener

@@ -37,6 +37,7 @@ from db.migrations import (
     m010_extraction_values,
     m011_record_database,
     m012_studies_full_texts,
+    m013_study_aliases,
 )
 
 Migration = Callable[[Database], None]
@@ -54,6 +55,7 @@ MIGRATIONS: list[Migration] = [
     m010_extraction_values.upgrade,
     m011_record_database.upgrade,
     m012_studies_full_texts.upgrade,
+    m013_study_aliases.upgrade,
 ]
 
 

@@ -69,7 +69,7 @@ class IncludedStudy(NamedTuple):
     uuid: str
     label: str
     record_ids: tuple[int, ...]  # its reports' canonical records, included or not
-    aliases: frozenset[str]  # other UUIDs that name it (see the module's docstring)
+    aliases: frozenset[str] = frozenset()  # other UUIDs that name it (module docstring)
 
 
 def derived_uuid(review: str, record_uuid: str) -> str:

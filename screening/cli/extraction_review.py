@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from db.extraction_values import remember_study_aliases
 from extraction.cli.context import VIEWER, ExtractionReview, IncludedStudy
 from extraction.studies.grouping import included_studies as grouped_studies
 from screening.decisions.reports import full_text_reports
@@ -42,4 +43,8 @@ def run_screen(factory: Callable[[], Any], title: str) -> None:
 def included_studies(review: Review) -> list[IncludedStudy]:
     """The studies with a report included at full text, grouped by the study links
     (extraction/studies/grouping.py), in import order."""
-    return grouped_studies(review.db, full_text_reports(review.db, review.protocol))
+    studies = grouped_studies(review.db, full_text_reports(review.db, review.protocol))
+    # values entered under a report's own UUID, before it joined its study, follow the study
+    aliases = {a: s.uuid for s in studies for a in s.aliases if a != s.uuid}
+    remember_study_aliases(review.db, aliases)
+    return studies

@@ -1,0 +1,35 @@
+"""Extracted values follow their study: entered under each report while it was its own study,
+they are read under the study both reports now form once a reviewer links them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extraction.values.cells import Cell
+from extraction.values.ledger import reviewer_values, set_value
+from screening.cli.extraction_review import open_for_extraction
+from screening.review import load_review
+from tests.studies_support import new_review, run, send_to_full_text
+
+FORM = '\n[extraction.fields]\ncountry = { label = "Country" }\nsize = { type = "integer" }\n'
+
+
+def test_values_entered_before_reports_were_linked_follow_the_study(tmp_path: Path) -> None:
+    path = new_review(tmp_path)
+    toml = path.with_name("review.toml")
+    toml.write_text(toml.read_text(encoding="utf-8") + FORM, encoding="utf-8")
+    send_to_full_text(path, {1: "include", 2: "include"})
+    with open_for_extraction(str(path), "ana", "screener") as review:
+        first, second = review.included_studies()
+        set_value(review.db, review.form, "ana", Cell.study_field(first.uuid, "country"), "US")
+        set_value(review.db, review.form, "ana", Cell.study_field(second.uuid, "size"), 120)
+        set_value(review.db, review.form, "ana", Cell.study_field(second.uuid, "country"), "USA")
+    linked = run(path, "studies", "link", "2", "--to", "1", "--reviewer", "ana")
+    assert linked.exit_code == 0, linked.output
+    with open_for_extraction(str(path), "ana", "screener") as review:
+        (study,) = review.included_studies()
+        held = {v.cell.field: v.value for v in reviewer_values(review.db, "ana", study.uuid)}
+    assert held == {"country": "USA", "size": 120}  # the later country is in force
+    with load_review(path) as main:
+        entered = main.db.execute("SELECT DISTINCT study_uuid FROM extraction_values").fetchall()
+    assert len(entered) == 2  # nothing was rewritten: the events keep what they were entered under
