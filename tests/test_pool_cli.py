@@ -229,3 +229,10 @@ def test_revman_smd_variant(tmp_path):
     assert agrees(
         answer["estimate"], reference_fit("normand1999_SMD_revman", "DL", "z")["estimate"]
     )
+
+
+def test_a_subgroup_with_nothing_to_pool_is_named(tmp_path):
+    rows = [["A", 3, 20, 5, 20, "iv"], ["B", 4, 30, 9, 31, "iv"], ["C", 0, 25, 0, 24, "oral"]]
+    path = write(tmp_path / "routes.csv", ["study", "ai", "n1i", "ci", "n2i", "route"], rows)
+    got = run(path, "--measure", "RR", "--subgroup", "route", "--drop00")
+    assert got.exit_code == 1 and "subgroup oral: " in got.output

@@ -61,7 +61,10 @@ def analyse(studies: Studies, options: Options) -> Analysis:
     labels = np.array(studies.subgroups, dtype=object)
     parts = []
     for level in dict.fromkeys(studies.subgroups):
-        parts.append((level, _pool(studies.take(np.flatnonzero(labels == level)), options)))
+        try:
+            parts.append((level, _pool(studies.take(np.flatnonzero(labels == level)), options)))
+        except MetasiftError as e:
+            raise MetasiftError(f"subgroup {level}: {e}") from e
     test = subgroup_difference([part.pooled for _, part in parts])
     return replace(whole, subgroups=tuple(parts), subgroup_test=test)
 

@@ -114,10 +114,17 @@ def _pooled_lines(run: Analysis) -> list[str]:
         _heterogeneity_line(p),
     ]
     if p.pi_lb is not None and p.pi_ub is not None:
-        lines.append(
-            f"Prediction interval: [{_shown(run, p.pi_lb):.3f}, {_shown(run, p.pi_ub):.3f}]"
-        )
+        crit = "z" if p.ddf is None else f"t({p.ddf})"
+        lines.append(f"Prediction interval: {_interval(run, p.pi_lb, p.pi_ub)} ({crit}, metafor)")
+    if p.pi_riley_lb is not None and p.pi_riley_ub is not None:
+        riley = _interval(run, p.pi_riley_lb, p.pi_riley_ub)
+        df = max(p.k - 2, 1)
+        lines.append(f"Prediction interval: {riley} (t({df}), Riley 2011, Cochrane Handbook)")
     return lines
+
+
+def _interval(run: Analysis, low: float, high: float) -> str:
+    return f"[{_shown(run, low):.3f}, {_shown(run, high):.3f}]"
 
 
 def _heterogeneity_line(p: Pooled) -> str:
