@@ -1,0 +1,117 @@
+"""`metasift pool`: pool a CSV of studies (metafor's column names) as metafor would, and say
+how (extraction.pooling)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from extraction.pooling.analysis import Options, analyse
+from extraction.pooling.effect_sizes import CONTINUITY_TARGETS, Continuity
+from extraction.pooling.report import analysis_json, text
+from extraction.pooling.result import FIXED_METHODS, RANDOM_METHODS, TESTS
+from extraction.pooling.table import Selection, read_studies
+
+MEASURES = ("MD", "SMD", "RR", "OR", "RD")
+
+
+@click.command()
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--measure",
+    type=click.Choice(MEASURES),
+    required=True,
+    help="Effect measure; RR and OR are pooled on the log scale.",
+)
+@click.option(
+    "--smd-variant",
+    type=click.Choice(("metafor", "revman")),
+    default="metafor",
+    show_default=True,
+    help="Hedges' g: metafor's exact J, or RevMan 5's formulas.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(FIXED_METHODS + RANDOM_METHODS),
+    default="REML",
+    show_default=True,
+    help="FE, MH or PETO (fixed effect), or a tau² estimator.",
+)
+@click.option(
+    "--test",
+    type=click.Choice(TESTS),
+    default="z",
+    show_default=True,
+    help="z (Wald), t, knha (Knapp-Hartung) or adhoc (Knapp-Hartung floored at 1).",
+)
+@click.option("--add", type=float, help="Continuity correction added to cells.  [default: 0.5]")
+@click.option(
+    "--to", type=click.Choice(CONTINUITY_TARGETS), help="Which studies get it.  [default: only0]"
+)
+@click.option(
+    "--drop00/--keep00",
+    default=None,
+    help="Drop studies with no events in both arms.  [default: keep; MH/PETO: left out of Q]",
+)
+@click.option("--subgroup", help="A column whose values split the studies into subgroups.")
+@click.option("--outcome", help="Pool only the rows whose outcome column is this.")
+@click.option("--timepoint", help="Pool only the rows whose timepoint column is this.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (log scale for RR and OR).")
+def pool(
+    csv_file: Path,
+    measure: str,
+    smd_variant: str,
+    method: str,
+    test: str,
+    add: float | None,
+    to: str | None,
+    drop00: bool | None,
+    subgroup: str | None,
+    outcome: str | None,
+    timepoint: str | None,
+    as_json: bool,
+) -> None:
+    """Pool the studies in CSV_FILE as metafor does (rma, rma.mh, rma.peto; defaults are
+    metafor's: REML, z test, 0.5 added to studies with a zero cell) and say how.
+
+    Columns: study, then m1i, sd1i, n1i, m2i, sd2i, n2i (MD, SMD); or ai, n1i, ci, n2i
+    (RR, OR, RD; ai, bi, ci, di also read); or yi, vi. Optional: subgroup, outcome and
+    timepoint columns. Group 1 is the experimental arm. Text shows ratios exponentiated;
+    --json keeps them on the log scale. With --subgroup, each subgroup is fitted apart and
+    the subgroups are compared as RevMan does (Chi², df, P, I²).
+
+    Examples:
+
+    \b
+        metasift pool albumin.csv --measure MD
+        metasift pool albumin.csv --measure MD --method DL --outcome albumin --timepoint 12w
+        metasift pool deaths.csv --measure OR --method MH --json
+        metasift pool deaths.csv --measure RR --method REML --test knha --subgroup route
+    """
+    options = Options(measure, method, test, smd_variant, _continuity(method, add, to, drop00))
+    selection = Selection(outcome=outcome, timepoint=timepoint, subgroup=subgroup)
+    run = analyse(read_studies(csv_file, measure in ("MD", "SMD"), selection), options)
+    if not as_json:
+        click.echo(text(run))
+        return
+    click.echo(json.dumps(analysis_json(run), indent=2))
+    for note in run.dropped:
+        click.echo(f"note: {note}", err=True)
+
+
+def _continuity(method: str, add: float | None, to: str | None, drop00: bool | None
+                ) -> Continuity | None:  # fmt: skip
+    """None (metafor's defaults for the method) unless an option was given."""
+    if add is None and to is None and drop00 is None:
+        return None
+    return Continuity(
+        add=0.5 if add is None else add,
+        to=to or "only0",
+        drop00=method in FIXED_METHODS if drop00 is None else drop00,
+    )
+
+
+def register(group: click.Group) -> None:
+    group.add_command(pool)
