@@ -35,6 +35,7 @@ from db.migrations import (
     m008_decisions_in_force,
     m009_decisions_in_force_plan,
     m010_extraction_values,
+    m011_rob_answers,
 )
 
 Migration = Callable[[Database], None]
@@ -50,6 +51,7 @@ MIGRATIONS: list[Migration] = [
     m008_decisions_in_force.upgrade,
     m009_decisions_in_force_plan.upgrade,
     m010_extraction_values.upgrade,
+    m011_rob_answers.upgrade,
 ]
 
 

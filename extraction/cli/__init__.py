@@ -10,7 +10,8 @@ from extraction.cli.context import ReviewOpener
 
 def register(group: click.Group, opener: ReviewOpener) -> None:
     """Add extraction's commands; opener opens a review for them (screening's, handed in)."""
-    from extraction.cli import convert, extract
+    from extraction.cli import convert, extract, rob
 
     convert.register(group)
     extract.register(group, opener)
+    rob.register(group, opener)

@@ -37,6 +37,7 @@ EVENT_TABLES: tuple[EventTable, ...] = (
     ),
     EventTable("resolutions", "adjudicator", ("record_id",)),
     EventTable("extraction_values", "reviewer", ()),  # about studies, by study UUID
+    EventTable("rob_answers", "reviewer", ()),  # risk of bias, by study UUID
 )
 
 LABELS = {
@@ -44,4 +45,5 @@ LABELS = {
     "dedup_decisions": "duplicate verdicts",
     "resolutions": "resolutions",
     "extraction_values": "extraction values",
+    "rob_answers": "risk-of-bias answers",
 }
