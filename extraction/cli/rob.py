@@ -32,6 +32,12 @@ def review_option(f: click.decorators.FC) -> click.decorators.FC:
     )(f)  # fmt: skip
 
 
+def reviewer_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--reviewer", envvar="METASIFT_REVIEWER", help="Who is asking (or METASIFT_REVIEWER)."
+    )(f)
+
+
 def instrument_option(f: click.decorators.FC) -> click.decorators.FC:
     return click.option("--instrument", default="rob2", show_default=True, help=INSTRUMENT_HELP)(f)
 
@@ -111,6 +117,7 @@ def judge(instrument: str, domain: str, variant: str, answers: str, as_json: boo
 def _export(opener: ReviewOpener) -> click.Command:
     @click.command(name="export")
     @review_option
+    @reviewer_option
     @instrument_option
     @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
     @click.option(
@@ -121,6 +128,7 @@ def _export(opener: ReviewOpener) -> click.Command:
     @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (csv: stdout).")
     def export(
         review_path: str | None,
+        reviewer: str | None,
         instrument: str,
         fmt: str,
         layout: str,
@@ -144,7 +152,7 @@ def _export(opener: ReviewOpener) -> click.Command:
         tool = find_instrument(instrument)
         if fmt == "xlsx" and not output:
             raise MetasiftError("--format xlsx needs -o FILE.xlsx")
-        with opener(review_path, None, VIEWER) as review:
+        with opener(review_path, reviewer, VIEWER) as review:
             labels = _labels(review.included_studies())
             sizes = _sample_sizes(review) if weighted else None
             make = robvis_rows if layout == "robvis" else study_domain_rows
@@ -159,6 +167,7 @@ def _export(opener: ReviewOpener) -> click.Command:
 def _plot(opener: ReviewOpener) -> click.Command:
     @click.command(name="plot")
     @review_option
+    @reviewer_option
     @instrument_option
     @click.option("--kind", type=click.Choice(["traffic-light", "summary"]), required=True)
     @click.option(
@@ -169,6 +178,7 @@ def _plot(opener: ReviewOpener) -> click.Command:
     @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
     def plot(
         review_path: str | None,
+        reviewer: str | None,
         instrument: str,
         kind: str,
         palette: str,
@@ -194,7 +204,7 @@ def _plot(opener: ReviewOpener) -> click.Command:
         if target.suffix.lower() not in (".svg", ".png"):
             raise MetasiftError(f"{output}: the plot is written as .svg or .png")
         tool = find_instrument(instrument)
-        with opener(review_path, None, VIEWER) as review:
+        with opener(review_path, reviewer, VIEWER) as review:
             labels = _labels(review.included_studies())
             sizes = _sample_sizes(review) if weighted else None
             table, left_out = plot_table(review.db, tool, labels, sizes)

@@ -90,10 +90,11 @@ def traffic_light(table: PlotTable, palette: str) -> Figure:
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    _legend(fig, table.instrument, colours, used=_used(table))
-    names = {d.id: d.name for d in table.instrument.domains}
+    inch = 1 / fig.get_figheight()  # figure units per inch: legend and caption sit below
+    _legend(fig, table.instrument, colours, used=_used(table), below=0.1 * inch)
+    names = {d: table.instrument.domain(d).name for d in table.domains}
     caption = "\n".join(f"{d}: {names[d]}." for d in table.domains)
-    fig.text(0.02, 0.0, caption, ha="left", va="top", fontsize=7)
+    fig.text(0.02, -0.75 * inch, caption, ha="left", va="top", fontsize=7)
     return fig
 
 
@@ -122,7 +123,7 @@ def summary(table: PlotTable, palette: str, *, weighted: bool) -> Figure:
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     ax.set_xticks(range(0, 101, 25), [f"{x}%" for x in range(0, 101, 25)])
-    _legend(fig, table.instrument, colours, used=_used(table), reverse=True)
+    _legend(fig, table.instrument, colours, used=_used(table), below=0.0, reverse=True)
     return fig
 
 
@@ -137,6 +138,7 @@ def _legend(
     colours: dict[str, str],
     *,
     used: list[str],
+    below: float,
     reverse: bool = False,
 ) -> None:
     from matplotlib.lines import Line2D
@@ -149,5 +151,5 @@ def _legend(
     ]  # fmt: skip
     if reverse:
         handles.reverse()
-    fig.legend(handles=handles, loc="lower center", ncol=max(1, len(handles)),
-               bbox_to_anchor=(0.5, -0.12), frameon=False, title="Judgement")  # fmt: skip
+    fig.legend(handles=handles, loc="upper center", ncol=max(1, len(handles)),
+               bbox_to_anchor=(0.5, below), frameon=False, title="Judgement")  # fmt: skip

@@ -142,6 +142,8 @@ class RobScreen(Screen[None]):
         pages = form.pages()
         domain = form.domain()
         title = domain.name if domain else "Preliminary considerations"
+        if domain is not None and domain.variant:
+            title += f" (effect of {domain.variant})"
         name = pages[form.page]
         self.query_one("#domain", Static).update(
             f"{name} · {title}   ({form.page + 1} of {len(pages)}: {' '.join(pages)})"
