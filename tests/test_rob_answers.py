@@ -199,3 +199,44 @@ def test_consensus_names_what_it_settled(db):
     made = settle(db, ROB2, "cy", (STUDY, RESULT), "D1", "low", "both low")
     row = db.execute("SELECT role, settles FROM rob_answers WHERE uuid = ?", [made]).fetchone()
     assert row[0] == "consensus" and len(json.loads(row[1])) == 6  # 3 answers each
+
+
+def test_total_sample_size_is_the_sum_of_agreed_arms(tmp_path):
+    from extraction.rob.export import total_sample_sizes
+    from extraction.values.cells import Cell
+    from extraction.values.ledger import set_value
+    from screening.protocol import parse_protocol
+    from screening.review import init_review
+    from tests.test_extraction_values import FORM
+
+    folder = tmp_path / "sized"
+    init_review(folder, title="Sizes")
+    toml = folder / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + FORM, encoding="utf-8")
+    form = parse_protocol(toml.read_text(encoding="utf-8"), toml).form
+    from db.connection import open_review
+
+    db = open_review(folder / "review.db")
+    for who in ("ana", "ben"):
+        for arm, n in (("msc", 20), ("ctl", 21)):
+            value = {"label": arm, "type": "MSC" if arm == "msc" else "standard care", "n": n}
+            set_value(db, form, who, Cell.arm_of(STUDY, arm), value)
+    assert total_sample_sizes(db, form) == {STUDY: 41}
+    set_value(
+        db,
+        form,
+        "ben",
+        Cell.arm_of(STUDY, "ctl"),
+        {"label": "ctl", "n": 22, "type": "standard care"},
+    )
+    assert total_sample_sizes(db, form) == {STUDY: 20}  # the control arm is in conflict
+    db.close()
+
+
+def test_the_form_command_needs_a_terminal(tmp_path):
+    from click.testing import CliRunner
+
+    from screening.cli import cli
+
+    out = CliRunner().invoke(cli, ["rob", "--reviewer", "ana"])
+    assert out.exit_code == 1 and "metasift rob needs a terminal" in out.stderr

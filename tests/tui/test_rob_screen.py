@@ -127,3 +127,16 @@ async def test_next_study_and_escape_cancel(pilot: Pilot) -> None:
     assert "cancelled" in text_of(pilot, "#status") and screen_of(pilot).typing is None
     await pilot.press("a")  # 1.1 does not take NA: said, not saved
     assert "1.1=NA is not allowed" in text_of(pilot, "#problem") and answers(pilot) == []
+
+
+async def test_the_effect_of_interest_picks_domain_two_variant(pilot: Pilot) -> None:
+    screen = screen_of(pilot)
+    row = next(i for i, line in enumerate(screen.lines) if line.key == "effect_of_interest")
+    screen.query_one("#lines", DataTable).move_cursor(row=row)
+    await type_in(pilot, "s", "adhering")
+    assert answers(pilot)[-1][1:5] == ("preliminary", "", "effect_of_interest", "adhering")
+    await pilot.press("right_square_bracket", "right_square_bracket")
+    assert "(effect of adhering)" in text_of(pilot, "#domain")
+    assert screen.lines[3].text.startswith("[If applicable] Were there failures")
+    await type_in(pilot, "s", "")  # on a question page, s edits support: 2.1 is unanswered
+    assert "answer 2.1 first" in text_of(pilot, "#problem")
