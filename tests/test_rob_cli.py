@@ -34,6 +34,11 @@ def run(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(cli, ["rob", *args])
 
 
+def on_review(folder: Path, command: str, *args: str):  # type: ignore[no-untyped-def]
+    """A rob command on the review, asked by the adjudicator."""
+    return run(command, "--reviewer", "cy", "--review", str(folder), *args)
+
+
 def test_judge_prints_json_and_refuses_missing_answers():
     out = run("judge", "--domain", "D1", "--answers", "1.1=Y,1.2=PY,1.3=N", "--json")
     assert out.exit_code == 0 and json.loads(out.stdout) == {"judgement": "low"}
@@ -87,7 +92,7 @@ def _answer(db, target: Target, answers: dict[str, str]) -> None:  # type: ignor
 
 def test_export_rows_per_study_and_domain(review):
     folder, studies = review
-    out = run("export", "--reviewer", "cy", "--review", str(folder))
+    out = on_review(folder, "export")
     assert out.exit_code == 0, out.output
     rows = list(csv.reader(io.StringIO(out.stdout)))
     assert rows[0][:7] == [
@@ -112,14 +117,12 @@ def test_export_robvis_layout_and_xlsx(review, tmp_path):
     with load_review(folder) as opened:
         settle(opened.db, ROB2, "cy", (studies[2].uuid, ""), "D1", "high", "1.2 is N: p. 3")
         settle(opened.db, ROB2, "cy", (studies[2].uuid, ""), "overall", "high", "as D1")
-    out = run("export", "--reviewer", "cy", "--review", str(folder), "--layout", "robvis")
+    out = on_review(folder, "export", "--layout", "robvis")
     rows = list(csv.reader(io.StringIO(out.stdout)))
     assert rows[0] == ["Study", "D1", "D2", "D3", "D4", "D5", "Overall"]
     assert sorted(r[1] for r in rows[1:]) == ["High", "High", "Low"] and len(rows) == 4
     target = tmp_path / "rob.xlsx"
-    out = run(
-        "export", "--reviewer", "cy", "--review", str(folder), "--format", "xlsx", "-o", str(target)
-    )
+    out = on_review(folder, "export", "--format", "xlsx", "-o", str(target))
     assert out.exit_code == 0, out.output
     from openpyxl import load_workbook
 
@@ -153,17 +156,7 @@ def cells(svg: Path) -> dict[tuple[int, int], tuple[str, str]]:
 def test_traffic_light_svg_shows_each_judgement(review, tmp_path):
     folder, studies = review
     target = tmp_path / "rob.svg"
-    out = run(
-        "plot",
-        "--reviewer",
-        "cy",
-        "--review",
-        str(folder),
-        "--kind",
-        "traffic-light",
-        "-o",
-        str(target),
-    )
+    out = on_review(folder, "plot", "--kind", "traffic-light", "-o", str(target))
     assert out.exit_code == 0, out.output
     assert "2 studies; not yet agreed: 1" in out.stderr
     colours = {v.lower(): k for k, v in PALETTES["cochrane"].items()}
@@ -182,18 +175,8 @@ def test_traffic_light_svg_shows_each_judgement(review, tmp_path):
 def test_summary_svg_bars_and_the_colour_blind_palette(review, tmp_path):
     folder, _ = review
     target = tmp_path / "summary.svg"
-    out = run(
-        "plot",
-        "--reviewer",
-        "cy",
-        "--review",
-        str(folder),
-        "--kind",
-        "summary",
-        "--palette",
-        "colourblind",
-        "-o",
-        str(target),
+    out = on_review(
+        folder, "plot", "--kind", "summary", "--palette", "colourblind", "-o", str(target)
     )
     assert out.exit_code == 0, out.output
     root = ET.parse(target).getroot()
@@ -208,21 +191,9 @@ def test_summary_svg_bars_and_the_colour_blind_palette(review, tmp_path):
     fill = next(bars["bar-D1-high"].iter(f"{SVG}path")).get("style", "")
     assert PALETTES["colourblind"]["high"].lower() in fill
     png = tmp_path / "summary.png"
-    out = run(
-        "plot", "--reviewer", "cy", "--review", str(folder), "--kind", "summary", "-o", str(png)
-    )
+    out = on_review(folder, "plot", "--kind", "summary", "-o", str(png))
     assert out.exit_code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    out = run(
-        "plot",
-        "--reviewer",
-        "cy",
-        "--review",
-        str(folder),
-        "--kind",
-        "summary",
-        "-o",
-        str(tmp_path / "x.pdf"),
-    )
+    out = on_review(folder, "plot", "--kind", "summary", "-o", str(tmp_path / "x.pdf"))
     assert out.exit_code == 1 and "written as .svg or .png" in out.stderr
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -74,7 +75,7 @@ def build(opener: ReviewOpener) -> click.Group:
         """
         if ctx.invoked_subcommand is not None:
             return
-        _open_screen(opener, review_path, reviewer, study, instrument, result)
+        _open_screen(opener, ctx.params)
 
     rob.add_command(judge)
     for make in (_export, _plot):
@@ -229,14 +230,8 @@ def _sample_sizes(review: ExtractionReview) -> dict[str, int]:
     return total_sample_sizes(review.db, review.form)
 
 
-def _open_screen(
-    opener: ReviewOpener,
-    review_path: str | None,
-    reviewer: str | None,
-    study: str | None,
-    instrument: str,
-    result: str,
-) -> None:
+def _open_screen(opener: ReviewOpener, params: dict[str, Any]) -> None:
+    """The form for the group's options (review_path, reviewer, study, instrument, result)."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise click.ClickException(NO_TERMINAL)
     from extraction.cli.extract import _find
@@ -244,13 +239,13 @@ def _open_screen(
     from extraction.rob.instrument import find_instrument
     from extraction.tui.rob_screen import RobScreen
 
-    tool = find_instrument(instrument)
-    with opener(review_path, reviewer, EXTRACTOR) as review:
+    tool = find_instrument(params["instrument"])
+    with opener(params["review_path"], params["reviewer"], EXTRACTOR) as review:
         assert review.reviewer is not None  # an assessor always has a name
         studies = review.included_studies()
-        form = RobForm(review.db, tool, review.reviewer, studies, result)
-        if study:
-            form.at = _find(studies, study)
+        form = RobForm(review.db, tool, review.reviewer, studies, params["result"])
+        if params["study"]:
+            form.at = _find(studies, params["study"])
         review.run_screen(lambda: RobScreen(form), "metasift · risk of bias")
 
 

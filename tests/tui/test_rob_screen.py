@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 
 from extraction.rob import ledger
 from extraction.rob.form import RobForm
@@ -17,6 +17,7 @@ from extraction.rob.ledger import Target
 from extraction.tui.rob_screen import RobScreen
 from tests.test_rob_answers import ALL_LOW
 from tests.tui.snapshot_apps.rob_app import build
+from tests.tui.test_extract_screen import text_of
 
 
 @pytest.fixture
@@ -32,10 +33,6 @@ def screen_of(pilot: Pilot) -> RobScreen:
     screen = pilot.app.screen
     assert isinstance(screen, RobScreen)
     return screen
-
-
-def text_of(pilot: Pilot, selector: str) -> str:
-    return str(pilot.app.screen.query_one(selector, Static).render())
 
 
 def answers(pilot: Pilot) -> list[tuple]:
