@@ -229,3 +229,20 @@ def test_summary_bars_weighted_by_sample_size(tmp_path, weighted, ratio):
     widths = bar_widths(target)
     assert widths["bar-D1-low"] / widths["bar-D1-high"] == pytest.approx(ratio, rel=1e-3)
     assert widths["bar-D2-low"] == pytest.approx(widths["bar-D1-low"] + widths["bar-D1-high"])
+
+
+def test_compare_lists_domains_to_settle_once_both_are_done(review):
+    folder, studies = review
+    assert on_review(folder, "compare").stdout == "no judgements differ on finished studies\n"
+    with load_review(folder) as opened:
+        for who in ("ana", "ben"):
+            ledger.mark_done(opened.db, Target(ROB2, studies[2].uuid, "", who))
+    out = on_review(folder, "compare", "--json")
+    listed = json.loads(out.stdout)
+    assert [(x["study"], x["domain"]) for x in listed] == [
+        (studies[2].uuid, "D1"),
+        (studies[2].uuid, "overall"),
+    ]
+    assert listed[0]["judgements"] == {"ana": "low", "ben": "high"}
+    text = on_review(folder, "compare").stdout
+    assert f"{studies[2].label}  D1: ana Low, ben High" in text and "2 to settle" in text

@@ -78,7 +78,7 @@ def build(opener: ReviewOpener) -> click.Group:
         _open_screen(opener, ctx.params)
 
     rob.add_command(judge)
-    for make in (_export, _plot):
+    for make in (_compare, _export, _plot):
         rob.add_command(make(opener))
     return rob
 
@@ -115,6 +115,31 @@ def judge(instrument: str, domain: str, variant: str, answers: str, as_json: boo
     click.echo(json.dumps({"judgement": found}) if as_json else tool.label(found))
 
 
+def _compare(opener: ReviewOpener) -> click.Command:
+    @click.command(name="compare")
+    @review_option
+    @reviewer_option
+    @instrument_option
+    @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one per domain.")
+    def compare(**params: Any) -> None:
+        """List every domain (and overall judgement) two reviewers judged differently, for a
+        consensus (`=` in `metasift rob`). Only results both reviewers have marked done are
+        compared; a consensus that still matches what it settled takes a domain off the list.
+
+        JSON: a list of objects with keys study, label, result, domain and judgements
+        (reviewer -> judgement).
+
+        Example:
+
+        \b
+            metasift rob compare --reviewer cy
+            metasift rob compare --json | jq 'length'
+        """
+        _compare_now(opener, params)
+
+    return compare
+
+
 def _export(opener: ReviewOpener) -> click.Command:
     @click.command(name="export")
     @review_option
@@ -127,15 +152,7 @@ def _export(opener: ReviewOpener) -> click.Command:
     )  # fmt: skip
     @click.option("--weighted", is_flag=True, help="robvis layout: add each study's total n.")
     @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (csv: stdout).")
-    def export(
-        review_path: str | None,
-        reviewer: str | None,
-        instrument: str,
-        fmt: str,
-        layout: str,
-        weighted: bool,
-        output: str | None,
-    ) -> None:
+    def export(**params: Any) -> None:
         """Write the agreed risk-of-bias judgements as a sheet: one row per study and domain
         (study, result, domain, judgement, state, justification), or robvis's input layout.
         A domain the reviewers have not yet agreed on is exported with an empty judgement
@@ -147,20 +164,7 @@ def _export(opener: ReviewOpener) -> click.Command:
             metasift rob export --format csv -o rob.csv
             metasift rob export --format xlsx --layout robvis --weighted -o robvis.xlsx
         """
-        from extraction.rob.export import robvis_rows, study_domain_rows, write_sheet
-        from extraction.rob.instrument import find_instrument
-
-        tool = find_instrument(instrument)
-        if fmt == "xlsx" and not output:
-            raise MetasiftError("--format xlsx needs -o FILE.xlsx")
-        with opener(review_path, reviewer, VIEWER) as review:
-            labels = _labels(review.included_studies())
-            sizes = _sample_sizes(review) if weighted else None
-            make = robvis_rows if layout == "robvis" else study_domain_rows
-            rows = make(review.db, tool, labels, sizes)
-        write_sheet(rows, fmt, Path(output) if output else None, sys.stdout)
-        if output:
-            click.echo(f"{output}: {len(rows) - 1} rows", err=True)
+        _export_now(opener, params)
 
     return export
 
@@ -177,15 +181,7 @@ def _plot(opener: ReviewOpener) -> click.Command:
     )  # fmt: skip
     @click.option("--weighted", is_flag=True, help="Summary bars by each study's total n.")
     @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
-    def plot(
-        review_path: str | None,
-        reviewer: str | None,
-        instrument: str,
-        kind: str,
-        palette: str,
-        weighted: bool,
-        output: str,
-    ) -> None:
+    def plot(**params: Any) -> None:
         """Draw the agreed judgements the way robvis does: a traffic-light plot (a row per
         study, a coloured circle with its symbol per domain, the overall column last) or a
         summary plot (a 100 % bar per domain, unweighted or weighted by each study's total
@@ -197,27 +193,82 @@ def _plot(opener: ReviewOpener) -> click.Command:
             metasift rob plot --kind traffic-light -o rob.svg
             metasift rob plot --kind summary --weighted --palette colourblind -o rob.png
         """
-        from extraction.rob.export import plot_table
-        from extraction.rob.instrument import find_instrument
-        from extraction.rob.plots import draw
-
-        target = Path(output)
-        if target.suffix.lower() not in (".svg", ".png"):
-            raise MetasiftError(f"{output}: the plot is written as .svg or .png")
-        tool = find_instrument(instrument)
-        with opener(review_path, reviewer, VIEWER) as review:
-            labels = _labels(review.included_studies())
-            sizes = _sample_sizes(review) if weighted else None
-            table, left_out = plot_table(review.db, tool, labels, sizes)
-        if not table.studies:
-            raise MetasiftError("no study has every domain agreed yet: nothing to plot")
-        draw(table, kind, palette, target, weighted=weighted)
-        shown = f"{len(table.studies)} studies"
-        click.echo(
-            f"{output}: {shown}" + (f"; not yet agreed: {left_out}" if left_out else ""), err=True
-        )
+        _plot_now(opener, params)
 
     return plot
+
+
+def _compare_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
+    review_path, reviewer, instrument, as_json = (
+        params[k] for k in ("review_path", "reviewer", "instrument", "as_json")
+    )
+    from extraction.rob.consensus import open_conflicts
+    from extraction.rob.instrument import find_instrument
+
+    tool = find_instrument(instrument)
+    with opener(review_path, reviewer, VIEWER) as review:
+        labels = _labels(review.included_studies())
+        found = open_conflicts(review.db, tool)
+    listed = [{"study": s.study_uuid, "label": labels.get(s.study_uuid, s.study_uuid[:8]),
+               "result": s.result, "domain": s.domain, "judgements": s.judgements}
+              for s in found]  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(listed, indent=2, ensure_ascii=False))
+        return
+    for state in found:
+        judged = ", ".join(f"{who} {tool.label(j) if j else '-'}"
+                           for who, j in state.judgements.items())  # fmt: skip
+        result = f" ({state.result})" if state.result else ""
+        label = labels.get(state.study_uuid, state.study_uuid[:8])
+        click.echo(f"{label}{result}  {state.domain}: {judged}")
+    click.echo(f"{len(listed)} to settle" if listed else "no judgements differ on finished studies")
+
+
+def _export_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
+    review_path, reviewer, instrument, fmt, layout, weighted, output = (
+        params[k]
+        for k in ("review_path", "reviewer", "instrument", "fmt", "layout", "weighted", "output")
+    )
+    from extraction.rob.export import robvis_rows, study_domain_rows, write_sheet
+    from extraction.rob.instrument import find_instrument
+
+    tool = find_instrument(instrument)
+    if fmt == "xlsx" and not output:
+        raise MetasiftError("--format xlsx needs -o FILE.xlsx")
+    with opener(review_path, reviewer, VIEWER) as review:
+        labels = _labels(review.included_studies())
+        sizes = _sample_sizes(review) if weighted else None
+        make = robvis_rows if layout == "robvis" else study_domain_rows
+        rows = make(review.db, tool, labels, sizes)
+    write_sheet(rows, fmt, Path(output) if output else None, sys.stdout)
+    if output:
+        click.echo(f"{output}: {len(rows) - 1} rows", err=True)
+
+
+def _plot_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
+    review_path, reviewer, instrument, kind, palette, weighted, output = (
+        params[k]
+        for k in ("review_path", "reviewer", "instrument", "kind", "palette", "weighted", "output")
+    )
+    from extraction.rob.export import plot_table
+    from extraction.rob.instrument import find_instrument
+    from extraction.rob.plots import draw
+
+    target = Path(output)
+    if target.suffix.lower() not in (".svg", ".png"):
+        raise MetasiftError(f"{output}: the plot is written as .svg or .png")
+    tool = find_instrument(instrument)
+    with opener(review_path, reviewer, VIEWER) as review:
+        labels = _labels(review.included_studies())
+        sizes = _sample_sizes(review) if weighted else None
+        table, left_out = plot_table(review.db, tool, labels, sizes)
+    if not table.studies:
+        raise MetasiftError("no study has every domain agreed yet: nothing to plot")
+    draw(table, kind, palette, target, weighted=weighted)
+    shown = f"{len(table.studies)} studies"
+    click.echo(
+        f"{output}: {shown}" + (f"; not yet agreed: {left_out}" if left_out else ""), err=True
+    )
 
 
 def _labels(studies: list[IncludedStudy]) -> dict[str, str]:

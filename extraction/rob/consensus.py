@@ -150,3 +150,19 @@ def agreed(
     for state in domain_states(db, instrument, required):
         table[(state.study_uuid, state.result)][state.domain] = state
     return dict(table)
+
+
+def open_conflicts(
+    db: Database, instrument: Instrument, required: int = REQUIRED
+) -> list[DomainState]:
+    """The domains (and overall judgements) the reviewers judged differently, on results
+    every required reviewer has finished (before that they are blind to each other)."""
+    found = []
+    for key, assessments in gather(db, instrument).items():
+        if len(finished_by(assessments)) < required:
+            continue
+        for domain in [*instrument.domain_ids(), WHOLE]:
+            state = domain_state(key, domain, assessments, required)
+            if state.state == CONFLICT:
+                found.append(state)
+    return found

@@ -101,8 +101,8 @@ class Instrument:
         if not found:
             ids = ", ".join(self.domain_ids())
             raise MetasiftError(f"{self.name} has no domain {domain_id!r} (it has {ids})")
-        if not variant:
-            return found[0]
+        if not variant or len(found) == 1:
+            return found[0]  # a variant names a form of a domain that has several
         chosen = [d for d in found if d.variant == variant]
         if not chosen:
             known = ", ".join(d.variant for d in found if d.variant) or "none"
