@@ -180,9 +180,11 @@ class RobScreen(Screen[None]):
         if domain is not None:
             suggested = assessment.suggestion(domain)
             override = assessment.judgements.get(domain.id)
-            shown = self._label(suggested) if domain.algorithmic else "the reviewer's (press o)"
-            out.append(f"{domain.id} suggested: ")
-            out.append(shown if suggested or not domain.algorithmic else "answer the questions")
+            if domain.algorithmic:
+                shown = self._label(suggested) if suggested else "answer the questions"
+                out.append(f"{domain.id} suggested: {shown}")
+            else:
+                out.append(f"{domain.id}: your judgement, not an algorithm's (o sets it)")
             if override:
                 out.append(f" · set by you: {self._label(override['answer'])}", "bold")
                 out.append(f" ({override['support'] or 'no justification'})")
