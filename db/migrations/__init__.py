@@ -38,6 +38,7 @@ from db.migrations import (
     m011_record_database,
     m012_studies_full_texts,
     m013_study_aliases,
+    m014_rob_answers,
 )
 
 Migration = Callable[[Database], None]
@@ -56,6 +57,7 @@ MIGRATIONS: list[Migration] = [
     m011_record_database.upgrade,
     m012_studies_full_texts.upgrade,
     m013_study_aliases.upgrade,
+    m014_rob_answers.upgrade,
 ]
 
 

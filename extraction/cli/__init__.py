@@ -10,11 +10,12 @@ from extraction.cli.context import ReviewOpener
 
 def register(group: click.Group, opener: ReviewOpener) -> None:
     """Add extraction's commands; opener opens a review for them (screening's, handed in)."""
-    from extraction.cli import convert, extract, fulltext, pool, sheet, studies
+    from extraction.cli import convert, extract, fulltext, pool, rob, sheet, studies
 
     convert.register(group)
     extract.register(group, opener)
     sheet.register(group, opener)
     studies.register(group, opener)
     fulltext.register(group, opener)
+    rob.register(group, opener)
     pool.register(group)

@@ -40,6 +40,7 @@ EVENT_TABLES: tuple[EventTable, ...] = (
     EventTable("extraction_values", "reviewer", ()),  # about studies, by study UUID
     EventTable("study_links", "reviewer", ("record_id",), shared=True),
     EventTable("full_texts", "reviewer", ("record_id",), shared=True),
+    EventTable("rob_answers", "reviewer", ()),  # risk of bias, by study UUID
 )
 
 LABELS = {
@@ -49,4 +50,5 @@ LABELS = {
     "extraction_values": "extraction values",
     "study_links": "study links",
     "full_texts": "full texts",
+    "rob_answers": "risk-of-bias answers",
 }

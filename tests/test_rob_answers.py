@@ -1,0 +1,242 @@
+"""Risk-of-bias answers as events: written and checked, undo, overrides that need a
+justification, consensus per domain (agreed, conflict, resolved, reopened by a changed
+answer), blinding until both reviewers are done, and merging two reviewers' copies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+
+import pytest
+
+from db.errors import MetasiftError
+from extraction.rob import ledger
+from extraction.rob.assessment import WHOLE
+from extraction.rob.consensus import (
+    AGREED,
+    CONFLICT,
+    PENDING,
+    RESOLVED,
+    agreed,
+    blinded,
+    domain_states,
+    settle,
+)
+from extraction.rob.form import RobForm, parse_judgement
+from extraction.rob.instrument import find_instrument
+from extraction.rob.ledger import Target
+
+ROB2 = find_instrument("rob2")
+ROBINS = find_instrument("robins-i")
+STUDY = str(uuid.uuid5(uuid.NAMESPACE_URL, "metasift-test-study"))
+RESULT = "MELD at 6 months"
+ALL_LOW = {
+    "D1": "1.1=Y,1.2=Y,1.3=N",
+    "D2": "2.1=N,2.2=N,2.6=Y",
+    "D3": "3.1=Y",
+    "D4": "4.1=N,4.2=N,4.3=N",
+    "D5": "5.1=Y,5.2=N,5.3=N",
+}
+
+
+@pytest.fixture
+def db(review_db):
+    return review_db
+
+
+def target(who: str, instrument=ROB2) -> Target:
+    return Target(instrument, STUDY, RESULT, who)
+
+
+def answer_all(db, who: str, answers: dict[str, str] = ALL_LOW) -> None:
+    for domain, pairs in answers.items():
+        for pair in pairs.split(","):
+            question, given = pair.split("=")
+            ledger.answer(db, target(who), domain, question, given, support=f"{who} read it")
+
+
+def states_of(db) -> dict[str, tuple[str, str | None]]:
+    return {s.domain: (s.state, s.value) for s in domain_states(db, ROB2)}
+
+
+def test_answers_are_events_with_support_quote_and_page(db):
+    ledger.answer(db, target("ana"), "D1", "1.1", "Y", support="computer list",
+                  quote="a computer-generated list", page="4")  # fmt: skip
+    ledger.answer(db, target("ana"), "D1", "1.1", "PY")  # a changed answer: a new event
+    rows = db.execute(
+        "SELECT study_uuid, instrument, result, domain, question, answer, support, quote, page,"
+        " reviewer FROM rob_answers ORDER BY id"
+    ).fetchall()
+    assert rows[0] == (STUDY, "rob2", RESULT, "D1", "1.1", "Y", "computer list",
+                       "a computer-generated list", "4", "ana")  # fmt: skip
+    assert rows[1][5] == "PY" and len(rows) == 2
+    form = RobForm(db, ROB2, "ana", [], RESULT)
+    assert form.assessment(STUDY).given(ROB2.domain("D1")) == {"1.1": "PY"}
+
+
+def test_refused_answers_are_not_stored(db):
+    with pytest.raises(MetasiftError, match="1.1=NA is not allowed"):
+        ledger.answer(db, target("ana"), "D1", "1.1", "NA")
+    with pytest.raises(MetasiftError, match="has no question 9.9"):
+        ledger.answer(db, target("ana"), "D1", "9.9", "Y")
+    with pytest.raises(MetasiftError, match="has no domain 'D9'"):
+        ledger.answer(db, target("ana"), "D9", "9.1", "Y")
+    assert db.execute("SELECT count(*) FROM rob_answers").fetchone()[0] == 0
+
+
+def test_undo_brings_back_the_earlier_answer(db):
+    ledger.answer(db, target("ana"), "D3", "3.1", "Y")
+    later = ledger.answer(db, target("ana"), "D3", "3.1", "N")
+    ledger.undo(db, "ana", later)
+    form = RobForm(db, ROB2, "ana", [], RESULT)
+    assert form.assessment(STUDY).given(ROB2.domain("D3")) == {"3.1": "Y"}
+    with pytest.raises(MetasiftError, match="no risk-of-bias event"):
+        ledger.undo(db, "ben", later)
+
+
+def test_an_override_needs_a_justification_and_stands_over_the_suggestion(db):
+    answer_all(db, "ana")
+    with pytest.raises(MetasiftError, match="needs a justification"):
+        ledger.judge(db, target("ana"), "D1", "high")
+    ledger.judge(db, target("ana"), "D1", "high", "allocation by birth date, p. 3")
+    assessment = RobForm(db, ROB2, "ana", [], RESULT).assessment(STUDY)
+    d1 = ROB2.domain("D1")
+    assert assessment.suggestion(d1) == "low" and assessment.judgement(d1) == "high"
+    assert assessment.overall() == "high"  # the overall rule over the judgements that stand
+    ledger.judge(db, target("ana"), WHOLE, "some_concerns", "the override is disputed")
+    assert RobForm(db, ROB2, "ana", [], RESULT).assessment(STUDY).overall() == "some_concerns"
+
+
+def test_robins_i_domain_judgements_are_set_by_the_reviewer(db):
+    for domain in ROBINS.domain_ids():
+        ledger.judge(db, target("ana", ROBINS), domain, "serious" if domain == "D3" else "low")
+    form = RobForm(db, ROBINS, "ana", [], RESULT)
+    assert form.assessment(STUDY).overall() == "serious"
+
+
+def test_two_reviewers_agree_conflict_and_settle_per_domain(db):
+    answer_all(db, "ana")
+    assert states_of(db)["D1"] == (PENDING, None)
+    answer_all(db, "ben", {**ALL_LOW, "D3": "3.1=N,3.2=N,3.3=Y,3.4=Y"})
+    states = states_of(db)
+    assert states["D1"] == (AGREED, "low") and states["D3"] == (CONFLICT, None)
+    assert states[WHOLE] == (CONFLICT, None)
+    settle(db, ROB2, "cy", (STUDY, RESULT), "D3", "some_concerns", "3.4 is PN on the CSR")
+    assert states_of(db)["D3"] == (RESOLVED, "some_concerns")
+    # ben changes an answer in D3: the consensus no longer matches what it settled
+    ledger.answer(db, target("ben"), "D3", "3.4", "N")
+    assert states_of(db)["D3"] == (CONFLICT, None)
+    # a change in another domain leaves D3's consensus alone
+    settle(db, ROB2, "cy", (STUDY, RESULT), "D3", "some_concerns", "again")
+    ledger.answer(db, target("ana"), "D5", "5.1", "PY")
+    assert states_of(db)["D3"] == (RESOLVED, "some_concerns")
+    table = agreed(db, ROB2)[(STUDY, RESULT)]
+    assert table["D1"].value == "low" and table["D3"].value == "some_concerns"
+
+
+def test_blinded_until_both_reviewers_are_done(db):
+    answer_all(db, "ana")
+    answer_all(db, "ben")
+    assert blinded(db, ROB2, STUDY, RESULT)
+    ledger.mark_done(db, target("ana"))
+    assert blinded(db, ROB2, STUDY, RESULT)
+    ledger.mark_done(db, target("ben"))
+    assert not blinded(db, ROB2, STUDY, RESULT)
+    study = type("S", (), {"uuid": STUDY, "label": "Smith 2020"})()
+    form = RobForm(db, ROB2, "ana", [study], RESULT)
+    assert form.states()["D1"].judgements == {"ana": "low", "ben": "low"}
+    ledger.mark_done(db, target("ben"), done=False)  # ben reopens
+    assert blinded(db, ROB2, STUDY, RESULT) and form.states() == {}
+
+
+def test_judgements_are_typed_as_a_word_and_why():
+    assert parse_judgement(ROB2, "high: not concealed") == ("high", "not concealed")
+    assert parse_judgement(ROB2, "some p. 4") == ("some_concerns", "p. 4")
+    assert parse_judgement(ROBINS, "mod: fine") == ("moderate", "fine")
+    assert parse_judgement(ROB2, "  ") == (None, "")
+    with pytest.raises(MetasiftError, match="is not one judgement"):
+        parse_judgement(ROBINS, "x: why")
+
+
+def test_rob_answers_from_two_copies_merge_once_in_either_order(tmp_path):
+    from screening.decisions.copying import copy_review
+    from screening.decisions.merging import merge_copies
+    from screening.review import load_review
+    from tests.merge_support import new_main
+
+    main = new_main(tmp_path)
+    copies = {}
+    for who, d3 in (("ana", "3.1=Y"), ("ben", "3.1=N,3.2=N,3.3=Y,3.4=Y")):
+        with load_review(main) as review:
+            copies[who] = copy_review(review, who, tmp_path / f"to-{who}").path
+        with load_review(copies[who]) as theirs:
+            answer_all(theirs.db, who, {**ALL_LOW, "D3": d3})
+            ledger.mark_done(theirs.db, target(who))
+    results = {}
+    for order in (("ana", "ben"), ("ben", "ana")):
+        folder = tmp_path / "-".join(order)
+        shutil.copytree(main, folder)
+        with load_review(folder) as review:
+            merged = merge_copies(
+                review.db, review.protocol, review.path, [copies[w] for w in order]
+            )
+            added = [m.tallies[w]["rob_answers"].added for m, w in zip(merged, order, strict=True)]
+            # each reviewer's answers and done mark: ana 13 + 1, ben 16 + 1
+            assert dict(zip(order, added, strict=True)) == {"ana": 14, "ben": 17}
+            assert not blinded(review.db, ROB2, STUDY, RESULT)
+            results[order] = states_of(review.db)
+            again = merge_copies(review.db, review.protocol, review.path, [copies["ana"]])
+            assert again[0].added == 0
+    assert results[("ana", "ben")] == results[("ben", "ana")]
+    assert results[("ana", "ben")]["D3"] == (CONFLICT, None)
+    assert results[("ana", "ben")]["D1"] == (AGREED, "low")
+
+
+def test_consensus_names_what_it_settled(db):
+    answer_all(db, "ana")
+    answer_all(db, "ben")
+    made = settle(db, ROB2, "cy", (STUDY, RESULT), "D1", "low", "both low")
+    row = db.execute("SELECT role, settles FROM rob_answers WHERE uuid = ?", [made]).fetchone()
+    assert row[0] == "consensus" and len(json.loads(row[1])) == 6  # 3 answers each
+
+
+def test_total_sample_size_is_the_sum_of_agreed_arms(tmp_path):
+    from extraction.rob.export import total_sample_sizes
+    from extraction.values.cells import Cell
+    from extraction.values.ledger import set_value
+    from screening.protocol import parse_protocol
+    from screening.review import init_review
+    from tests.test_extraction_values import FORM
+
+    folder = tmp_path / "sized"
+    init_review(folder, title="Sizes")
+    toml = folder / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + FORM, encoding="utf-8")
+    form = parse_protocol(toml.read_text(encoding="utf-8"), toml).form
+    from db.connection import open_review
+
+    db = open_review(folder / "review.db")
+    for who in ("ana", "ben"):
+        for arm, n in (("msc", 20), ("ctl", 21)):
+            value = {"label": arm, "type": "MSC" if arm == "msc" else "standard care", "n": n}
+            set_value(db, form, who, Cell.arm_of(STUDY, arm), value)
+    assert total_sample_sizes(db, form) == {STUDY: 41}
+    set_value(
+        db,
+        form,
+        "ben",
+        Cell.arm_of(STUDY, "ctl"),
+        {"label": "ctl", "n": 22, "type": "standard care"},
+    )
+    assert total_sample_sizes(db, form) == {STUDY: 20}  # the control arm is in conflict
+    db.close()
+
+
+def test_the_form_command_needs_a_terminal(tmp_path):
+    from click.testing import CliRunner
+
+    from screening.cli import cli
+
+    out = CliRunner().invoke(cli, ["rob", "--reviewer", "ana"])
+    assert out.exit_code == 1 and "metasift rob needs a terminal" in out.stderr

@@ -1,0 +1,139 @@
+"""The risk-of-bias screen driven by its real keys: answering, skipping what does not apply,
+the live suggestion, support and quote, an override that needs a justification, done and
+blinding, consensus, undo; asserts on the events in the review file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from extraction.rob import ledger
+from extraction.rob.form import RobForm
+from extraction.rob.ledger import Target
+from extraction.tui.rob_screen import RobScreen
+from tests.test_rob_answers import ALL_LOW
+from tests.tui.snapshot_apps.rob_app import build
+from tests.tui.test_extract_screen import text_of
+
+
+@pytest.fixture
+async def pilot(tmp_path: Path) -> AsyncIterator[Pilot]:
+    app = build(tmp_path / "review")
+    async with app.run_test(size=(120, 40)) as p:
+        await p.pause()
+        yield p
+    app.review.close()  # type: ignore[attr-defined]
+
+
+def screen_of(pilot: Pilot) -> RobScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, RobScreen)
+    return screen
+
+
+def answers(pilot: Pilot) -> list[tuple]:
+    db = pilot.app.review.db  # type: ignore[attr-defined]
+    return db.execute(
+        "SELECT reviewer, item, domain, question, answer, support, quote, page, undoes IS NOT NULL"
+        " FROM rob_answers ORDER BY id"
+    ).fetchall()
+
+
+async def type_in(pilot: Pilot, key: str, text: str) -> None:
+    await pilot.press(key)
+    screen_of(pilot).query_one("#entry", Input).value = text
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_answering_skips_what_does_not_apply_and_suggests_live(pilot: Pilot) -> None:
+    assert "study 1 of 2" in text_of(pilot, "#bar") and "Preliminary" in text_of(pilot, "#domain")
+    await pilot.press("right_square_bracket", "right_square_bracket")  # to D2
+    assert text_of(pilot, "#domain").startswith("D2 · Bias due to deviations")
+    await pilot.press("n", "N")  # 2.1 No, 2.2 Probably no: 2.3 to 2.5 do not apply
+    table = screen_of(pilot).query_one("#lines", DataTable)
+    assert screen_of(pilot).lines[table.cursor_row].key == "2.6"  # skipped to the next open one
+    assert [line.answer for line in screen_of(pilot).lines[2:5]] == ["NA"] * 3
+    assert "D2 suggested: answer the questions" in text_of(pilot, "#judgement")
+    await pilot.press("Y")  # 2.6 probably yes
+    assert "D2 suggested: Low" in text_of(pilot, "#judgement")
+    assert [a[2:5] for a in answers(pilot)] == [
+        ("D2:assignment", "2.1", "N"),
+        ("D2:assignment", "2.2", "PN"),
+        ("D2:assignment", "2.6", "PY"),
+    ]
+    assert "+" in text_of(pilot, "#grid").splitlines()[1]  # the grid shows D2 low
+
+
+async def test_support_quote_and_an_override_with_its_justification(pilot: Pilot) -> None:
+    await pilot.press("right_square_bracket", "y")  # D1: 1.1 Yes
+    screen_of(pilot).query_one("#lines", DataTable).move_cursor(row=0)
+    await type_in(pilot, "s", "computer-generated list")
+    await type_in(pilot, "c", "4 | a computer-generated random list")
+    assert answers(pilot)[-1][4:8] == (
+        "Y",
+        "computer-generated list",
+        "a computer-generated random list",
+        "4",
+    )
+    await type_in(pilot, "o", "high")  # no justification: refused, the input stays open
+    assert "needs a justification" in text_of(pilot, "#problem")
+    assert screen_of(pilot).typing == ("override", "D1")
+    screen_of(pilot).query_one("#entry", Input).value = "high: sequence by birth date, p. 3"
+    await pilot.press("enter")
+    await pilot.pause()
+    assert answers(pilot)[-1][1:6] == (
+        "judgement",
+        "D1",
+        "",
+        "high",
+        "sequence by birth date, p. 3",
+    )
+    assert "set by you: High" in text_of(pilot, "#judgement")
+    await pilot.press("u")  # undo the override
+    assert "set by you" not in text_of(pilot, "#judgement") and answers(pilot)[-1][8] == 1
+
+
+async def test_done_lifts_blinding_and_consensus_settles_a_domain(pilot: Pilot) -> None:
+    form: RobForm = pilot.app.form  # type: ignore[attr-defined]
+    db, study = form.db, form.studies[0]
+    for who, d1 in (("ana", ALL_LOW["D1"]), ("ben", "1.1=Y,1.2=N,1.3=N")):
+        for pair in d1.split(","):
+            question, given = pair.split("=")
+            ledger.answer(db, Target(form.instrument, study.uuid, "", who), "D1", question, given)
+    ledger.mark_done(db, Target(form.instrument, study.uuid, "", "ben"))
+    await pilot.press("right_square_bracket")
+    assert "hidden until both reviewers are done" in text_of(pilot, "#judgement")
+    await pilot.press("d")
+    assert "D1: ana: Low, ben: High · conflict" in text_of(pilot, "#judgement")
+    await type_in(pilot, "equals_sign", "high: 1.2 is N, the envelopes were not sealed")
+    assert "D1: ana: Low, ben: High · resolved → High" in text_of(pilot, "#judgement")
+    assert answers(pilot)[-1][:5] == ("ana", "judgement", "D1", "", "high")
+
+
+async def test_next_study_and_escape_cancel(pilot: Pilot) -> None:
+    await pilot.press("greater_than_sign")
+    assert "study 2 of 2" in text_of(pilot, "#bar")
+    await pilot.press("right_square_bracket", "c")
+    await pilot.press("escape")
+    assert "cancelled" in text_of(pilot, "#status") and screen_of(pilot).typing is None
+    await pilot.press("a")  # 1.1 does not take NA: said, not saved
+    assert "1.1=NA is not allowed" in text_of(pilot, "#problem") and answers(pilot) == []
+
+
+async def test_the_effect_of_interest_picks_domain_two_variant(pilot: Pilot) -> None:
+    screen = screen_of(pilot)
+    row = next(i for i, line in enumerate(screen.lines) if line.key == "effect_of_interest")
+    screen.query_one("#lines", DataTable).move_cursor(row=row)
+    await type_in(pilot, "s", "adhering")
+    assert answers(pilot)[-1][1:5] == ("preliminary", "", "effect_of_interest", "adhering")
+    await pilot.press("right_square_bracket", "right_square_bracket")
+    assert "(effect of adhering)" in text_of(pilot, "#domain")
+    assert screen.lines[3].text.startswith("[If applicable] Were there failures")
+    await type_in(pilot, "s", "")  # on a question page, s edits support: 2.1 is unanswered
+    assert "answer 2.1 first" in text_of(pilot, "#problem")
