@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from extraction.pooling.analysis import Options, analyse
-from extraction.pooling.effect_sizes import CONTINUITY_TARGETS, Continuity
-from extraction.pooling.report import analysis_json, text
-from extraction.pooling.result import FIXED_METHODS, RANDOM_METHODS, TESTS
-from extraction.pooling.table import Selection, read_studies
+from extraction.pooling.choices import CONTINUITY_TARGETS, FIXED_METHODS, RANDOM_METHODS, TESTS
+
+if TYPE_CHECKING:
+    from extraction.pooling.effect_sizes import Continuity
 
 MEASURES = ("MD", "SMD", "RR", "OR", "RD")
 
@@ -90,6 +90,11 @@ def pool(
         metasift pool deaths.csv --measure OR --method MH --json
         metasift pool deaths.csv --measure RR --method REML --test knha --subgroup route
     """
+    # the engine (numpy, scipy) is imported when pooling, not when the CLI starts
+    from extraction.pooling.analysis import Options, analyse
+    from extraction.pooling.report import analysis_json, text
+    from extraction.pooling.table import Selection, read_studies
+
     options = Options(measure, method, test, smd_variant, _continuity(method, add, to, drop00))
     selection = Selection(outcome=outcome, timepoint=timepoint, subgroup=subgroup)
     run = analyse(read_studies(csv_file, measure in ("MD", "SMD"), selection), options)
@@ -106,6 +111,8 @@ def _continuity(method: str, add: float | None, to: str | None, drop00: bool | N
     """None (metafor's defaults for the method) unless an option was given."""
     if add is None and to is None and drop00 is None:
         return None
+    from extraction.pooling.effect_sizes import Continuity
+
     return Continuity(
         add=0.5 if add is None else add,
         to=to or "only0",

@@ -12,8 +12,6 @@ from scipy.special import gammaln
 
 from extraction.pooling.result import Vector
 
-CONTINUITY_TARGETS = ("only0", "all", "if0all", "none")
-
 
 @dataclass(frozen=True)
 class EffectSizes:

@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from db.errors import MetasiftError
+from extraction.pooling.choices import RANDOM_METHODS, TESTS
 from extraction.pooling.distributions import (
     normal_quantile,
     normal_two_sided_p,
@@ -18,7 +19,7 @@ from extraction.pooling.distributions import (
 )
 from extraction.pooling.heterogeneity import heterogeneity, q_profile
 from extraction.pooling.likelihood import fisher_scoring
-from extraction.pooling.result import RANDOM_METHODS, TESTS, Pooled, Vector, percent
+from extraction.pooling.result import Pooled, Vector, percent
 from extraction.pooling.tau2 import (
     Tau2Estimate,
     dersimonian_laird,

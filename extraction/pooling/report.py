@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 
 from extraction.pooling.analysis import MEASURE_NAMES, RATIO_MEASURES, Analysis
-from extraction.pooling.result import RANDOM_METHODS, Pooled
+from extraction.pooling.choices import RANDOM_METHODS
+from extraction.pooling.result import Pooled
 from extraction.pooling.subgroups import SubgroupTest
 
 Z975 = 1.959963984540054

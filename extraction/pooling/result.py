@@ -23,9 +23,6 @@ METHOD_NAMES = {
     "HS": "random effects, Hunter-Schmidt tau²",
     "EB": "random effects, empirical Bayes tau²",
 }
-FIXED_METHODS = ("FE", "MH", "PETO")
-RANDOM_METHODS = ("DL", "REML", "PM", "ML", "HE", "SJ", "HS", "EB")
-TESTS = ("z", "t", "knha", "adhoc")
 
 
 @dataclass(frozen=True)
