@@ -43,6 +43,13 @@ from tests.entrez_answers import (
 )
 from tests.entrez_corpus import Corpus, recorded_corpus, synthetic_corpus
 
+# A "second" as this server counts it. The server notes an arrival when its handler thread
+# runs, which a busy machine delays by tens of milliseconds; with a full second, one delayed
+# arrival next to an on-time one would look like a client breaking the limit. 0.9 s forgives
+# that delay and still catches any client that is not spacing its requests (those arrive
+# milliseconds apart).
+WINDOW = 0.9
+
 
 @dataclass
 class Fault:
@@ -107,14 +114,14 @@ class EntrezServer:
             self._arrivals.clear()
 
     def max_per_second(self, client: str | None = None) -> int:
-        """The most requests one client made inside any one-second window."""
+        """The most requests one client made inside any one-second window (WINDOW long)."""
         worst = 0
         for who, times in self._arrivals.items():
             if client is not None and who != client:
                 continue
             times, j = sorted(times), 0
             for i, t in enumerate(times):
-                while times[j] <= t - 1.0:
+                while times[j] <= t - WINDOW:
                     j += 1
                 worst = max(worst, i - j + 1)
         return worst
@@ -147,7 +154,7 @@ class EntrezServer:
             self.hits.append(hit)
             times = self._arrivals[hit.client]
             times.append(hit.at)
-            return sum(1 for t in times if t > hit.at - 1.0)
+            return sum(1 for t in times if t > hit.at - WINDOW)
 
     def take_fault(self, endpoint: str) -> Fault | None:
         with self._lock:

@@ -32,7 +32,7 @@ def test_dedup_reports_what_it_found_and_runs_again_incrementally(sample_path: P
     assert lines[1] == (
         "67 clusters of duplicates; duplicates removed: 129 automatically, 0 by a person"
     )
-    assert lines[2] == "4 doubtful pairs wait for a person: run `metasift dedup review`"
+    assert lines[2] == "4 doubtful pairs left for a person: run `metasift dedup review`"
     again = invoke("dedup", "--review", sample_path)
     assert again.stdout.startswith("284 records, 0 new: 0 pairs compared")
 
@@ -75,7 +75,7 @@ def test_split_takes_a_record_out(deduped_path: Path) -> None:
     result = invoke("dedup", "split", taken, "--review", deduped_path, "--reviewer", "ana")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"#{taken} taken out of 1 cluster(s); 0 screening decision flag(s) for a second look\n"
+        f"#{taken} taken out of 1 cluster; 0 screening decision flags for a second look\n"
     )
     again = invoke("dedup", "split", taken, "--review", deduped_path, "--reviewer", "ana")
     assert again.exit_code == 1

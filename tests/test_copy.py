@@ -113,7 +113,7 @@ def test_the_copy_command_says_what_it_wrote(tmp_path: Path) -> None:
     args = ["copy", "--review", str(main), "--for"]
     out = CliRunner().invoke(cli, [*args, "ana", "-o", str(target)])
     assert out.exit_code == 0, out.output
-    assert "for ana: 1 screening decisions; 1 events of others left out" in out.output
+    assert "for ana: 1 screening decision; 1 event of others left out" in out.output
     assert f"metasift merge {target}" in out.output
     refused = CliRunner().invoke(cli, [*args, "zed", "-o", str(tmp_path / "to-zed")])
     assert refused.exit_code == 1 and "'zed' is not one of" in refused.output

@@ -97,7 +97,7 @@ def test_rayyan_csv_and_ris_match_by_doi_and_skip_undecided(
                     "--review", review_path)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert _verdicts(review_path, "ana") == expected == {"include": 2, "maybe": 2, "exclude": 2}
-    assert "4 rows without a decision were skipped" in result.stdout
+    assert "Skipped 4 rows without a decision." in result.stdout
     assert "imported from rayyan" in _events(review_path, "ana")[0]["note"]
 
 
@@ -178,7 +178,7 @@ def test_reimport_adds_nothing_and_other_stage_adds_its_own(review_path: Path) -
     assert invoke(*args).exit_code == 0
     again = invoke(*args)
     assert again.exit_code == 0
-    assert "Added 0 decisions" in again.stdout and "12 were already imported" in again.stdout
+    assert "Added 0 decisions" in again.stdout and "already imported: 12." in again.stdout
     assert len(_events(review_path)) == 12
     assert invoke(*args, "--stage", "full-text").exit_code == 0
     assert len(_events(review_path)) == 24

@@ -109,8 +109,8 @@ def test_events_on_records_the_main_file_lacks_are_reported(tmp_path: Path) -> N
     db.close()
     out = CliRunner().invoke(cli, ["merge", "--review", str(main), str(copy)])
     assert out.exit_code == 0, out.output
-    assert "ana: 1 screening decisions added (1 not placed)" in out.output
-    assert "Could not place events on 1 records this review lacks" in out.output
+    assert "ana: 1 screening decision added (1 not placed)" in out.output
+    assert "Could not place events on 1 record this review" in out.output
     assert f"{extra[1]}  {extra[2]}" in out.output
 
 

@@ -231,7 +231,9 @@ def test_mixed_export_round_trips_identifiers_and_databases(tmp_path: Path) -> N
     text = "C5  - 15368318"  # Embase.com's PMID tag, for the record Embase shares with MEDLINE
     assert text in out.read_text(encoding="utf-8")
     plain = invoke("status", "--review", second).stdout
-    assert "by database: PubMed 6, Embase 6" in plain
+    # one column of database names, as wide as the longest ("PubMed, Embase", the source's)
+    assert "  #1   PubMed, Embase      12  all.ris\n  by database:\n" in plain
+    assert "\n       PubMed               6\n       Embase               6\n" in plain
     # search and deduplication see each record's own database too
     embase = record_ids_matching(after, parse_query("source:embase"))
     assert len(embase) == 6

@@ -7,6 +7,7 @@ import json
 import click
 
 from db.errors import MetasiftError
+from db.plurals import counted
 from extraction.cli.context import ADJUDICATOR, EXTRACTOR, VIEWER, IncludedStudy, ReviewOpener
 from extraction.values.consensus import CellState, open_conflicts, settle_conflict
 
@@ -96,7 +97,7 @@ def build(opener: ReviewOpener) -> click.Group:
                 click.echo(
                     f"    {v.reviewer:<12} {json.dumps(v.value, ensure_ascii=False)}{unit}{note}"
                 )
-        click.echo(f"{len(found)} value{'s' if len(found) != 1 else ''} to settle")
+        click.echo(f"{counted(len(found), 'value')} to settle")
 
     @extract.command()
     @click.option(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import click
 
 from db.errors import MetasiftError
+from db.plurals import counted
 from screening.cli import review_option
 from screening.decisions.agreement import PAIR_METHODS, TEAM_METHODS, Agreement, review_agreement
 from screening.protocol import STAGES
@@ -80,7 +81,7 @@ def _former(row: Agreement) -> str:
 
 def _pair_lines(row: Agreement) -> list[str]:
     a, b = row.reviewers
-    lines = [f"  {a} and {b}: {row.n:,} records both decided{_former(row)}"]
+    lines = [f"  {a} and {b}: {counted(row.n, 'record')} both decided{_former(row)}"]
     if not row.n:
         return lines
     corner = f"{a} \\ {b}"  # rows: the first reviewer's verdicts; columns: the second's
@@ -103,8 +104,10 @@ def _team_lines(row: Agreement) -> list[str]:
     names = ", ".join(row.reviewers)
     return [
         f"  all {len(row.reviewers)} reviewers ({names}){_former(row)}",
-        f"    Fleiss' kappa {_figure(row.kappa)} over {row.n:,} records all of them decided",
-        f"    alpha {_figure(row.alpha)} over {row.alpha_units:,} records two or more decided",
+        f"    Fleiss' kappa {_figure(row.kappa)} over {counted(row.n, 'record')} "
+        "all of them decided",
+        f"    alpha {_figure(row.alpha)} over {counted(row.alpha_units, 'record')} "
+        "two or more decided",
     ]
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from db.plurals import counted
 from screening.cli import review_option
 from screening.cli.output import echo_line, writable_file
 from screening.cli.progress import ProgressLine
@@ -100,17 +101,18 @@ def _progress(bar: ProgressLine) -> Callable[[str, int, int], None]:
 def _report(summary: DedupSummary) -> None:
     new = "" if summary.new_records == summary.records else f", {summary.new_records:,} new"
     click.echo(
-        f"{summary.records:,} records{new}: {summary.pairs_compared:,} pairs compared "
-        f"in {summary.seconds:.1f} s"
+        f"{counted(summary.records, 'record')}{new}: "
+        f"{counted(summary.pairs_compared, 'pair')} compared in {summary.seconds:.1f} s"
     )
     removed = summary.removed
     click.echo(
-        f"{summary.clusters:,} clusters of duplicates; duplicates removed: "
+        f"{counted(summary.clusters, 'cluster')} of duplicates; duplicates removed: "
         f"{removed.get('automatic', 0):,} automatically, {removed.get('manual', 0):,} by a person"
     )
     if summary.queue:
         click.echo(
-            f"{summary.queue:,} doubtful pairs wait for a person: run `metasift dedup review`"
+            f"{counted(summary.queue, 'doubtful pair')} left for a person: "
+            "run `metasift dedup review`"
         )
     else:
         click.echo("No doubtful pairs wait for a person.")
@@ -133,7 +135,7 @@ def _export(review: Review, path: Path) -> None:
         for row in export_rows(review.db):
             writer.writerow(row)
             count += 1
-    click.echo(f"{count:,} records written to {path}", err=True)
+    click.echo(f"{counted(count, 'record')} written to {path}", err=True)
 
 
 @dedup.command(name="review")
@@ -199,8 +201,8 @@ def split(record_ids: tuple[int, ...], review_path: str | None, reviewer: str | 
         )
     ids = ", ".join(f"#{r}" for r in record_ids)
     click.echo(
-        f"{ids} taken out of {summary.clusters} cluster(s); "
-        f"{summary.flagged} screening decision flag(s) for a second look"
+        f"{ids} taken out of {counted(summary.clusters, 'cluster')}; "
+        f"{counted(summary.flagged, 'screening decision flag')} for a second look"
     )
 
 

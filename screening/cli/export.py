@@ -6,6 +6,7 @@ from typing import TextIO, cast
 
 import click
 
+from db.plurals import counted
 from db.records import search_records
 from screening.cli import review_option
 from screening.cli.output import writable_file
@@ -51,7 +52,7 @@ def export_records(review_path: str | None, fmt: str, output: str) -> None:
     with load_review(review_path) as review, click.open_file(output, "w", encoding) as out:
         citations = (row_citation(row) for row in search_records(review.db))
         count = writers[fmt](citations, cast(TextIO, out))
-    click.echo(f"{count:,} records written to {click.format_filename(output)}", err=True)
+    click.echo(f"{counted(count, 'record')} written to {click.format_filename(output)}", err=True)
 
 
 @export.command(name="decisions")
@@ -122,7 +123,7 @@ def export_decisions(
         )
         with click.open_file(output, "w", "utf-8") as out:
             count = (write_csv if fmt == "csv" else write_json)(rows, cast(TextIO, out))
-    click.echo(f"{count:,} decisions written to {click.format_filename(output)}", err=True)
+    click.echo(f"{counted(count, 'decision')} written to {click.format_filename(output)}", err=True)
 
 
 def register(group: click.Group) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from db.plurals import counted
 from screening.cli import review_option
 from screening.cli.progress import ProgressLine
 
@@ -203,14 +204,14 @@ def _disk_trouble(error: sqlite3.OperationalError, path: Path) -> str:
 def _report(outcome: Any, spec: Any) -> None:
     if outcome.already_done:
         click.echo(
-            f"Already harvested as source #{outcome.source_id}: {outcome.landed:,} records; "
-            "nothing fetched. For newer records, search again with --from the day after "
-            "its window."
+            f"Already harvested as source #{outcome.source_id}: "
+            f"{counted(outcome.landed, 'record')}; nothing fetched. For newer records, "
+            "search again with --from the day after its window."
         )
         return
     what = f"{outcome.count:,} counted" if not spec.pmids else f"{outcome.count:,} PMIDs listed"
     click.echo(
-        f"PubMed: {outcome.landed:,} records landed of {what}, source #{outcome.source_id}"
+        f"PubMed: {counted(outcome.landed, 'record')} landed of {what}, source #{outcome.source_id}"
         + (" (resumed)" if outcome.resumed else "")
     )
     if outcome.window:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from db.plurals import counted
 from screening.cli import review_option
 from screening.decisions.import_formats import TOOLS, Options
 from screening.decisions.imported import ImportReport, import_decisions
@@ -95,22 +96,24 @@ def _show(report: ImportReport) -> None:
     decided = report.rows - report.undecided
     added = ", ".join(f"{v} {n}" for v, n in sorted(report.added.items())) or "none"
     click.echo(
-        f"{report.file_name} ({report.tool}): {report.rows} rows, {decided} with a decision"
-        f"{whose}; {report.matched} matched a record."
+        f"{report.file_name} ({report.tool}): {counted(report.rows, 'row')}, "
+        f"{decided} with a decision{whose}; {report.matched} matched a record."
     )
     click.echo(
-        f"Added {sum(report.added.values())} decisions for {report.reviewer} at "
-        f"{report.stage} ({added}); {report.already} were already imported."
+        f"Added {counted(sum(report.added.values()), 'decision')} for {report.reviewer} at "
+        f"{report.stage} ({added}); already imported: {report.already}."
     )
     if report.undecided:
-        click.echo(f"{report.undecided} rows without a decision were skipped.")
+        click.echo(f"Skipped {counted(report.undecided, 'row')} without a decision.")
     for note in report.notes:
         click.echo(note, err=True)
     if report.reasons_not_in_protocol:
         listed = "; ".join(sorted(report.reasons_not_in_protocol))
         click.echo(f"Exclusion reasons not in review.toml (kept as written): {listed}", err=True)
     if report.unmatched:
-        click.echo(f"{len(report.unmatched)} rows matched no record of this review:", err=True)
+        click.echo(
+            f"{counted(len(report.unmatched), 'row')} matched no record of this review:", err=True
+        )
         for row in report.unmatched[:UNMATCHED_SHOWN]:
             click.echo(
                 f"  row {row.row}: {row.title or row.doi or row.pmid or '(no title)'}", err=True

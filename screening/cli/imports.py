@@ -7,6 +7,7 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
+from db.plurals import counted
 from screening.cli import review_option
 from screening.cli.progress import ProgressLine
 from screening.importers import FORMATS
@@ -113,7 +114,7 @@ def _report(name: str, summary: ImportSummary) -> None:
             err=True,
         )
     click.echo(
-        f"{name}: {summary.added:,} records added from {summary.database} "
+        f"{name}: {counted(summary.added, 'record')} added from {summary.database} "
         f"({summary.format}{read_as}), source #{summary.source_id}"
     )
 

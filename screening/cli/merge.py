@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from db.plurals import counted
 from screening.cli import review_option
 from screening.decisions.copying import copy_review
 from screening.decisions.event_tables import EVENT_TABLES
@@ -51,11 +52,11 @@ def copy_command(review_path: str | None, name: str, folder: str) -> None:
     """
     with load_review(review_path) as review:
         summary = copy_review(review, name, Path(folder))
-    held = ", ".join(f"{n:,} {LABELS.get(t, t)}" for t, n in summary.kept.items() if n)
+    held = ", ".join(_events(n, t) for t, n in summary.kept.items() if n)
     click.echo(
         f"Wrote {summary.path} ({summary.size / 1e6:.1f} MB) and review.toml for "
         f"{summary.reviewer}: {held or 'no events of theirs yet'}; "
-        f"{summary.left_out:,} events of others left out."
+        f"{counted(summary.left_out, 'event')} of others left out."
     )
     click.echo(f"Bring it back with `metasift merge {summary.path.parent}`.")
 
@@ -96,19 +97,19 @@ def _as_json(result: CopyMerge) -> dict[str, object]:
 
 
 def _report(result: CopyMerge) -> None:
-    click.echo(f"{result.path}: {result.added:,} events added")
+    click.echo(f"{result.path}: {counted(result.added, 'event')} added")
     for person, tables in sorted(result.tallies.items()):
         parts = []
         for table, tally in tables.items():
-            part = f"{tally.added:,} {LABELS.get(table, table)} added"
+            part = f"{_events(tally.added, table)} added"
             extra = [f"{tally.present:,} already here"] if tally.present else []
             extra += [f"{tally.unplaceable:,} not placed"] if tally.unplaceable else []
             parts.append(part + (f" ({', '.join(extra)})" if extra else ""))
         click.echo(f"  {person}: {'; '.join(parts)}")
     if result.missing_count:
         click.echo(
-            f"  Could not place events on {result.missing_count:,} records this review lacks "
-            "(imported into the copy only?):"
+            f"  Could not place events on {counted(result.missing_count, 'record')} this "
+            "review lacks (imported into the copy only?):"
         )
         for record in result.missing:
             click.echo(f"    {record.uuid}  {record.title or '(no title)'}")
@@ -123,6 +124,12 @@ def _report(result: CopyMerge) -> None:
             "  Its protocol differs from this review's (edited in the copy?): this review's "
             "review.toml stays in force; copy any change you want into it by hand."
         )
+
+
+def _events(n: int, table: str) -> str:
+    """n events of a table in words: "1 screening decision", "2 duplicate verdicts"."""
+    label = LABELS.get(table, table)
+    return counted(n, label.removesuffix("s"), label)
 
 
 def register(group: click.Group) -> None:

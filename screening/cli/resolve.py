@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from db.plurals import counted
 from screening.cli import review_option
 from screening.cli import screen as screen_command
 from screening.cli.output import echo_json, echo_line
@@ -89,7 +90,7 @@ def conflicts(
         out = {"stage": stage, "adjudicator": name, "hidden": queue.hidden, "conflicts": listed}
         echo_json(out)
         return
-    echo_line(f"{stage}: {len(listed):,} conflict{'' if len(listed) == 1 else 's'} for {name}")
+    echo_line(f"{stage}: {counted(len(listed), 'conflict')} for {name}")
     for item in listed:
         echo_line(f"  {item['record_id']:>6}  {(item['title'] or '(no title)')[:90]}")
         for vote in item["votes"]:

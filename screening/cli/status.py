@@ -9,6 +9,7 @@ import click
 from sqlite_utils import Database
 
 from db.harvests import harvest_status
+from db.plurals import counted
 from db.sources import cluster_count, database_counts, source_counts
 from screening.cli import review_option
 from screening.cli.output import echo_json, echo_line
@@ -74,24 +75,32 @@ def _sources(db: Database) -> list[dict[str, Any]]:
 def _print(summary: dict[str, Any], stages: list[StageProgress]) -> None:
     records, clusters = summary["records"], summary["clusters"]
     echo_line(
-        f"{summary['review']['title']}: {records:,} records, {clusters:,} after deduplication"
+        f"{summary['review']['title']}: {counted(records, 'record')}, "
+        f"{clusters:,} after deduplication"
     )
     if not summary["sources"]:
         echo_line("No sources yet: `metasift import FILE...` or `metasift search pubmed QUERY`.")
-    for s in summary["sources"]:
-        what = s["file_name"] or s["query"] or ""
-        echo_line(f"  #{s['id']:<3} {s['database']:<16} {s['records']:>7,}  {what}")
-        if "harvest" in s:
-            echo_line(f"       {_harvest_line(s['harvest'])}")
-    if len(summary["databases"]) > 1 or len(summary["sources"]) > 1:
-        echo_line("  by database: " + _database_line(summary["databases"]))
+    else:
+        echo_line("\n".join(_source_lines(summary["sources"], summary["databases"])))
     for stage in stages if records else ():
         lines = _stage_lines(stage) if stage.records else [f"{stage.stage}: nothing yet"]
         echo_line("\n".join(lines))
 
 
-def _database_line(databases: list[dict[str, Any]]) -> str:
-    return ", ".join(f"{d['database']} {d['records']:,}" for d in databases)
+def _source_lines(sources: list[dict[str, Any]], databases: list[dict[str, Any]]) -> list[str]:
+    """The sources, then the records per database, in columns as wide as the longest
+    database name (names are per record now, and can be long: "Academic Search Premier")."""
+    width = max((len(s["database"]) for s in [*sources, *databases]), default=0)
+    lines = []
+    for s in sources:
+        what = s["file_name"] or s["query"] or ""
+        lines.append(f"  #{s['id']:<3} {s['database']:<{width}} {s['records']:>7,}  {what}")
+        if "harvest" in s:
+            lines.append(f"       {_harvest_line(s['harvest'])}")
+    if len(databases) > 1 or len(sources) > 1:
+        lines.append("  by database:")
+        lines += [f"       {d['database']:<{width}} {d['records']:>7,}" for d in databases]
+    return lines
 
 
 def _stage_lines(p: StageProgress) -> list[str]:
@@ -101,7 +110,7 @@ def _stage_lines(p: StageProgress) -> list[str]:
     if p.stage == "full-text":
         settled += f", not retrieved {p.not_retrieved:,}"
     lines = [
-        f"{p.stage}: {p.records:,} records to screen",
+        f"{p.stage}: {counted(p.records, 'record')} to screen",
         f"  undecided {p.undecided:,}, decided by one reviewer {p.decided_by_one:,}, "
         f"by two or more {p.decided_by_two_or_more:,}",
         f"  awaiting a required decision {p.awaiting:,}, all required decisions in {p.complete:,}",

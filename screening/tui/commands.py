@@ -6,6 +6,7 @@ provider runs the action on that screen exactly as its key would.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Protocol
 
@@ -45,7 +46,8 @@ class ScreenCommands(Provider):
 
 def binding_commands(screen: Screen, titles: dict[str, str]) -> list[tuple[str, str, str]]:
     """The screen's bindings that have an id and are allowed now, as palette commands titled
-    from titles (by binding id) or the binding's description."""
+    from titles (by binding id) or the binding's description, each with its key: "Next
+    record (j)"."""
     commands = []
     for binding in screen.BINDINGS:
         if not isinstance(binding, Binding) or not binding.id:
@@ -53,7 +55,14 @@ def binding_commands(screen: Screen, titles: dict[str, str]) -> list[tuple[str, 
         name, _, args = binding.action.partition("(")
         parameters = tuple(a.strip(" '\")") for a in args.split(",") if a.strip(" '\")"))
         if screen.check_action(name, parameters):
-            key = binding.key_display or binding.key.split(",")[0]
             title = titles.get(binding.id, binding.description)
-            commands.append((title, f"key {key}", binding.action))
+            help_text = binding.tooltip or binding.description
+            commands.append((f"{title} ({key_of(screen, binding)})", help_text, binding.action))
     return commands
+
+
+def key_of(screen: Screen, binding: Binding) -> str:
+    """The first key that runs this binding, as the footer draws keys ("/" for slash): never
+    the footer's shared label of two bindings ("j/k")."""
+    first = binding.key.split(",")[0].strip()
+    return screen.app.get_key_display(replace(binding, key=first, key_display=None))

@@ -3,17 +3,20 @@ DedupReview (keys call the core, then redraw)."""
 
 from __future__ import annotations
 
+from rich import box
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from db.dedup import DIFFERENT, SAME
 from screening.dedup.pair_review import FIELDS, DedupReview, PairView, Side, diff_words
 from screening.tui.escaping import safe
+from screening.tui.widgets.key_footer import KeyFooter
 from screening.tui.widgets.status_line import FAILED, StatusLine
 
 LABELS = {
@@ -50,58 +53,72 @@ Two records that may be the same document. Words that differ between them are hi
 | `n` | **Different** documents: keep them apart for good |
 | `s` | Skip: come back to this pair later |
 | `u` | Undo your last verdict |
+| `PgDn` `PgUp` `↑` `↓` | Scroll: both records move together, each field beside its match |
 | `q` | Quit (every verdict is already saved) |
 
 Every verdict is saved at once and honoured by every later `metasift dedup`.
 """
 
 
-class PairCard(VerticalScroll):
-    """One record of the pair."""
+class PairTable(VerticalScroll):
+    """The two records as one table, record A on the left and B on the right, a row per
+    field as tall as the longer of the two: every field starts on the same line as its
+    match, and one scroll moves both."""
 
     DEFAULT_CSS = """
-    PairCard { width: 1fr; border: round $primary-muted; padding: 0 1; }
-    PairCard > Static { width: 1fr; }
+    PairTable { border: round $primary-muted; }
+    PairTable > Static { width: 1fr; }
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="body")
+        yield Static(id="pair-body")
 
-    def show(self, side: Side, other: Side, title: str) -> None:
-        self.border_title = title
-        self.query_one(".body", Static).update(safe(render_side(side, other)))
+    def show(self, left: Side, right: Side) -> None:
+        self.query_one("#pair-body", Static).update(pair_table(left, right))
         self.scroll_home(animate=False)
 
 
-def render_side(side: Side, other: Side) -> Text:
-    """A record's fields, the words the other record lacks highlighted."""
-    text = Text()
-    size = f" · cluster of {side.cluster_size}" if side.cluster_size > 1 else ""
-    text.append(f"#{side.record_id} · {side.source}{size}\n\n", style=DIM)
-    for field in FIELDS:
-        mine, theirs = side.fields[field], other.fields[field]
-        text.append(f"{LABELS[field]}: ", style=LABEL)
-        if not mine:
-            text.append("—\n", style=DIM)
-            continue
-        for segment in diff_words(mine, theirs)[0]:
-            text.append(segment.text, style=None if segment.same or not theirs else DIFFERS)
-        text.append("\n")
-    if side.abstract:
-        text.append("\nAbstract: ", style=LABEL)
-        words = diff_words(side.abstract, other.abstract)[0] if other.abstract else []
-        if words:
-            for segment in words:
-                text.append(segment.text, style=None if segment.same else DIFFERS)
-        else:
-            text.append(side.abstract)
-    return text
+def pair_table(left: Side, right: Side) -> Table:
+    """Rich lays the rows out: a row is as tall as its taller cell, whatever the width."""
+    table = Table(box=box.MINIMAL, expand=True, show_edge=False, padding=(0, 1))
+    table.header_style, table.border_style = "", DIM
+    for side, other, name in ((left, right, "A"), (right, left, "B")):
+        table.add_column(safe(render_cell("header", side, other, name)), ratio=1)
+    rows = [*FIELDS, "abstract"] if left.abstract or right.abstract else FIELDS
+    for row in rows:
+        if row == "abstract":
+            table.add_row()  # a blank line sets the abstracts apart
+        table.add_row(
+            safe(render_cell(row, left, right, "A")), safe(render_cell(row, right, left, "B"))
+        )
+    return table
+
+
+def render_cell(row: str, side: Side, other: Side, name: str) -> Text:
+    """One record's cell of a row: its header, a field, or its abstract, with the words the
+    other record lacks highlighted."""
+    if row == "header":
+        size = f" · cluster of {side.cluster_size}" if side.cluster_size > 1 else ""
+        text = Text().append(f"{name} ", style=LABEL)
+        text.append(f"#{side.record_id} · {side.source}{size}", style=DIM)
+        return text
+    if row == "abstract":
+        text = Text().append("Abstract: ", style=LABEL)
+        mine, theirs = side.abstract, other.abstract
+    else:
+        text = Text().append(f"{LABELS[row]}: ", style=LABEL)
+        mine, theirs = side.fields[row], other.fields[row]
+    if not mine:
+        return text.append("—", style=DIM)
+    for segment in diff_words(mine, theirs)[0] if theirs else []:
+        text.append(segment.text, style=None if segment.same else DIFFERS)
+    return text if theirs else text.append(mine)
 
 
 class DedupScreen(Screen[None]):
     DEFAULT_CSS = """
     DedupScreen #bar { height: 1; background: $panel; color: $text; padding: 0 1; }
-    DedupScreen #why { height: 1; padding: 0 1; color: $text-muted; }
+    DedupScreen #why { height: auto; padding: 0 1; color: $text-muted; }
     DedupScreen #pair { height: 1fr; }
     DedupScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
     """
@@ -122,12 +139,10 @@ class DedupScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="bar")
         yield Static(id="why")
-        with Horizontal(id="pair"):
-            yield PairCard(id="left")
-            yield PairCard(id="right")
+        yield PairTable(id="pair")
         yield Static(id="empty")
         yield self.status_line
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_pair()
@@ -147,8 +162,7 @@ class DedupScreen(Screen[None]):
             return
         self.query_one("#bar", Static).update(f"{bar} · pair {view.position} of {view.total}")
         self.query_one("#why", Static).update(safe(_why(view)))
-        self.query_one("#left", PairCard).show(view.left, view.right, "A")
-        self.query_one("#right", PairCard).show(view.right, view.left, "B")
+        self.query_one(PairTable).show(view.left, view.right)
 
     def action_decide(self, verdict: str) -> None:
         item = self.status_line.attempt(lambda: self.review.decide(verdict))

@@ -7,8 +7,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from db.plurals import counted
 from screening.decisions.highlight import Highlighter
 from screening.decisions.resolving import Adjudication, ConflictView
 from screening.tui.commands import ScreenCommands, binding_commands
@@ -17,6 +18,7 @@ from screening.tui.justification import JustificationModal
 from screening.tui.modals import ReasonModal
 from screening.tui.screening_text import STAGE_LABELS
 from screening.tui.widgets.ballots import BallotTable, ConflictCard
+from screening.tui.widgets.key_footer import KeyFooter
 from screening.tui.widgets.record_card import VERDICT_LOOK
 from screening.tui.widgets.status_line import FAILED, StatusLine
 
@@ -49,10 +51,15 @@ decided them) are not shown, so your own decision stays blind: screen them first
 """
 PALETTE_TITLES = {
     "include": "Resolve as include",
-    "exclude": "Resolve as exclude (pick a reason)",
+    "exclude": "Resolve as exclude, with a reason",
     "maybe": "Resolve as maybe",
     "not_retrieved": "Resolve as not retrieved",
     "undo": "Undo your last resolution",
+    "next": "Next conflict",
+    "previous": "Previous conflict",
+    "highlight": "Toggle PICOS keyword highlighting",
+    "page_down": "Scroll the record down",
+    "page_up": "Scroll the record up",
 }
 
 
@@ -74,8 +81,10 @@ class ResolveScreen(Screen[None]):
             tooltip="The full text could not be obtained (not an exclusion)",
         ),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last resolution"),
-        Binding("j,down", "move(1)", "Move", key_display="j/k", id="next", tooltip="Next"),
-        Binding("k,up", "move(-1)", "Previous", id="previous", show=False),
+        Binding("j,down", "move(1)", "Move", key_display="j/k", id="next", tooltip="Next conflict"),
+        Binding(
+            "k,up", "move(-1)", "Previous", id="previous", show=False, tooltip="Previous conflict"
+        ),
         Binding("h", "toggle_highlight", "Highlight", id="highlight", show=False),
         Binding(
             "o", "open_full_text", "Open", id="open", tooltip="Open the PDF or link", show=False
@@ -100,7 +109,7 @@ class ResolveScreen(Screen[None]):
         yield BallotTable(id="ballots")
         yield Static(id="empty")
         yield self.status_line
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_conflict()
@@ -213,7 +222,10 @@ class ResolveScreen(Screen[None]):
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         """Every action, for Ctrl+P: (title, help, action)."""
-        return [*binding_commands(self, PALETTE_TITLES), ("Help", "Keys [?]", "app.help")]
+        return [
+            *binding_commands(self, PALETTE_TITLES),
+            ("Help (?)", "Keys and how to resolve", "app.help"),
+        ]
 
 
 def bar_text(a: Adjudication, view: ConflictView | None) -> Text:
@@ -256,8 +268,8 @@ def empty_text(a: Adjudication) -> str:
         text += f" {a.queue.settled:,} resolved so far, each saved (u undoes your last)."
     if a.hidden:
         text += (
-            f"\n{a.hidden:,} more are hidden: you screen this stage too and have not decided "
-            "those records yet. Screen them first (metasift screen), blind, then come back."
+            f"\n{counted(a.hidden, 'more conflict')} hidden: you screen this stage too and "
+            "have not decided yet. Screen first (metasift screen), blind, then come back."
         )
     return text + "\nq quits."
 

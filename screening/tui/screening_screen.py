@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from extraction.studies.opening import open_location
 from screening.decisions.session import ScreeningSession
@@ -24,6 +24,7 @@ from screening.tui.screening_text import (
     progress_text,
     records,
 )
+from screening.tui.widgets.key_footer import KeyFooter
 from screening.tui.widgets.reason_picker import MAX_KEYED, ReasonPicker
 from screening.tui.widgets.record_card import VERDICT_LOOK, RecordCard
 from screening.tui.widgets.status_line import FAILED, StatusLine
@@ -51,8 +52,17 @@ class ScreeningScreen(Screen[None]):
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last decision"),
         Binding("n", "note", "Note", id="note", tooltip="Write a note on this record"),
         Binding("t", "tag", "Tag", id="tag", tooltip="Tag this record"),
-        Binding("j,down,right", "move(1)", "Move", key_display="j/k", id="next", tooltip="Next"),
-        Binding("k,up,left", "move(-1)", "Previous", id="previous", show=False),
+        Binding(
+            "j,down,right", "move(1)", "Move", key_display="j/k", id="next", tooltip="Next record"
+        ),
+        Binding(
+            "k,up,left",
+            "move(-1)",
+            "Previous",
+            id="previous",
+            show=False,
+            tooltip="Previous record",
+        ),
         Binding("g", "next_undecided", "Undecided", id="next_undecided", tooltip="Next undecided"),
         Binding("slash", "search", "Search", id="search", tooltip="Search the records"),
         Binding("f", "filter", "Filter", id="filter", tooltip="Show only some records"),
@@ -92,7 +102,7 @@ class ScreeningScreen(Screen[None]):
         yield RecordCard(self.session.highlighter, id="card")
         yield ReasonPicker(id="reasons")
         yield self.status_line
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_record()
@@ -357,8 +367,8 @@ class ScreeningScreen(Screen[None]):
             commands.append((f"Show: {label}", "Filter the list", f"set_status('{status}')"))
         commands += [
             ("Show: by tag…", "Only records with one of your tags", "filter_tag"),
-            ("Clear search and filters", "Show every record of the stage [Esc]", "clear_filter"),
-            ("Help", "Keys, verdicts and the search language [?]", "app.help"),
+            ("Clear search and filters (Esc)", "Show every record of the stage", "clear_filter"),
+            ("Help (?)", "Keys, verdicts and the search language", "app.help"),
         ]
         return commands
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from db.plurals import counted
 from screening.decisions.session import Counts
 from screening.tui.widgets.record_card import VERDICT_LOOK
 
@@ -15,8 +16,8 @@ VERBS = {
     "not-retrieved": "Not retrieved",
 }
 PALETTE_TITLES = {
-    "exclude": "Exclude (pick a reason)",
-    "not_retrieved": "Not retrieved (full text not obtained)",
+    "exclude": "Exclude, with a reason",
+    "not_retrieved": "Not retrieved: full text not obtained",
     "undo": "Undo your last decision",
     "note": "Note on this record",
     "tag": "Tag this record",
@@ -62,4 +63,4 @@ def progress_text(counts: Counts, compact: bool = False) -> Text:
 
 
 def records(n: int) -> str:
-    return f"{n:,} record" + ("" if n == 1 else "s")
+    return counted(n, "record")

@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from screening.dedup.pair_review import DedupReview
 from screening.tui.app import make_app
-from screening.tui.dedup_screen import DedupScreen, PairCard
+from screening.tui.dedup_screen import LABELS, DedupScreen, PairTable
 from tests.dedup_support import verdicts
 from tests.other_process import write_lock_held
 
@@ -24,11 +25,13 @@ def text_of(screen: DedupScreen, selector: str) -> str:
 
 
 @asynccontextmanager
-async def running(db: Database) -> AsyncIterator[tuple[Pilot, DedupScreen]]:
-    """The pair screen for ana on db, at 120x40."""
+async def running(
+    db: Database, size: tuple[int, int] = (120, 40)
+) -> AsyncIterator[tuple[Pilot, DedupScreen]]:
+    """The pair screen for ana on db, at 120x40 unless size says otherwise."""
     review = DedupReview(db, "ana")
     app = make_app(lambda: DedupScreen(review), title="dedup")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         screen = pilot.app.screen
         assert isinstance(screen, DedupScreen)
         yield pilot, screen
@@ -40,9 +43,9 @@ async def test_keys_decide_skip_and_undo(deduped_db: Database, deduped_path: Pat
         first = review.items[0]
         assert "pair 1 of 4" in text_of(screen, "#bar")
         assert text_of(screen, "#why").startswith("Why doubtful: ")
-        left = str(screen.query_one("#left .body", Static).render())
-        assert f"#{first.record_a} · unnamed csv export (sample.csv)" in left
-        assert screen.query_one("#right", PairCard).border_title == "B"
+        a, b = columns(table_lines(screen))[0]
+        assert a.startswith(f"A #{first.record_a} · unnamed csv export (sample.csv)")
+        assert b.startswith(f"B #{first.record_b} · unnamed csv export (sample.csv)")
 
         await pilot.press("n")
         assert verdicts(deduped_path) == [(first.record_a, first.record_b, "different", "ana", 0)]
@@ -97,3 +100,48 @@ async def test_a_busy_review_file_is_a_message_and_the_pair_can_be_decided_again
         await pilot.press("n")
         assert verdicts(deduped_path) == [(first.record_a, first.record_b, "different", "ana", 0)]
         assert not screen.query_one("#status", Static).has_class("error")
+
+
+def table_lines(screen: DedupScreen) -> list[str]:
+    """The pair table as drawn, every line of it (scrolled out of view or not)."""
+    body = screen.query_one("#pair-body", Static)
+    return [strip.text for strip in body.render_lines(Region(0, 0, *body.size))]
+
+
+def columns(lines: list[str]) -> list[tuple[str, str]]:
+    """Each line cut at the divider into record A's text and record B's."""
+    cut = [tuple(part.strip() for part in line.split("│")) for line in lines if "│" in line]
+    return [(a, b) for a, b in cut]
+
+
+def label_lines(lines: list[str], side: int) -> dict[str, int]:
+    """The line each field's label sits on in one column (0: A, 1: B)."""
+    found = {}
+    for number, cells in enumerate(columns(lines)):
+        label = cells[side].partition(":")[0]
+        if label in LABELS.values() and label not in found:
+            found[label] = number
+    return found
+
+
+async def test_both_columns_keep_each_field_on_the_same_line(deduped_db: Database) -> None:
+    """At 80 columns the first pair's titles and authors wrap to different heights in A and
+    B; every field must still face its match, and scrolling moves both columns."""
+    async with running(deduped_db, size=(80, 24)) as (pilot, screen):
+        lines = table_lines(screen)
+        a, b = label_lines(lines, 0), label_lines(lines, 1)
+        assert list(a) == list(LABELS.values()) and a == b
+        # drawn apart, each column's text would put Year on a different line
+        written = [sum(1 for cells in columns(lines)[: a["Year"]] if cells[s]) for s in (0, 1)]
+        assert written[0] != written[1]
+        table = screen.query_one(PairTable)
+        assert table.max_scroll_y > 0  # taller than the screen at 80x24
+        year = screen.query_one("#pair-body").region.y + a["Year"] - int(table.scroll_y)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert table.scroll_y > 0
+        moved = screen.query_one("#pair-body").region.y + a["Year"] - int(table.scroll_y)
+        assert moved < year  # one table: both columns moved up by the same lines
+        await pilot.press("n")  # the next pair starts at the top again
+        assert table.scroll_y == 0
+        assert label_lines(table_lines(screen), 0) == label_lines(table_lines(screen), 1)

@@ -1,5 +1,5 @@
-"""How the resolve screen looks: a typical conflict, the justification box open, and an empty
-queue. Review each SVG before --snapshot-update."""
+"""How the resolve screen looks: a typical conflict (wide and 80x24), the justification box
+open, and an empty queue. Review each SVG before --snapshot-update."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ async def settle(pilot: Pilot) -> None:
 
 def test_resolve_typical_conflict_120x40(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(build(tmp_path / "review"), terminal_size=(120, 40), run_before=settle)
+
+
+def test_resolve_narrow_terminal_80x24(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(build(tmp_path / "review"), terminal_size=(80, 24), run_before=settle)
 
 
 def test_resolve_justification_open(snap_compare, tmp_path: Path) -> None:

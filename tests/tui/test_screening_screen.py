@@ -252,9 +252,19 @@ async def test_highlight_toggle_help_palette_and_quit(pilot: Pilot) -> None:
     await pilot.press("enter")
     await pilot.pause()
     assert screen_of(pilot).session.current_id == 2
-    titles = [t for t, _, _ in screen_of(pilot).palette_commands()]
-    for title in ("Include", "Exclude (pick a reason)", "Bulk decision on the filtered list"):
+    commands = screen_of(pilot).palette_commands()
+    titles = [t for t, _, _ in commands]
+    for title in (
+        "Include (i)",
+        "Exclude, with a reason (e)",
+        "Next record (j)",
+        "Previous record (k)",
+        "Search records (/)",
+        "Bulk decision on the filtered list (b)",
+        "Help (?)",
+    ):
         assert title in titles
+    assert not [c for c in commands if "j/k" in " ".join(c)]  # one key per command
     await pilot.press("q")
     assert pilot.app.return_code == 0 or not pilot.app.is_running
 

@@ -1,6 +1,6 @@
 """How the screens look. Screening: typical, narrow, a long abstract, highlighting off, the
-reason picker open, and the full-text stage. Doubtful pairs: typical, narrow, help open, none
-left. Review each SVG before --snapshot-update."""
+reason picker open, and the full-text stage. Doubtful pairs: typical, narrow, narrow scrolled,
+help open, none left. Review each SVG before --snapshot-update."""
 
 from __future__ import annotations
 
@@ -78,6 +78,16 @@ def test_dedup_typical_pair_120x40(snap_compare, tmp_path: Path) -> None:
 
 def test_dedup_narrow_terminal_80x24(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(dedup_app.build(tmp_path), terminal_size=(80, 24), run_before=settle)
+
+
+def test_dedup_scrolled_80x24(snap_compare, tmp_path: Path) -> None:
+    """Scrolled a page down: both records moved together, each field still beside its match."""
+
+    async def page_down(pilot: Pilot) -> None:
+        await pilot.press("pagedown")
+        await settle(pilot)
+
+    assert snap_compare(dedup_app.build(tmp_path), terminal_size=(80, 24), run_before=page_down)
 
 
 def test_dedup_help_open(snap_compare, tmp_path: Path) -> None:
