@@ -81,3 +81,33 @@ def test_revman_blocks_are_experimental_then_control(filled):
         ["Shi 2012", 3, 20, 5, 16, None],
         ["Lin 2017", 3, 20, 4, 12, f"2 MSC arms {COMBINED}"],
     ]  # fmt: skip
+
+
+def test_the_metafor_sheet_pools_with_metasift_pool(filled, tmp_path):
+    """export sheet --for metafor feeds pool: final values by default, changes on request,
+    and the three-arm study's combined MSC group against its control."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from screening.cli import cli
+
+    form, shown = filled
+    path = tmp_path / "sheet.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(metafor_sheet(form, LABELS, shown).rows)
+    run = CliRunner().invoke
+    args = ["pool", str(path), "--measure", "MD", "--outcome", "albumin", "--method", "FE"]
+    final = run(cli, [*args, "--timepoint", "6 months", "--json"])
+    assert final.exit_code == 0, final.output
+    import json
+
+    pooled = json.loads(final.stdout)
+    # inverse-variance mean of 31 - 29.5 (var 16/20 + 16/16) and 32 - 28 (var 368/19/20 + 25/12)
+    v1, v2 = 16 / 20 + 16 / 16, 368 / 19 / 20 + 25 / 12
+    expected = (1.5 / v1 + 4 / v2) / (1 / v1 + 1 / v2)
+    assert pooled["k"] == 2 and pooled["estimate"] == pytest.approx(expected, rel=1e-9)
+    changes = run(cli, [*args, "--timepoint", "1 month", "--json"])
+    assert changes.exit_code == 1 and "--change-from-baseline" in changes.output
+    change = run(cli, [*args, "--timepoint", "1 month", "--change-from-baseline", "--json"])
+    assert json.loads(change.stdout)["estimate"] == pytest.approx(-1.0)

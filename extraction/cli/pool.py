@@ -58,6 +58,13 @@ MEASURES = ("MD", "SMD", "RR", "OR", "RD")
 @click.option("--subgroup", help="A column whose values split the studies into subgroups.")
 @click.option("--outcome", help="Pool only the rows whose outcome column is this.")
 @click.option("--timepoint", help="Pool only the rows whose timepoint column is this.")
+@click.option("--comparison", help="Pool only the rows whose comparison column is this.")
+@click.option(
+    "--change-from-baseline",
+    "changes",
+    is_flag=True,
+    help="Pool the changes from baseline of a sheet's measure column, not its final values.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (log scale for RR and OR).")
 def pool(
     csv_file: Path,
@@ -71,6 +78,8 @@ def pool(
     subgroup: str | None,
     outcome: str | None,
     timepoint: str | None,
+    comparison: str | None,
+    changes: bool,
     as_json: bool,
 ) -> None:
     """Pool the studies in CSV_FILE as metafor does (rma, rma.mh, rma.peto; defaults are
@@ -78,9 +87,11 @@ def pool(
 
     Columns: study, then m1i, sd1i, n1i, m2i, sd2i, n2i (MD, SMD); or ai, n1i, ci, n2i
     (RR, OR, RD; ai, bi, ci, di also read); or yi, vi. Optional: subgroup, outcome and
-    timepoint columns. Group 1 is the experimental arm. Text shows ratios exponentiated;
-    --json keeps them on the log scale. With --subgroup, each subgroup is fitted apart and
-    the subgroups are compared as RevMan does (Chi², df, P, I²).
+    timepoint columns; comparison and measure (final or change) as `metasift export sheet
+    --for metafor` writes them, final values by default. Group 1 is the experimental arm.
+    Text shows ratios exponentiated; --json keeps them on the log scale. With --subgroup,
+    each subgroup is fitted apart and the subgroups are compared as RevMan does (Chi², df,
+    P, I²).
 
     Examples:
 
@@ -89,6 +100,8 @@ def pool(
         metasift pool albumin.csv --measure MD --method DL --outcome albumin --timepoint 12w
         metasift pool deaths.csv --measure OR --method MH --json
         metasift pool deaths.csv --measure RR --method REML --test knha --subgroup route
+        metasift export sheet --for metafor -o sheet.csv && metasift pool sheet.csv \\
+            --measure MD --outcome albumin --timepoint "6 months" --subgroup msc_source
     """
     # the engine (numpy, scipy) is imported when pooling, not when the CLI starts
     from extraction.pooling.analysis import Options, analyse
@@ -96,7 +109,8 @@ def pool(
     from extraction.pooling.table import Selection, read_studies
 
     options = Options(measure, method, test, smd_variant, _continuity(method, add, to, drop00))
-    selection = Selection(outcome=outcome, timepoint=timepoint, subgroup=subgroup)
+    values = "change" if changes else "final"
+    selection = Selection(outcome, timepoint, subgroup, comparison, values)
     run = analyse(read_studies(csv_file, measure in ("MD", "SMD"), selection), options)
     if not as_json:
         click.echo(text(run))

@@ -50,11 +50,15 @@ class Studies:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which rows and columns to read: outcome and timepoint filter; subgroup names a column."""
+    """Which rows and columns to read: outcome, timepoint and comparison filter; subgroup names
+    a column. values: final values or changes from baseline, which `export sheet --for
+    metafor` writes in a `measure` column and which are never pooled together."""
 
     outcome: str | None = None
     timepoint: str | None = None
     subgroup: str | None = None
+    comparison: str | None = None
+    values: str = "final"
 
 
 def read_studies(path: Path, continuous: bool, selection: Selection = Selection()) -> Studies:
@@ -92,7 +96,12 @@ def _kind(path: Path, header: Sequence[str], continuous: bool) -> tuple[str, tup
 def _selected(
     path: Path, header: Sequence[str], rows: list[tuple[int, dict[str, str]]], selection: Selection
 ) -> list[tuple[int, dict[str, str]]]:
-    for column, wanted in (("outcome", selection.outcome), ("timepoint", selection.timepoint)):
+    chosen = (
+        ("outcome", selection.outcome),
+        ("timepoint", selection.timepoint),
+        ("comparison", selection.comparison),
+    )
+    for column, wanted in chosen:
         if wanted is None and column in header:
             found = sorted({row.get(column, "") for _, row in rows})
             if len(found) > 1:
@@ -107,9 +116,27 @@ def _selected(
         rows = [(n, row) for n, row in rows if row.get(column, "") == wanted]
         if not rows:
             raise MetasiftError(f"--{column} {wanted}: no row of {path} has it")
+    if "measure" in header:  # the sheet's final values and changes from baseline, kept apart
+        rows = [(n, row) for n, row in rows if row.get("measure", "") == selection.values]
+        if not rows:
+            hint = (
+                " (--change-from-baseline pools the changes)" if selection.values == "final" else ""
+            )
+            raise MetasiftError(f"{path}: no {selection.values} values to pool here{hint}")
     if selection.subgroup is not None and selection.subgroup not in header:
         raise MetasiftError(f"--subgroup {selection.subgroup}: {path} has no such column")
     return rows
+
+
+def _values_of_a_kind(
+    path: Path, rows: list[tuple[int, dict[str, str]]], values: str
+) -> list[tuple[int, dict[str, str]]]:
+    """A sheet's final values, or its changes from baseline: never pooled together."""
+    kept = [(n, row) for n, row in rows if row.get("measure", "") == values]
+    if not kept:
+        hint = " (--change-from-baseline pools the changes)" if values == "final" else ""
+        raise MetasiftError(f"{path}: no {values} values to pool here{hint}")
+    return kept
 
 
 def _parse(
