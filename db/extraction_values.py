@@ -71,3 +71,14 @@ def remember_study_aliases(db: Database, aliases: dict[str, str]) -> bool:
     except sqlite3.OperationalError:  # read-only file or disk: read with the stored ones
         return False
     return True
+
+
+def entered_under_another_study(db: Database, study_uuid: str) -> int:
+    """How many of the study's values in force were entered while their report was another
+    study (before a link or a dedup merge joined it to this one): worth a second look."""
+    row = db.execute(
+        "SELECT count(*) FROM current_extraction_values "
+        "WHERE study_uuid = ? AND entered_under != study_uuid",
+        [study_uuid],
+    ).fetchone()
+    return int(row[0])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from extraction.values.cells import Cell
 from extraction.values.ledger import reviewer_values, set_value
+from extraction.values.worksheet import Worksheet
 from screening.cli.extraction_review import open_for_extraction
 from screening.review import load_review
 from tests.studies_support import new_review, run, send_to_full_text
@@ -29,7 +30,10 @@ def test_values_entered_before_reports_were_linked_follow_the_study(tmp_path: Pa
     with open_for_extraction(str(path), "ana", "screener") as review:
         (study,) = review.included_studies()
         held = {v.cell.field: v.value for v in reviewer_values(review.db, "ana", study.uuid)}
+        sheet = Worksheet(review.db, review.form, "ana", study.uuid)
+        look = sheet.second_look()
     assert held == {"country": "USA", "size": 120}  # the later country is in force
+    assert look is not None and look.startswith("2 value(s) entered before")
     with load_review(path) as main:
         entered = main.db.execute("SELECT DISTINCT study_uuid FROM extraction_values").fetchall()
     assert len(entered) == 2  # nothing was rewritten: the events keep what they were entered under

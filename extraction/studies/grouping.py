@@ -70,6 +70,9 @@ class IncludedStudy(NamedTuple):
     label: str
     record_ids: tuple[int, ...]  # its reports' canonical records, included or not
     aliases: frozenset[str] = frozenset()  # other UUIDs that name it (module docstring)
+    # what dedup asked to look at again on its reports (a merge, a split, a new canonical
+    # record): the values stay attached, and the extraction screen shows these
+    flags: tuple[str, ...] = ()
 
 
 def derived_uuid(review: str, record_uuid: str) -> str:
@@ -145,7 +148,13 @@ def report_label(record: dict[str, Any]) -> str:
 def included_studies(db: Database, outcomes: list[FullTextReport]) -> list[IncludedStudy]:
     """The studies extraction works on: those with at least one included report."""
     return [
-        IncludedStudy(s.uuid, s.label, tuple(r.record_id for r in s.reports), s.aliases)
+        IncludedStudy(
+            s.uuid,
+            s.label,
+            tuple(r.record_id for r in s.reports),
+            s.aliases,
+            tuple(flag for r in s.reports for flag in r.flags),
+        )
         for s in read_studies(db, outcomes)
         if s.included
     ]

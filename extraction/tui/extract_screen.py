@@ -107,14 +107,19 @@ class ExtractScreen(Screen[None]):
             return
         study, sheet = self.sheets[self.at]
         done = "done ✓" if sheet.done else "in progress"
+        look = sheet.second_look()
+        flagged = ("  ⚑ dedup changed its reports: check (status line)", "bold $warning")
         bar.update(
             Text.assemble(
                 ("Extraction ", "bold"),
                 f"· {study.label} (study {self.at + 1} of {len(self.sheets)}) · ",
                 (sheet.reviewer, "bold"),
                 f" · {done}",
+                flagged if study.flags or look else "",
             )
         )
+        if study.flags or look:
+            self.say("⚑ " + "; ".join((*study.flags, *([look] if look else []))))
         table = self.query_one("#lines", DataTable)
         table.clear()
         self.lines = sheet.lines()

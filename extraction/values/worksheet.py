@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.extraction_values import entered_under_another_study
 from extraction.conversions.derived import ConversionError, Derived
 from extraction.forms.form import Form
 from extraction.values.cells import ARM, FIELD, OUTCOME, Cell, StoredValue
@@ -153,6 +154,14 @@ class Worksheet:
             return None
         undo(self.db, self.reviewer, self._written.pop())
         return "undone"
+
+    def second_look(self) -> str | None:
+        """Why this study's values deserve a second look, if they do: some were entered while
+        a report of it was another study (a link or a dedup merge joined them since)."""
+        moved = entered_under_another_study(self.db, self.study)
+        if not moved:
+            return None
+        return f"{moved} value(s) entered before its reports were joined into this study"
 
     @property
     def done(self) -> bool:
