@@ -111,3 +111,21 @@ def test_the_metafor_sheet_pools_with_metasift_pool(filled, tmp_path):
     assert changes.exit_code == 1 and "--change-from-baseline" in changes.output
     change = run(cli, [*args, "--timepoint", "1 month", "--change-from-baseline", "--json"])
     assert json.loads(change.stdout)["estimate"] == pytest.approx(-1.0)
+
+
+def test_split_compares_each_arm_with_its_share_of_the_shared_control(filled):
+    """multi_arm = "split": Lin 2017's two MSC arms each against half its control (n 12 / 2,
+    events 4 / 2), the control's mean and SD kept (Cochrane Handbook 23.3.4)."""
+    from dataclasses import replace
+
+    form, shown = filled
+    rows = metafor_sheet(replace(form, multi_arm="split"), LABELS, shown).rows
+    lin = [r for r in rows[1:] if r[4].startswith("Lin 2017")]
+    assert [r[4] for r in lin] == ["Lin 2017 (high dose)", "Lin 2017 (low dose)"] * 2
+    albumin = [r[7:13] for r in lin if r[0] == "albumin"]
+    assert albumin == [[34, 4, 10, 28, 5, 6.0], [30, 4, 10, 28, 5, 6.0]]
+    adverse = [r[9:15] for r in lin if r[0] == "adverse"]
+    assert adverse == [[10, None, None, 6.0, 1, 2.0], [10, None, None, 6.0, 2, 2.0]]
+    assert all("split among the comparisons" in r[17] for r in lin)
+    shi = [r for r in rows[1:] if r[4] == "Shi 2012"]
+    assert all(r[17] is None for r in shi)  # a two-arm study is as before

@@ -2,6 +2,7 @@
 
     [extraction]
     extractors_required = 2          # independent extractions per study: 1 (default) or 2
+    multi_arm = "combine"            # or "split": see extraction/sheets/analysis.py
 
     [extraction.fields]              # study characteristics; the key is the value's identity,
     country = { label = "Country" }  # so a label can change without losing what was entered
@@ -44,7 +45,8 @@ from extraction.conversions.units import UnitFactor, UnitTable
 FIELD_TYPES = ("text", "integer", "number", "choice", "yes/no", "date")
 KINDS = ("continuous", "dichotomous")
 BETTER = ("higher", "lower")
-TABLE_KEYS = {"extractors_required", "fields", "outcomes", "comparisons", "units"}
+TABLE_KEYS = {"extractors_required", "multi_arm", "fields", "outcomes", "comparisons", "units"}
+MULTI_ARM = ("combine", "split")
 
 Fail = Callable[[str, str], Exception]  # (dotted key, message) -> the error to raise
 
@@ -83,6 +85,9 @@ class Form:
     comparisons: tuple[Comparison, ...] = ()
     unit_factors: tuple[UnitFactor, ...] = ()
     extractors_required: int = 1
+    # a multi-arm trial's several arms of one side (Cochrane Handbook 23.3.4): combined into
+    # one group, or each compared with the shared group, split into as many parts
+    multi_arm: str = "combine"
     units: UnitTable = field(default_factory=UnitTable, compare=False, repr=False)
 
     @property
@@ -107,6 +112,9 @@ def parse_form(data: Any, fail: Fail) -> Form:
     required = data.get("extractors_required", 1)
     if required not in (1, 2) or isinstance(required, bool):
         raise fail("extraction.extractors_required", "must be 1 or 2")
+    multi_arm = data.get("multi_arm", "combine")
+    if multi_arm not in MULTI_ARM:
+        raise fail("extraction.multi_arm", 'must be "combine" or "split"')
     units = enumerate(_list(data, "units", fail), start=1)
     factors = tuple(_unit(u, f"extraction.units[{i}]", fail) for i, u in units)
     return Form(
@@ -115,6 +123,7 @@ def parse_form(data: Any, fail: Fail) -> Form:
         comparisons=tuple(_comparison(k, v, fail) for k, v in _entries(data, "comparisons", fail)),
         unit_factors=factors,
         extractors_required=required,
+        multi_arm=multi_arm,
         units=UnitTable(factors),
     )
 

@@ -5,10 +5,13 @@ Group 1 (m1i, sd1i, n1i; ai, n1i) is the comparison's intervention arm type, gro
 control (review.toml's [extraction.comparisons]); each side is in the outcome's unit.
 
 Multi-arm trials (Cochrane Handbook 23.3.4): when a study has several arms of one side's
-type (two MSC doses against one control), they are combined into one group, so the shared
-control is counted once: continuous arms with the Handbook's formula for combining groups
-(6.5.2.10, extraction.conversions.spread.combine_groups), dichotomous arms by adding events
-and totals. The "multi-arm" column (metafor) and "note" column (RevMan) say so. Final values
+type (two MSC doses against one control), the shared control must not be counted twice.
+review.toml's `[extraction] multi_arm` says how: "combine" (the default) makes the arms one
+group, continuous arms with the Handbook's formula for combining groups (6.5.2.10,
+extraction.conversions.spread.combine_groups), dichotomous arms by adding events and totals;
+"split" compares each arm with the shared group, whose participants (and events) are divided
+among the comparisons, its mean and SD kept. The "multi-arm" column (metafor) and "note"
+column (RevMan) say which was done. Final values
 and changes from baseline are separate blocks, never mixed.
 
 Example:
@@ -32,6 +35,7 @@ from extraction.values.cells import Cell
 from extraction.values.reported import MEASURES, Dichotomous, derive, imputed
 
 COMBINED = "combined (Cochrane Handbook 23.3.4; 6.5.2.10)"
+SPLIT = "split among the comparisons (Cochrane Handbook 23.3.4)"
 METAFOR_VALUES = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "ai", "ci")
 
 
@@ -41,10 +45,16 @@ class Side:
 
     mean: float | None
     sd: float | None
-    n: int  # continuous: participants; dichotomous: the total
-    events: int | None
+    n: float  # continuous: participants; dichotomous: the total (a split group: a share)
+    events: float | None
     arms: int
     imputed: bool
+    split: int = 1  # the shared group divided among this many comparisons
+
+    def share(self, parts: int) -> Side:
+        """This side as one of parts comparisons with the same shared group."""
+        events = None if self.events is None else self.events / parts
+        return Side(self.mean, self.sd, self.n / parts, events, self.arms, self.imputed, parts)
 
 
 @dataclass(frozen=True)
@@ -64,11 +74,13 @@ class Pair:
     def note(self) -> str:
         said = [
             f"{side.arms} {arm_type} arms {COMBINED}"
+            if side.split == 1
+            else f"{arm_type} group {SPLIT} ({side.split})"
             for side, arm_type in (
                 (self.treated, self.comparison.intervention),
                 (self.control, self.comparison.control),
             )  # fmt: skip
-            if side.arms > 1
+            if side.arms > 1 or side.split > 1
         ]
         if self.treated.imputed or self.control.imputed:
             said.append("SD imputed")
@@ -85,14 +97,38 @@ def pairs(form: Form, labels: Mapping[str, str], shown: Mapping[Cell, Shown]) ->
             for timepoint in spec.timepoints:
                 for measure in MEASURES:
                     for study, label in labels.items():
-                        sides = [
-                            _side(study, arms[study], shown, spec, timepoint, measure, arm_type)
-                            for arm_type in (comparison.intervention, comparison.control)
-                        ]
-                        if sides[0] and sides[1]:
+                        where = (study, arms[study], shown, spec, timepoint, measure)
+                        for name, treated, control in _sides(form.multi_arm, comparison, where):
                             out.append(Pair(comparison, spec, timepoint, measure, study,
-                                            label, sides[0], sides[1]))  # fmt: skip
+                                            label + name, treated, control))  # fmt: skip
     return out
+
+
+_Where = tuple[str, Mapping[str, Mapping[str, Any]], Mapping[Cell, Shown], OutcomeSpec, str, str]
+
+
+def _sides(how: str, comparison: Comparison, where: _Where) -> list[tuple[str, Side, Side]]:
+    """(label suffix, treated, control) per comparison row of one study: one row with each
+    side's arms combined, or, when splitting, one per arm of the side that has several."""
+    study, arms, shown, spec, timepoint, measure = where
+    both = [_side(*where, arm_type) for arm_type in (comparison.intervention, comparison.control)]
+    treated, control = both
+    if treated is None or control is None:
+        return []
+    if how != "split" or (treated.arms == 1 and control.arms == 1):
+        return [("", treated, control)]
+    several = comparison.intervention if treated.arms > 1 else comparison.control
+    rows = []
+    for key, arm in arms.items():
+        if arm.get("type") != several:
+            continue
+        alone = _side(study, {key: arm}, shown, spec, timepoint, measure, several)
+        if alone is not None:
+            rows.append((f" ({arm.get('label') or key})", alone))
+    parts = len(rows)
+    if several == comparison.intervention:
+        return [(name, alone, control.share(parts)) for name, alone in rows]
+    return [(name, treated.share(parts), alone) for name, alone in rows]
 
 
 def _side(
