@@ -59,3 +59,11 @@ async def test_take_a_value_then_type_one(tmp_path: Path) -> None:
         ("design", '"non-randomised"', "cy", "consensus"),
         ("country", '"Iran"', "cy", "consensus"),
     ]
+
+
+def test_consensus_snapshot_120x30(snap_compare, tmp_path: Path) -> None:
+    app, review, _ = conflicted(tmp_path / "review")
+    try:
+        assert snap_compare(app, terminal_size=(120, 30))
+    finally:
+        review.close()
