@@ -105,15 +105,21 @@ def _nul(data: bytes, rng: random.Random) -> Mutant:
     return Mutant("NUL byte", data[:at] + b"\x00" * rng.randint(1, 3) + data[at:], False)
 
 
-def _text(data: bytes) -> str:
-    """The file's text as the importer would decode it (BOM, UTF-8, else Windows-1252)."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(encoding, "replace")
+def _encoding(data: bytes) -> str:
+    """The file's encoding as the importer would take it (BOM, UTF-8, else Windows-1252)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
+        return "cp1252"
+    return "utf-8"
+
+
+def _text(data: bytes) -> str:
+    return data.decode(_encoding(data), "replace")
 
 
 def _reencode(data: bytes, rng: random.Random) -> Mutant:
@@ -144,26 +150,33 @@ def _mid_bom(data: bytes, rng: random.Random) -> Mutant:
     return Mutant("BOM mid-file", b"".join(lines), False)
 
 
-def _inside_a_line(data: bytes, rng: random.Random, text: bytes, kind: str) -> Mutant:
-    """text added just before the line end of a random non-blank line past the first."""
-    lines = _lines(data)
+def _inside_a_line(data: bytes, rng: random.Random, text: str, kind: str) -> Mutant:
+    """text added just before the line end of a random non-blank line past the first, in
+    the file's own encoding (whole records stay whole if the encoding can write it)."""
+    encoding = _encoding(data)
+    try:
+        lines = re.split("(?<=\n)", data.decode(encoding))
+    except UnicodeDecodeError:  # a cp1252 guess that does not hold: no text to add to
+        return Mutant(kind, data, False)
     candidates = [i for i, line in enumerate(lines) if i and line.strip()] or [0]
     at = rng.choice(candidates)
-    line = lines[at]
-    body = line.rstrip(b"\r\n")
-    lines[at] = body + text + line[len(body) :]
-    return Mutant(kind, b"".join(lines), True)
+    body = lines[at].rstrip("\r\n")
+    lines[at] = body + text + lines[at][len(body) :]
+    try:
+        return Mutant(kind, "".join(lines).encode(encoding), True)
+    except UnicodeEncodeError:
+        return Mutant(kind, "".join(lines).encode(encoding, "replace"), False)
 
 
 def _hostile(data: bytes, rng: random.Random) -> Mutant:
-    return _inside_a_line(data, rng, HOSTILE.encode("utf-8"), "hostile control characters")
+    return _inside_a_line(data, rng, HOSTILE, "hostile control characters")
 
 
 def big_field(size: int) -> Callable[[bytes, random.Random], Mutant]:
     """A mutation adding size bytes of words to a line (a 5 MB abstract, say)."""
 
     def mutate(data: bytes, rng: random.Random) -> Mutant:
-        words = b" lorem ipsum dolor" * (size // 18 + 1)
+        words = " lorem ipsum dolor" * (size // 18 + 1)
         return _inside_a_line(data, rng, words[:size], f"{size >> 10} KiB field")
 
     return mutate

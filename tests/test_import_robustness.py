@@ -217,3 +217,12 @@ def test_ctrl_c_message_says_the_space_is_reused_and_names_vacuum(review_path: P
     assert "SQLite reuses it for the next import" in result.stderr
     assert "`metasift vacuum`" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_every_text_column_of_a_record_is_cleaned() -> None:
+    """A column added to RecordFields must be added to record_checks' lists too."""
+    from db.records import RecordFields
+    from screening import record_checks
+
+    checked = {*record_checks._TEXT_COLUMNS, *record_checks._JSON_COLUMNS}
+    assert set(RecordFields._fields) - checked == {"uuid", "year", "line"}

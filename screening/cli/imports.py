@@ -65,7 +65,8 @@ def import_(
 
     Each file becomes one source and lands whole or not at all. Importing the same file twice
     adds nothing. A file that cannot be read is named with its line, and the review is left
-    as it was.
+    as it was. A record with neither a title nor an identifier is left out, and a file that
+    ends mid-record imports its whole records: both with a warning naming the line.
 
     Example:
 
