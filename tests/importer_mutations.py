@@ -83,7 +83,7 @@ def _flip(data: bytes, rng: random.Random) -> Mutant:
 
 
 def _truncate(data: bytes, rng: random.Random) -> Mutant:
-    return Mutant("truncation", data[: rng.randrange(1, len(data))], False)
+    return Mutant("truncation", data[: rng.randrange(len(data))], False)
 
 
 def _duplicate_lines(data: bytes, rng: random.Random) -> Mutant:
