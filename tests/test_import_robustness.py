@@ -226,3 +226,14 @@ def test_every_text_column_of_a_record_is_cleaned() -> None:
 
     checked = {*record_checks._TEXT_COLUMNS, *record_checks._JSON_COLUMNS}
     assert set(RecordFields._fields) - checked == {"uuid", "year", "line"}
+
+
+def test_many_records_left_out_show_twenty_warnings_and_a_count(tmp_path, review_path) -> None:
+    path = tmp_path / "strays.txt"
+    strays = "PMID- \nOWN - NLM\n\n" * 25
+    path.write_text(strays + MEDLINE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = invoke("import", "--review", review_path, path)
+    assert result.exit_code == 0, result.output
+    assert "4 records added from PubMed (medline), source #1, 25 left out" in result.stdout
+    assert result.stderr.count(f"Warning: {path}: line ") == 20
+    assert f"Warning: {path}: 5 more warnings like these" in result.stderr
