@@ -118,23 +118,40 @@ def _encoding(data: bytes) -> str:
     return "utf-8"
 
 
-def _text(data: bytes) -> str:
-    return data.decode(_encoding(data), "replace")
+def _decoded(data: bytes) -> tuple[str, str, bool]:
+    """(text, encoding, decoded without a replacement character). NUL bytes without a BOM
+    (UTF-16 that does not say so, or a NUL mutation) leave the encoding a guess: not clean."""
+    encoding = _encoding(data)
+    try:
+        return data.decode(encoding), encoding, encoding == "utf-16" or b"\x00" not in data
+    except UnicodeDecodeError:
+        return data.decode(encoding, "replace"), encoding, False
+
+
+def _as_text(
+    data: bytes, kind: str, change: Callable[[str], str], encoding: str | None = None
+) -> Mutant:
+    """change applied to the file's text, written back in encoding (else the file's own):
+    every record stays whole only if the text decoded and encodes cleanly."""
+    text, found, clean = _decoded(data)
+    try:
+        return Mutant(kind, change(text).encode(encoding or found), clean)
+    except UnicodeEncodeError:
+        return Mutant(kind, change(text).encode(encoding or found, "replace"), False)
 
 
 def _reencode(data: bytes, rng: random.Random) -> Mutant:
     encoding = rng.choice(["utf-16", "utf-16-be", "utf-8-sig", "cp1252", "latin-1", "utf-8"])
-    text = _text(data)
-    try:
-        return Mutant(f"re-encoded as {encoding}", text.encode(encoding), True)
-    except UnicodeEncodeError:
-        return Mutant(f"re-encoded as {encoding}", text.encode(encoding, "replace"), False)
+    return _as_text(data, f"re-encoded as {encoding}", lambda text: text, encoding)
 
 
 def _line_ends(data: bytes, rng: random.Random) -> Mutant:
-    end = rng.choice([b"\r\n", b"\r", b"\n"])
-    plain = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return Mutant(f"line ends {end!r}", plain.replace(b"\n", end), True)
+    end = rng.choice(["\r\n", "\r", "\n"])
+
+    def change(text: str) -> str:
+        return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", end)
+
+    return _as_text(data, f"line ends {end!r}", change)
 
 
 def _leading_bom(data: bytes, rng: random.Random) -> Mutant:
@@ -151,21 +168,17 @@ def _mid_bom(data: bytes, rng: random.Random) -> Mutant:
 
 
 def _inside_a_line(data: bytes, rng: random.Random, text: str, kind: str) -> Mutant:
-    """text added just before the line end of a random non-blank line past the first, in
-    the file's own encoding (whole records stay whole if the encoding can write it)."""
-    encoding = _encoding(data)
-    try:
-        lines = re.split("(?<=\n)", data.decode(encoding))
-    except UnicodeDecodeError:  # a cp1252 guess that does not hold: no text to add to
-        return Mutant(kind, data, False)
-    candidates = [i for i, line in enumerate(lines) if i and line.strip()] or [0]
-    at = rng.choice(candidates)
-    body = lines[at].rstrip("\r\n")
-    lines[at] = body + text + lines[at][len(body) :]
-    try:
-        return Mutant(kind, "".join(lines).encode(encoding), True)
-    except UnicodeEncodeError:
-        return Mutant(kind, "".join(lines).encode(encoding, "replace"), False)
+    """text added just before the line end of a random non-blank line past the first."""
+
+    def change(whole: str) -> str:
+        lines = re.split("(?<=\n)", whole)
+        candidates = [i for i, line in enumerate(lines) if i and line.strip()] or [0]
+        at = rng.choice(candidates)
+        body = lines[at].rstrip("\r\n")
+        lines[at] = body + text + lines[at][len(body) :]
+        return "".join(lines)
+
+    return _as_text(data, kind, change)
 
 
 def _hostile(data: bytes, rng: random.Random) -> Mutant:
