@@ -237,3 +237,16 @@ def test_many_records_left_out_show_twenty_warnings_and_a_count(tmp_path, review
     assert "4 records added from PubMed (medline), source #1, 25 left out" in result.stdout
     assert result.stderr.count(f"Warning: {path}: line ") == 20
     assert f"Warning: {path}: 5 more warnings like these" in result.stderr
+
+
+def test_a_workbook_damaged_by_one_byte_is_refused_not_a_traceback(tmp_path, review_db) -> None:
+    # input 5172 of the 10,000-input XLSX run: one byte of an attribute name in the sheet's
+    # XML changed, and openpyxl raised TypeError for the attribute it did not know
+    data = bytearray((FIXTURES / "xlsx/cff_baseline_embase.xlsx").read_bytes())
+    data[3470] = ord("W")
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    before = dump(review_db)
+    with pytest.raises(ParseError, match=r"the sheet is broken after row 0 \(Selection"):
+        import_file(review_db, path)
+    assert dump(review_db) == before
