@@ -65,7 +65,7 @@ def test_csv_with_cr_only_line_ends_imports(tmp_path: Path, review_path: Path) -
     path.write_bytes(b'Title,Year\r"A",2020\r')
     result = invoke("import", "--review", review_path, path)
     assert result.exit_code == 0, result.output
-    assert "1 records added" in result.stdout
+    assert "1 record added" in result.stdout
 
 
 @pytest.mark.parametrize("encoding", ["bogus", "hex"])
