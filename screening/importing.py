@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,8 +21,10 @@ from db.errors import ParseError
 from db.records import NewRecord, RecordFields, Staging
 from db.sources import insert_source, source_by_sha256
 from screening.citation import Citation
+from screening.control_chars import visible
 from screening.importers import detect_format, reader
 from screening.importers.textfile import SourceFile
+from screening.record_checks import SKIPPED, without_controls, worth_keeping
 from screening.rows import citation_fields
 
 # (records read, bytes read, bytes in the file)
@@ -50,6 +52,10 @@ class ImportSummary:
     added: int
     source_id: int
     already_imported: bool = False
+    skipped: int = 0  # records with neither a title nor an identifier
+    # "file: line N: ..." for what was skipped or cut (the first KEPT_WARNINGS of them)
+    warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0
 
 
 def file_sha256(path: Path) -> str:
@@ -58,22 +64,6 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def stage_citations(
-    staging: Staging, citations: Iterable[Citation], on_batch: Callable[[int], None] | None = None
-) -> Citation | None:
-    """Stage citations in batches; returns the first one (it may name the database)."""
-    first: list[Citation] = []
-
-    def fields() -> Iterator[tuple[RecordFields, str]]:
-        for citation in citations:
-            if not first:
-                first.append(citation)
-            yield citation_fields(citation), citation.raw
-
-    stage_fields(staging, fields(), on_batch)
-    return first[0] if first else None
 
 
 def stage_fields(
@@ -104,14 +94,31 @@ def import_file(
     sheet: str | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Import one file as one source. Raises ParseError and changes nothing on bad input."""
-    path = Path(path)
+    """Import one file as one source. Raises ParseError (one line) and changes nothing on bad
+    input; what it went past (records left out, a file cut short) is in the summary's
+    warnings."""
+    try:
+        return _import(db, Path(path), database, fmt, encoding, columns, sheet, progress)
+    except ParseError as e:
+        raise one_line(e) from None
+
+
+def _import(
+    db: Database,
+    path: Path,
+    database: str | None,
+    fmt: str,
+    encoding: str | None,
+    columns: dict[str, str] | None,
+    sheet: str | None,
+    progress: Progress | None,
+) -> ImportSummary:
     source = SourceFile.open(path, encoding)
     sha256 = file_sha256(path)
     existing = source_by_sha256(db, sha256)
     if existing:
         return _already_imported(path, existing)
-    fmt = detect_format(source) if fmt == "auto" else fmt
+    fmt = detect_format(source) if fmt == "auto" else fitting_format(source, fmt)
     total = path.stat().st_size
 
     def report(n: int) -> None:
@@ -121,15 +128,45 @@ def import_file(
     staging = Staging(db)
     try:
         options = _reader_options(fmt, columns, sheet)
-        _stage_file(staging, source, fmt, options, report)
+        skipped = _stage_file(staging, source, fmt, options, report)
         name, fallback = _database_names(staging.databases(), fmt, database)
         query = _search_query(source, fmt, options)
         source_id = _land(db, staging, source, fmt, (name, fallback), sha256, query)
         if progress:
             progress(staging.count, total, total)
-        return ImportSummary(path, fmt, source.encoding, name, staging.count, source_id)
+        summary = ImportSummary(path, fmt, source.encoding, name, staging.count, source_id)
+        summary.skipped, summary.warnings = skipped, [str(w) for w in source.warnings]
+        summary.warning_count = source.warning_count
+        return summary
     finally:
         staging.drop()
+
+
+def fitting_format(source: SourceFile, fmt: str) -> str:
+    """The format the user forced, unless the file is plainly another one. --format is for
+    files detection cannot name; reading one format's records as another's would merge or
+    mangle them (a MEDLINE file read as Ovid is one record)."""
+    if reader(fmt).sniff(source.head()):
+        return fmt
+    try:
+        detected = detect_format(source)
+    except ParseError:
+        return fmt  # nothing recognises it: the user's word stands
+    raise ParseError(
+        source.path,
+        f"this is a {detected} file, not {fmt}: leave out --format (or use --format "
+        f"{detected}); nothing was imported",
+        line=1,
+    )
+
+
+def one_line(error: ParseError) -> ParseError:
+    """The error as one line a terminal shows safely: a parser's message may end in a newline
+    or quote the file's control characters."""
+    message = visible(" ".join(error.message.split()))
+    if message == error.message:
+        return error
+    return ParseError(error.path, message, line=error.line, record=error.record)
 
 
 def _already_imported(path: Path, source: dict[str, Any]) -> ImportSummary:
@@ -151,15 +188,50 @@ def _stage_file(
     fmt: str,
     options: dict[str, Any],
     on_batch: Callable[[int], None],
-) -> None:
-    """Stage every record of the file. Raises ParseError on a file with no records."""
+) -> int:
+    """Stage every record of the file worth keeping; returns how many were left out.
+    Raises ParseError on a file with no records to keep."""
     module = reader(fmt)
     if hasattr(module, "read_fields"):  # built on every core, staged as they come
-        stage_fields(staging, _checked(module.read_fields(source, **options), source), on_batch)
+        pairs = module.read_fields(source, **options)
     else:
-        stage_citations(staging, _checked(module.read(source, **options), source), on_batch)
+        pairs = _citation_fields(module.read(source, **options))
+    checked = _RecordChecks(source)
+    stage_fields(staging, checked.kept(_checked(pairs, source)), on_batch)
     if not staging.count:
-        raise ParseError(source.path, f"no records found in this {fmt} file")
+        said = source.warnings[0] if source.warnings else None
+        raise ParseError(
+            source.path,
+            f"no records found in this {fmt} file"
+            + (f" ({said.message}, line {said.line})" if said else ""),
+        )
+    return checked.skipped
+
+
+def _citation_fields(citations: Iterable[Citation]) -> Iterator[tuple[RecordFields, str]]:
+    """(rows.citation_fields, raw) for each citation."""
+    for citation in citations:
+        yield citation_fields(citation), citation.raw
+
+
+class _RecordChecks:
+    """Every record through record_checks: control characters out, and the records with
+    neither a title nor an identifier left out with a warning naming their line."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.skipped = 0
+
+    def kept(
+        self, records: Iterable[tuple[RecordFields, str]]
+    ) -> Iterator[tuple[RecordFields, str]]:
+        for fields, raw in records:
+            fields = without_controls(fields)
+            if worth_keeping(fields):
+                yield fields, raw
+            else:
+                self.skipped += 1
+                self.source.warn(SKIPPED, line=fields.line)
 
 
 def _reader_options(fmt: str, columns: dict[str, str] | None, sheet: str | None) -> dict[str, Any]:
@@ -230,4 +302,5 @@ def _checked(items: Iterator[_T], source: SourceFile) -> Iterator[_T]:
             source.path,
             f"cannot be read as {source.encoding} ({e.reason}); "
             "re-export it as UTF-8 or pass --encoding",
+            line=source.line_of_bad_bytes(),
         ) from None

@@ -157,12 +157,12 @@ def test_untagged_line_right_after_a_record_number_is_an_error(tmp_path: Path) -
 
 
 def test_record_number_with_nothing_after_it_is_a_cut_short_export(tmp_path: Path) -> None:
+    # issue 11: the whole records import and the cut is a warning, not a refusal
     source = write(tmp_path, CITAVI.read_text(encoding="utf-8") + "<3003. >\n")
-    records = ovid.read(source)
-    assert next(records).source_record_id == "621381829"
-    with pytest.raises(ParseError, match="record <3003> has no fields") as error:
-        list(records)
-    assert error.value.line == 128
+    assert [r.source_record_id for r in ovid.read(source)] == ["621381829", "621381823"]
+    (warning,) = source.warnings
+    assert warning.line == 128
+    assert "the file ends in the middle of the record that starts on line 128" in warning.message
 
 
 def test_file_without_records_is_an_error(tmp_path: Path) -> None:

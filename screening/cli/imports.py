@@ -65,7 +65,8 @@ def import_(
 
     Each file becomes one source and lands whole or not at all. Importing the same file twice
     adds nothing. A file that cannot be read is named with its line, and the review is left
-    as it was.
+    as it was. A record with neither a title nor an identifier is left out, and a file that
+    ends mid-record imports its whole records: both with a warning naming the line.
 
     Example:
 
@@ -93,13 +94,21 @@ def _import_one(db: Database, name: str, options: dict[str, Any]) -> ImportSumma
     except KeyboardInterrupt:
         raise click.ClickException(
             f"interrupted: nothing of {name} was imported (files named before it "
-            "were); run the command again to import it"
+            "were); run the command again to import it. The review file keeps the space "
+            "the import had taken: SQLite reuses it for the next import, and `metasift "
+            "vacuum` gives it back now (it rewrites the file and holds the review while "
+            "it does)"
         ) from None
     finally:
         bar.finish()
 
 
 def _report(name: str, summary: ImportSummary) -> None:
+    for warning in summary.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    unshown = summary.warning_count - len(summary.warnings)
+    if unshown:
+        click.echo(f"Warning: {name}: {counted(unshown, 'more warning')} like these", err=True)
     if summary.already_imported:
         click.echo(
             f"{name}: already imported as source #{summary.source_id} "
@@ -113,9 +122,11 @@ def _report(name: str, summary: ImportSummary) -> None:
             "name it with --database for PRISMA's counts",
             err=True,
         )
+    left_out = f", {summary.skipped:,} left out (no title and no identifier)"
+    skipped = left_out if summary.skipped else ""
     click.echo(
         f"{name}: {counted(summary.added, 'record')} added from {summary.database} "
-        f"({summary.format}{read_as}), source #{summary.source_id}"
+        f"({summary.format}{read_as}), source #{summary.source_id}{skipped}"
     )
 
 

@@ -24,6 +24,9 @@ Mapping to Citation:
 
 raw is the entry from its "@" to its closing brace; line is the line of the "@".
 
+A file cut short: an entry's braces are its end marker, so a file that ends inside an entry
+is refused with the entry's line ("never closed"); a cut between two entries cannot be seen.
+
 Why not bibtexparser 2.1.0 with pylatexenc 2.11 (benchmarks/library_readers.py: this module's
 mapping on top of both, on the Scopus fixture, the malformed inputs of the tests, and 10,000
 entries made by repeating the fixture's three under distinct keys). The library reading lost

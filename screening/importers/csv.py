@@ -12,7 +12,16 @@ exports get a little more from screening.importers.csv_profiles: Embase's "Sourc
 OpenURL link, PubMed's "Citation" cell, Scopus's EID and its extra "Funding Text" cells.
 
 raw is the row as a JSON object {header: cell}: a CSV line means nothing without its
-header, and a row can span several lines. line is the row's first line.
+header, and a row can span several lines. line is the row's first line. Lines may end in
+CRLF, LF or a lone CR (old Mac exports).
+
+A CSV file has no end marker, so a file cut short mostly reads as a shorter whole file. Two
+cuts show, and in both the whole rows are imported and the import warns with the line where
+the file was cut, leaving the cut row out: the file ends without a line break inside a
+quoted cell (with a line break, the quote is a stray one: an error), or it ends without one
+in a last row that has fewer cells than the header while every row before it had them all
+(exports that drop trailing empty cells do so on many rows, so they are not mistaken for a
+cut).
 """
 
 from __future__ import annotations
@@ -20,7 +29,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from db.errors import ParseError
@@ -85,12 +96,13 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 _EXTRA_FIELDS = ("publisher", "index_keywords", "original_title")
 _DELIMITERS = (",", ";", "\t")
 _FIELD_LIMIT = 1 << 24  # Scopus "References" cells pass the csv module's default 128 KiB
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def sniff(head: str) -> bool:
     """A delimited header of two or more columns, one of them a title column (below the
     search an Embase.com export starts with)."""
-    cells = _split_header(search_preamble.header_line(head))
+    cells = _split_header(_header_line(head))
     titles = FIELD_ALIASES["title"]
     return len(cells) >= 2 and any(c.strip().lower() in titles for c in cells)
 
@@ -100,27 +112,35 @@ def read(
 ) -> Iterator[Citation]:
     """Stream one Citation per row; ParseError for a row that does not fit the header."""
     csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
-    delimiter = _delimiter(search_preamble.header_line(source.head()))
+    delimiter = _delimiter(_header_line(source.head()))
     with io.TextIOWrapper(source.binary(), encoding=source.encoding, newline="") as text:
         reader = csv.reader(text, delimiter=delimiter, strict=True)
-        yield from citations_from_rows(source, _rows(source, reader), columns)
+        whole = partial(_whole_rows, source, reader)
+        yield from citations_from_rows(source, _rows(source, reader), columns, whole)
 
 
 def search_query(source: SourceFile, **options: object) -> str | None:
     """The search an Embase.com export names above its header, else None."""
-    first = source.head().split("\n", 1)[0]
-    return search_preamble.query_of(next(csv.reader([first.lstrip("\ufeff")]), []))
+    first = _LINE_END.split(source.head(), maxsplit=1)[0]
+    return search_preamble.query_of(_split(first.lstrip("\ufeff"), ","))
 
 
 def citations_from_rows(
-    source: SourceFile, rows: Iterator[tuple[int, list[str]]], columns: dict[str, str] | None
+    source: SourceFile,
+    rows: Iterator[tuple[int, list[str]]],
+    columns: dict[str, str] | None,
+    whole: Callable[[Iterator[tuple[int, list[str]]], int], Iterator[tuple[int, list[str]]]]
+    | None = None,
 ) -> Iterator[Citation]:
     """One Citation per row after the header (the first row past any search preamble),
-    for CSV and XLSX alike; rows are (line or row number, cells)."""
+    for CSV and XLSX alike; rows are (line or row number, cells). whole(rows, header width)
+    leaves out a last row cut short (CSV's _whole_rows)."""
     rows = search_preamble.skip_preamble(rows)
     header = next(rows, (0, None))[1]
     if header is None:
         return
+    if whole is not None:
+        rows = whole(rows, len(header))
     header = [h.lstrip("\ufeff").strip() for h in header]
     fields = _columns(source, header, columns or {})
     profile = csv_profiles.detect(header)
@@ -141,6 +161,10 @@ def _rows(source: SourceFile, reader: Any) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as e:
+            if str(e) == "unexpected end of data" and not source.ends_with_line_break():
+                where = f"inside a quoted cell of the row from line {start}"
+                source.warn(_cut(where), line=reader.line_num)
+                return
             raise ParseError(
                 source.path, f"malformed CSV: {e} (a quote not closed?)", line=start
             ) from None
@@ -149,14 +173,53 @@ def _rows(source: SourceFile, reader: Any) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
+def _whole_rows(
+    source: SourceFile, reader: Any, rows: Iterator[tuple[int, list[str]]], width: int
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows, the last one held back until it is known not to be cut short: no line
+    break after it, and fewer cells than the header after rows that all had them."""
+    last: tuple[int, list[str]] | None = None
+    earlier = full = 0
+    for row in rows:
+        if last is not None:
+            earlier += 1
+            full += len(last[1]) >= width
+            yield last
+        last = row
+    if last is None:
+        return
+    short = len(last[1]) < width and earlier and full == earlier
+    if short and not source.ends_with_line_break():
+        found = f"in the row from line {last[0]} ({len(last[1])} of {width} cells)"
+        source.warn(_cut(found), line=reader.line_num)
+        return
+    yield last
+
+
+def _cut(where: str) -> str:
+    return f"the file ends {where}: the export was cut short; that row was left out"
+
+
+def _header_line(head: str) -> str:
+    """The header's line, whatever the line ends (lone CRs included)."""
+    return search_preamble.header_line(_LINE_END.sub("\n", head))
+
+
 def _split_header(line: str) -> list[str]:
-    return next(csv.reader([line], delimiter=_delimiter(line)), [])
+    return _split(line, _delimiter(line))
 
 
 def _delimiter(line: str) -> str:
     """The delimiter that splits the header into the most columns (comma on a tie)."""
-    counts = {d: len(next(csv.reader([line], delimiter=d), [])) for d in _DELIMITERS}
+    counts = {d: len(_split(line, d)) for d in _DELIMITERS}
     return max(_DELIMITERS, key=lambda d: counts[d])
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a stray line-end character (U+2028, ...) in the header
+        return []
 
 
 def _columns(source: SourceFile, header: list[str], mapping: dict[str, str]) -> dict[str, str]:

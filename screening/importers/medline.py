@@ -5,6 +5,13 @@ whose values go on over continuation lines indented by six spaces; empty lines s
 records. A continuation line holding only spaces is a paragraph break inside a value (PubMed
 writes those in book abstracts), not the end of the record.
 
+A file cut short: PubMed ends every record with its SO (source) line, so a last record that
+does not end with the field the records before it end with was cut; it is left out and the
+import warns with the line where the file ends (tagged.whole_records). A file of one record
+is taken as whole, and a cut inside the SO line itself, or between two records, cannot be
+seen. A record with neither a title nor an identifier (an empty "PMID-" line and no TI) is
+left out by the import, with a warning.
+
 Choices:
 - authors are the full names (FAU, "Surname, Given"); an author with only a short name (AU,
   "Smith JA") becomes "Smith, JA"; a group author (CN) keeps its place in the list;
@@ -36,7 +43,7 @@ from typing import Any, NoReturn
 
 from db.errors import ParseError
 from screening.citation import Citation, Section
-from screening.importers.tagged import split_tag
+from screening.importers.tagged import split_tag, whole_records
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
     abstract_text,
@@ -119,7 +126,7 @@ class _Record:
 
 def read(source: SourceFile, **options: Any) -> Iterator[Citation]:
     """Stream the records; ParseError names the first line that fits no MEDLINE pattern."""
-    for record in _records(source):
+    for record in whole_records(_records(source), source):
         yield _citation(record)
 
 

@@ -14,6 +14,14 @@ the PMID when the database is Ovid MEDLINE; Emtree or MeSH headings (MH) become 
 without their '*' major marks (the starred ones are listed again in extra["mesh_major"]); OT
 is the original-language title, not keywords; FA full names are preferred over AU, and AU
 "Behan L." becomes "Behan, L.".
+
+A file cut short: every record of an export ends with the same field (the last one of the
+field selection: CR, cited references, in "Complete Reference"), so a last record that ends
+with another field, or with none (a bare "<9. >" line), was cut; it is left out and the
+import warns with the line where the file ends (tagged.whole_records). A file of one record
+is taken as whole, and a cut inside the last field, or between two records, cannot be seen.
+A record number line with no fields after it in the middle of the file makes a record with
+neither a title nor an identifier, which the import leaves out with a warning.
 """
 
 from __future__ import annotations
@@ -26,7 +34,12 @@ from typing import Any
 
 from db.errors import ParseError
 from screening.citation import Citation, Section
-from screening.importers.tagged import split_tag, starred_headings, values_by_tag
+from screening.importers.tagged import (
+    split_tag,
+    starred_headings,
+    values_by_tag,
+    whole_records,
+)
 from screening.importers.textfile import SourceFile
 from screening.normalise import (
     abstract_text,
@@ -126,9 +139,9 @@ class _Source:
 
 
 def read(source: SourceFile, **options: Any) -> Iterator[Citation]:
-    """Stream the records; ParseError for a file with none, or a record that is cut short."""
+    """Stream the records; ParseError for a file with none."""
     found = False
-    for record in _records(source):
+    for record in whole_records(_records(source), source):
         found = True
         yield _citation(record)
     if not found:
@@ -147,7 +160,7 @@ def _records(source: SourceFile) -> Iterator[_Record]:
         if marker or (tagged and (record is None or (tagged[0] == "VN" and record.has("VN")))):
             # a new record: its number line, or a tag line with no number line before it
             if record is not None:
-                yield _closed(source, record)
+                yield record
             record = _Record(number, marker.group(1) if marker else None)
         if record is None:
             continue  # blank lines and search history before the first record
@@ -164,17 +177,7 @@ def _records(source: SourceFile) -> Iterator[_Record]:
                 )
             record.fields[-1][1] += "\n" + line.strip()
     if record is not None:
-        yield _closed(source, record)
-
-
-def _closed(source: SourceFile, record: _Record) -> _Record:
-    if not record.fields:
-        raise ParseError(
-            source.path,
-            f"record <{record.number}> has no fields: the export may have been cut short",
-            line=record.start,
-        )
-    return record
+        yield record
 
 
 def _citation(record: _Record) -> Citation:

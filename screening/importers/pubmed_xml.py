@@ -246,13 +246,19 @@ def _parse_record(xml: bytes, path: str | Path, first_line: int) -> Any:
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as e:
-        message = _LXML_POSITION.sub("", e.msg or str(e))
+        message = _lxml_message(e)
         column = f" (column {e.position[1]})" if e.position else ""
         raise ParseError(
             path,
             f"the XML is broken: {message}{column}",
             line=first_line + (e.lineno or 1) - 1,
         ) from None
+
+
+def _lxml_message(error: etree.XMLSyntaxError) -> str:
+    """libxml2's message on one line (it ends some, "Char 0x0 out of allowed range", in a
+    newline), without the position it appends."""
+    return _LXML_POSITION.sub("", " ".join((error.msg or str(error)).split()))
 
 
 def _declared_encoding(prolog: bytes) -> str:
@@ -272,7 +278,7 @@ def _refuse(data: bytes, path: str | Path) -> NoReturn:
     try:
         root = etree.fromstring(data, _PARSER) if data.strip() else None
     except etree.XMLSyntaxError as e:
-        message = _LXML_POSITION.sub("", e.msg or str(e))
+        message = _lxml_message(e)
         raise ParseError(path, f"not PubMed XML: {message}", line=e.lineno or 1) from None
     if root is None or not isinstance(root.tag, str):
         raise ParseError(path, "the XML has no PubmedArticleSet element", line=1)

@@ -1,5 +1,11 @@
 """Pieces shared by the readers of line-tagged exports (PubMed MEDLINE, Ovid).
 
+Neither format has an end marker, so a file cut short mostly reads as a shorter whole file.
+What shows is a last record that does not end the way the others do: every record of an
+export ends with the same field (PubMed's MEDLINE always with SO; an Ovid export with the
+last field of its field selection). whole_records leaves such a last record out and warns
+with the line where the file was cut.
+
 Both formats put a tag of up to four characters at column 0, padded to four with spaces and
 followed by "- " ("PMID- 123", "TI  - A title"), so one function splits those lines. Both also
 give short author names as "Surname Initials" ("Smith JA", "Behan L."), and star the headings
@@ -9,8 +15,10 @@ give short author names as "Surname Initials" ("Smith JA", "Behan L."), and star
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol, TypeVar
 
+from screening.importers.textfile import SourceFile
 from screening.normalise import clean, clean_list
 
 # the tag padded to four characters, then "-" in column 5 and a space before any value
@@ -49,3 +57,38 @@ def starred_headings(headings: list[str]) -> tuple[list[str], list[str]]:
             if "*" in heading:
                 major.append(term)
     return clean_list(terms), clean_list(major)
+
+
+class TaggedRecord(Protocol):
+    start: int
+    fields: list[list[str]]
+
+    def raw(self) -> str: ...
+
+
+_R = TypeVar("_R", bound=TaggedRecord)
+
+
+def whole_records(records: Iterable[_R], source: SourceFile) -> Iterator[_R]:
+    """The records, the last one only if it ends with the tag every record before it ended
+    with (a lone record is taken as whole) and has a field at all."""
+    last: _R | None = None
+    endings: set[str] = set()
+    for record in records:
+        if last is not None:
+            endings.add(last.fields[-1][0] if last.fields else "")
+            yield last
+        last = record
+    if last is None:
+        return
+    expected = next(iter(endings)) if len(endings) == 1 else None
+    ending = last.fields[-1][0] if last.fields else None
+    if ending is not None and (expected is None or ending == expected):
+        yield last
+        return
+    why = f"its last field is {ending}, not {expected}" if ending else "it has no fields"
+    source.warn(
+        f"the file ends in the middle of the record that starts on line {last.start} ({why}):"
+        " the export was cut short; that record was left out",
+        line=last.start + last.raw().count("\n"),
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
@@ -35,6 +36,18 @@ from screening.importers.textfile import SourceFile
 
 NAME = "xlsx"
 _ZIP = "PK\x03\x04"
+# what a damaged archive raises on the way in: a member that does not inflate (zlib), an
+# unknown zip version (NotImplementedError), a member flagged as encrypted (RuntimeError), a
+# member whose XML is broken, an element with an attribute openpyxl does not know
+# (TypeError from its deserialiser); found by tests/test_importer_mutations.py
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    ElementTree.ParseError,
+    TypeError,
+)
 
 
 def sniff(head: str) -> bool:
@@ -70,12 +83,14 @@ def search_query(source: SourceFile, sheet: str | None = None, **options: object
 def _open(source: SourceFile) -> Any:
     try:
         return openpyxl.load_workbook(source.path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as e:
+    except (InvalidFileException, KeyError, OSError, *_DAMAGED) as e:
         raise ParseError(source.path, f"is not a readable XLSX workbook ({e})") from None
 
 
 def _sheet(source: SourceFile, workbook: Any, name: str | None) -> Any:
     names = list(workbook.sheetnames)
+    if not names:
+        raise ParseError(source.path, "is an XLSX workbook with no sheets")
     listed = ", ".join(repr(n) for n in names)
     if name is not None and name not in names:
         raise ParseError(source.path, f"has no sheet {name!r}; its sheets are {listed}")
@@ -95,7 +110,7 @@ def _rows(source: SourceFile, worksheet: Any) -> Iterator[tuple[int, list[str]]]
             cells = [_text(value) for value in values]
             if any(c.strip() for c in cells):
                 yield number, cells
-    except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, KeyError) as e:
+    except (ValueError, KeyError, *_DAMAGED) as e:
         raise ParseError(
             source.path, f"the sheet is broken after row {number} ({e})", line=number + 1
         ) from None
