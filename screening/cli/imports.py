@@ -60,8 +60,9 @@ def import_(
     sheet: str | None,
 ) -> None:
     """Import search exports: PubMed XML, MEDLINE/.nbib, RIS (Embase, Scopus, Web of Science,
-    Ovid, EndNote, Zotero, ProQuest, EBSCO), Web of Science plain text and tab-delimited,
-    Ovid Embase, BibTeX and CSV.
+    Ovid, EndNote, Zotero, ProQuest, EBSCO, Cochrane), Web of Science plain text and
+    tab-delimited, Ovid Embase, EndNote XML (EndNote, Mendeley), ProQuest plain text, BibTeX,
+    CSV and XLSX (Embase.com, Scopus, EPPI-Reviewer, any sheet with --column).
 
     Each file becomes one source and lands whole or not at all. Importing the same file twice
     adds nothing. A file that cannot be read is named with its line, and the review is left
