@@ -91,9 +91,14 @@ def fill(disk: Path, room: int = 0) -> None:
 
 
 async def decide_once(folder: Path, open_only: bool) -> None:
+    from db.errors import MetasiftError
     from tests.tui.snapshot_apps.screening_app import build
 
-    app = build(folder, "ana")
+    try:  # opening reads the review as `metasift screen` does, which prints this one line
+        app = build(folder, "ana")
+    except MetasiftError as e:
+        print(f"REFUSED {e}", flush=True)
+        return
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         print("OPEN", flush=True)
@@ -117,6 +122,10 @@ def run_screen(folder: Path, open_only: bool) -> tuple[list[str], str]:
         text=True,
         timeout=120,
     )
+    refused = next((x[8:] for x in run.stdout.splitlines() if x.startswith("REFUSED ")), "")
+    if refused:  # refused before it opened, in one line: clean if that line says why
+        said = re.search(f"{FULL}|{READ_ONLY}", refused, re.I)
+        return ([] if said else [f"refused without saying why: {refused[:200]}"]), refused
     if "OPEN" not in run.stdout:
         error = (run.stderr.strip().splitlines() or ["no word"])[-1]
         return [f"the screen did not open: {error[:200]}"], ""
@@ -131,6 +140,9 @@ def decision_input(db_path: Path, tally: Tally) -> None:
     before = table_dump(db_path)
     problems, status = run_screen(db_path.parent, open_only=False)
     saved, changed = "u undoes" in status, table_dump(db_path) != before
+    if status and not problems and not changed and re.search(f"{FULL}|{READ_ONLY}", status, re.I):
+        tally.add([])  # refused at opening (or not saved), said why, nothing changed
+        return
     if not problems and saved != changed:
         problems.append(f"status line {status!r}, yet the review {'did not ' * saved}change")
     if not problems and not saved and not re.search(f"{FULL}|not saved", status, re.I):
