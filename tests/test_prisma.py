@@ -179,3 +179,33 @@ def test_diagram_shows_the_counts_as_text(tmp_path: Path) -> None:
         "Identification", "Screening", "Included",
     ):  # fmt: skip
         assert expected in lines, (expected, lines)
+
+
+def test_a_conflict_leaves_its_record_screened_but_unsettled(tmp_path: Path) -> None:
+    path, found = screened_review(tmp_path)
+    db = open_review(path)
+    decide(db, found[-1][0], TA, "exclude", who="ben")  # ana included it: now a conflict
+    db.close()
+    got = json.loads(run(path, "prisma", "--json").stdout)
+    assert got["records_screened"] == len(found)
+    assert (got["records_excluded"], got["unsettled"]) == (80, {"records": 1, "reports": 0})
+    assert got["dbr_sought_reports"] == len(found) - 81
+    assert got["checks"][1] == {
+        "name": "reports sought <= records screened - records excluded",
+        "holds": True,
+        "detail": f"{len(found) - 81} vs {len(found) - 80} "
+        "(1 record with no title/abstract outcome yet)",
+    }
+
+
+def test_without_a_title_abstract_stage_every_record_is_sought(tmp_path: Path) -> None:
+    path, found = screened_review(tmp_path)
+    toml = path.parent / "review.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(
+        text.replace('stages = ["title-abstract", "full-text"]', 'stages = ["full-text"]')
+    )
+    got = json.loads(run(path, "prisma", "--json").stdout)
+    assert (got["records_screened"], got["records_excluded"]) == (len(found), 0)
+    assert got["dbr_sought_reports"] == len(found)
+    assert got["unsettled"] == {"records": 0, "reports": 80}  # decided at title/abstract only
