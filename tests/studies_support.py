@@ -45,14 +45,21 @@ def _template(fixture: Path) -> Path:
     return folder
 
 
-def decide(db: Database, record_id: int, stage: str, verdict: str, who: str = "ana") -> None:
+def decide(
+    db: Database,
+    record_id: int,
+    stage: str,
+    verdict: str,
+    who: str = "ana",
+    reason: str = "wrong design",
+) -> None:
     event: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
         "record_id": record_id,
         "reviewer": who,
         "stage": stage,
         "verdict": verdict,
-        "reason": "wrong design" if verdict == "exclude" else None,
+        "reason": reason if verdict == "exclude" else None,
         "note": None,
         "tags": None,
         "undoes": None,

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlite_utils import Database
 
 from extraction.forms.form import Form
+from extraction.prisma.counts import ScreenedRecord
 from extraction.studies.grouping import IncludedStudy
 from extraction.studies.reports import FullTextReport
 
@@ -35,6 +36,8 @@ class ExtractionReview:
     run_screen: Callable[[Callable[[], Any], str], None]
     # every report sought at full text with its outcome there (`metasift studies`)
     reports: Callable[[], list[FullTextReport]]
+    # every record in force (duplicate cluster) with its title/abstract outcome (`prisma`)
+    screened: Callable[[], list[ScreenedRecord]] = lambda: []  # noqa: E731
 
 
 class ReviewOpener(Protocol):

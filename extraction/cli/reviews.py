@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import click
 
@@ -13,6 +14,7 @@ from extraction.cli.context import VIEWER, ExtractionReview, ReviewOpener
 REVIEW_HELP = "The review: its review.db, or the folder holding it.  [default: ./review.db]"
 REVIEWER_HELP = "Who is doing this (or METASIFT_REVIEWER): one of review.toml's people."
 GROUP_REVIEW = "metasift.extraction.review"  # a group's --review, for its subcommands
+C = TypeVar("C", bound=click.Command)
 
 
 def review_option(f: click.decorators.FC) -> click.decorators.FC:
@@ -23,9 +25,9 @@ def reviewer_option(f: click.decorators.FC) -> click.decorators.FC:
     return click.option("--reviewer", envvar="METASIFT_REVIEWER", help=REVIEWER_HELP)(f)
 
 
-def hand_opener(group: click.Group, opener: ReviewOpener) -> click.Group:
-    """The group, its commands opening reviews with opener (click passes a context's obj on
-    to its subcommands)."""
+def hand_opener(group: C, opener: ReviewOpener) -> C:
+    """The group (or command), its commands opening reviews with opener (click passes a
+    context's obj on to its subcommands)."""
     group.context_settings["obj"] = opener
     return group
 

@@ -21,6 +21,7 @@ class FullTextReport(NamedTuple):
     record_id: int  # the canonical record, the one screens show
     state: str  # undecided, pending, conflict, agreed, resolved
     verdict: str | None  # once agreed or resolved: include, exclude, maybe, not-retrieved
+    reason: str | None = None  # an exclusion's reason, once agreed or resolved (PRISMA's)
 
     @property
     def included(self) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from db.extraction_values import remember_study_aliases
 from extraction.cli.context import VIEWER, ExtractionReview, IncludedStudy
 from extraction.studies.grouping import included_studies as grouped_studies
-from screening.decisions.reports import full_text_reports
+from screening.decisions.reports import full_text_reports, screened_records
 from screening.decisions.team import viewer, who_is_asking
 from screening.review import Review, load_review
 
@@ -30,7 +30,7 @@ def open_for_extraction(
         yield ExtractionReview(
             review.db, review.path.parent, p.form, name, p.adjudicators,
             lambda: included_studies(review), run_screen,
-            lambda: full_text_reports(review.db, p),
+            lambda: full_text_reports(review.db, p), lambda: screened_records(review.db, p),
         )  # fmt: skip
 
 

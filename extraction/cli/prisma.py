@@ -1,0 +1,123 @@
+"""`metasift prisma`: the PRISMA 2020 flow diagram's counts, as text, JSON, the PRISMA2020 R
+package's CSV template, and the diagram itself (extraction.prisma)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from extraction.cli.context import ReviewOpener
+from extraction.cli.reviews import hand_opener, open_review, review_option, reviewer_option
+from extraction.prisma.counts import PrismaCounts, arithmetic_checks, as_json, review_counts
+from extraction.prisma.template import template_csv
+from extraction.values.ledger import printable  # record text reaching a terminal
+
+OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+
+
+@click.command()
+@review_option
+@reviewer_option
+@click.option("--json", "as_json_", is_flag=True, help="Print the counts as JSON.")
+@click.option("--csv", "csv_path", type=OUT, help="Write the PRISMA2020 R package's template.")
+@click.option("--svg", "svg_path", type=OUT, help="Draw the flow diagram as SVG.")
+@click.option("--png", "png_path", type=OUT, help="Draw the flow diagram as PNG.")
+@click.option("--check", is_flag=True, help="Exit 1 if an arithmetic check fails.")
+def prisma(
+    review_path: str | None,
+    reviewer: str | None,
+    as_json_: bool,
+    csv_path: Path | None,
+    svg_path: Path | None,
+    png_path: Path | None,
+    check: bool,
+) -> None:
+    """The PRISMA 2020 flow diagram's counts ("new reviews, databases and registers"): records
+    identified per database (as each record names its database), duplicates removed, records
+    screened and excluded at title/abstract (records are duplicate clusters), reports sought,
+    not retrieved, assessed and excluded at full text with each reason, and the studies
+    included with their reports (studies as `metasift studies` groups reports).
+
+    Field names are the PRISMA2020 R package's. JSON keys: database_results,
+    database_specific_results [{database, n}], duplicates, excluded_automatic,
+    excluded_other, records_screened, records_excluded, dbr_sought_reports,
+    dbr_notretrieved_reports, dbr_assessed, dbr_excluded [{reason, n}], new_studies,
+    new_reports, unsettled {records, reports} (no outcome yet), checks [{name, holds,
+    detail}]. --csv writes the package's data template (its inst/extdata/PRISMA.csv) with
+    these figures, for PRISMA_flowdiagram() or its Shiny app.
+
+    excluded_automatic (records a stopping rule left unscreened) is 0 until prioritisation
+    records that decision; excluded_other is 0; registers and other methods are not told
+    apart from databases yet; removed sources do not exist yet, so every source counts.
+
+    The arithmetic checks (records screened = identified - removed; reports assessed = sought
+    - not retrieved; reasons add up to assessed - included reports; ...) are printed as
+    warnings on stderr when they fail, which a review still being screened does; the exit
+    code stays 0 unless --check asks for 1.
+
+    Example:
+
+    \b
+        metasift prisma
+        metasift prisma --svg prisma.svg --png prisma.png --csv prisma.csv
+        metasift prisma --json | jq .dbr_excluded
+    """
+    with open_review(review_path, reviewer) as review:
+        counts = review_counts(review.db, review.screened(), review.reports())
+    written = _write(counts, csv_path, [p for p in (svg_path, png_path) if p])
+    if as_json_:
+        click.echo(json.dumps(printable(as_json(counts)), indent=2, ensure_ascii=False))
+    elif not written:
+        click.echo("\n".join(_text(counts)))
+    failed = [c for c in arithmetic_checks(counts) if not c.holds]
+    for c in failed:  # on stderr, so --json output stays JSON
+        click.echo(f"warning: check fails: {c.name}: {c.detail}", err=True)
+    if failed and check:
+        raise click.exceptions.Exit(1)
+
+
+def _write(counts: PrismaCounts, csv_path: Path | None, drawn: list[Path]) -> list[Path]:
+    """Write the CSV and draw the diagram where asked; the paths written."""
+    if csv_path:
+        csv_path.write_text(template_csv(counts), encoding="utf-8")
+    if drawn:
+        from extraction.prisma.diagram import draw_diagram  # matplotlib: only when drawing
+
+        draw_diagram(counts, drawn)
+    written = [p for p in (csv_path, *drawn) if p]
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+    return written
+
+
+def _text(c: PrismaCounts) -> list[str]:
+    lines = [f"Records identified from databases: {c.database_results:,}"]
+    lines += [f"  {printable(name)}: {n:,}" for name, n in c.databases]
+    lines += [
+        f"Duplicate records removed: {c.duplicates:,}",
+        f"Records marked as ineligible by automation tools: {c.excluded_automatic:,}",
+        f"Records removed for other reasons: {c.excluded_other:,}",
+        f"Records screened: {c.records_screened:,}",
+        f"Records excluded: {c.records_excluded:,}",
+        f"Reports sought for retrieval: {c.sought:,}",
+        f"Reports not retrieved: {c.not_retrieved:,}",
+        f"Reports assessed for eligibility: {c.assessed:,}",
+        f"Reports excluded: {c.reports_excluded:,}",
+    ]
+    lines += [f"  {printable(reason)}: {n:,}" for reason, n in c.reasons]
+    lines += [
+        f"Studies included in review: {c.new_studies:,}",
+        f"Reports of included studies: {c.new_reports:,}",
+    ]
+    if c.records_unsettled or c.reports_unsettled:
+        lines.append(
+            f"Not settled yet: {c.records_unsettled:,} at title/abstract, "
+            f"{c.reports_unsettled:,} at full text"
+        )
+    return lines
+
+
+def register(group: click.Group, opener: ReviewOpener) -> None:
+    group.add_command(hand_opener(prisma, opener))
