@@ -209,3 +209,16 @@ def test_without_a_title_abstract_stage_every_record_is_sought(tmp_path: Path) -
     assert (got["records_screened"], got["records_excluded"]) == (len(found), 0)
     assert got["dbr_sought_reports"] == len(found)
     assert got["unsettled"] == {"records": 0, "reports": 80}  # decided at title/abstract only
+
+
+def test_anyone_may_count_as_status_lets_them(tmp_path):
+    """PRISMA's counts name no one's verdict: in a team review it needs no --reviewer."""
+    from click.testing import CliRunner
+
+    from screening.cli import cli
+    from tests.merge_support import new_main
+
+    main = new_main(tmp_path)  # review.toml lists ana, ben and cy
+    got = CliRunner().invoke(cli, ["prisma", "--json", "--review", str(main)])
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.stdout)["records_screened"] == 46

@@ -22,6 +22,7 @@ from extraction.studies.grouping import IncludedStudy
 from extraction.studies.reports import FullTextReport
 
 EXTRACTOR, ADJUDICATOR, VIEWER = "screener", "adjudicator", "viewer"  # screening's role names
+ANYONE = "anyone"  # counts that name no one's verdict (PRISMA), open as `status` is: no name
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from extraction.cli.context import ReviewOpener
+from extraction.cli.context import ANYONE, ReviewOpener
 from extraction.cli.reviews import hand_opener, open_review, review_option, reviewer_option
 from extraction.prisma.counts import PrismaCounts, arithmetic_checks, as_json, review_counts
 from extraction.prisma.template import template_csv
@@ -64,7 +64,7 @@ def prisma(
         metasift prisma --svg prisma.svg --png prisma.png --csv prisma.csv
         metasift prisma --json | jq .dbr_excluded
     """
-    with open_review(review_path, reviewer) as review:
+    with open_review(review_path, reviewer, ANYONE) as review:  # counts only, as status
         counts = review_counts(review.db, review.screened(), review.reports())
     written = _write(counts, csv_path, [p for p in (svg_path, png_path) if p])
     if as_json_:

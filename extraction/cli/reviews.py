@@ -33,11 +33,14 @@ def hand_opener(group: C, opener: ReviewOpener) -> C:
 
 
 @contextmanager
-def open_review(review_path: str | None, reviewer: str | None = None) -> Iterator[ExtractionReview]:
-    """The review, opened by the opener handed in, with who is asking (anyone on the team)."""
+def open_review(
+    review_path: str | None, reviewer: str | None = None, role: str = VIEWER
+) -> Iterator[ExtractionReview]:
+    """The review, opened by the opener handed in, with who is asking (anyone on the team;
+    ANYONE: no name needed, for counts that show no one's verdict)."""
     ctx = click.get_current_context()
     opener: ReviewOpener = ctx.obj
-    with opener(review_path or ctx.meta.get(GROUP_REVIEW), reviewer, VIEWER) as review:
+    with opener(review_path or ctx.meta.get(GROUP_REVIEW), reviewer, role) as review:
         yield review
 
 

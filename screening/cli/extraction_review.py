@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from db.extraction_values import remember_study_aliases
-from extraction.cli.context import VIEWER, ExtractionReview, IncludedStudy
+from extraction.cli.context import ANYONE, VIEWER, ExtractionReview, IncludedStudy
 from extraction.studies.grouping import included_studies as grouped_studies
 from screening.decisions.reports import full_text_reports, screened_records
 from screening.decisions.team import viewer, who_is_asking
@@ -26,7 +26,12 @@ def open_for_extraction(
 ) -> Iterator[ExtractionReview]:
     with load_review(review_path) as review:
         p = review.protocol
-        name = viewer(p, reviewer) if role == VIEWER else who_is_asking(p, reviewer, role)
+        if role == ANYONE:
+            name = reviewer.strip() if reviewer and reviewer.strip() else None
+        elif role == VIEWER:
+            name = viewer(p, reviewer)
+        else:
+            name = who_is_asking(p, reviewer, role)
         yield ExtractionReview(
             review.db, review.path.parent, p.form, name, p.adjudicators,
             lambda: included_studies(review), run_screen,
