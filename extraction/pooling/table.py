@@ -70,16 +70,28 @@ def read_studies(path: Path, continuous: bool, selection: Selection = Selection(
             rows = [(reader.line_num, _stripped(row)) for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise MetasiftError(f"{path}: cannot read it as CSV ({e})") from e
-    kind, needed = _kind(path, header, continuous)
-    rows = _selected(path, header, rows, selection)
-    return _parse(str(path), kind, needed, rows, selection.subgroup)
+    return studies_from_rows(path, header, rows, continuous, selection)
+
+
+def studies_from_rows(
+    source: Path | str,
+    header: Sequence[str],
+    rows: list[tuple[int, dict[str, str]]],
+    continuous: bool,
+    selection: Selection = Selection(),
+) -> Studies:
+    """The studies in rows already read (line number, cells as text by column), as from a
+    file named source: `metasift analyse` hands in the sheet it builds in memory."""
+    kind, needed = _kind(source, header, continuous)
+    rows = _selected(source, header, rows, selection)
+    return _parse(str(source), kind, needed, rows, selection.subgroup)
 
 
 def _stripped(row: dict[str | None, str | None]) -> dict[str, str]:
     return {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
 
 
-def _kind(path: Path, header: Sequence[str], continuous: bool) -> tuple[str, tuple[str, ...]]:
+def _kind(path: Path | str, header: Sequence[str], continuous: bool) -> tuple[str, tuple[str, ...]]:
     has = set(header)
     if continuous and has.issuperset(CONTINUOUS):
         return "continuous", CONTINUOUS
@@ -94,7 +106,10 @@ def _kind(path: Path, header: Sequence[str], continuous: bool) -> tuple[str, tup
 
 
 def _selected(
-    path: Path, header: Sequence[str], rows: list[tuple[int, dict[str, str]]], selection: Selection
+    path: Path | str,
+    header: Sequence[str],
+    rows: list[tuple[int, dict[str, str]]],
+    selection: Selection,
 ) -> list[tuple[int, dict[str, str]]]:
     chosen = (
         ("outcome", selection.outcome),
