@@ -16,8 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from extraction.cli.analyse import build
+from extraction.plots.funnel import small_study_lines
 from extraction.pooling.analysis import Options
 from extraction.pooling.random_effects import fit
+from extraction.pooling.referees import SmallStudyTests
 from extraction.pooling.small_studies import advice, begg_test, egger_test, leave_one_out
 from extraction.pooling.table import Studies
 from extraction.rob.instrument import find_instrument
@@ -54,6 +56,16 @@ def test_reference_has_small_study_tests_and_advice_says_when_k_is_small():
     assert len(WITH_TESTS) >= 2
     assert "advised at k >= 10" in advice(13)
     assert "fewer than 10" in advice(9)
+    bcg = next(c for c in WITH_TESTS if c["id"] == "bcg_logRR")
+    yi, vi = effect_sizes(bcg)
+    tests = SmallStudyTests(len(yi), egger_test(yi, vi), begg_test(yi, vi))
+    lines = small_study_lines(tests, lambda x: f"{math.exp(x):.3f} (exponentiated)")
+    assert lines == [
+        "Egger's regression test: t = -1.40, df = 11 (P = 0.1887); "
+        f"limit estimate {math.exp(-0.19092864235982):.3f} (exponentiated)",
+        "Begg's rank correlation test: Kendall's tau = 0.026 (P = 0.9524, exact)",
+        "Note: k = 13: the tests are advised at k >= 10 (Cochrane Handbook 13.3.5.4).",
+    ]
 
 
 def test_leave_one_out_equals_the_engine_on_the_others():

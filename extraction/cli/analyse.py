@@ -5,6 +5,7 @@ leave-one-out and a sensitivity analysis without studies at high risk of bias.""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,9 +96,12 @@ def _analyse(opener: ReviewOpener, params: dict[str, Any]) -> None:
 
     with opener(params["review_path"], params["reviewer"], VIEWER) as review:
         sheet, labels, high, unsettled = _review_data(review, params)
-    run = _pool(sheet, high, params)
-    extras = Extras(excluded_high_risk={labels.get(s, s): j for s, j in high.items()},
-                    not_yet_agreed=tuple(labels.get(s, s) for s in unsettled))  # fmt: skip
+    run, selected = _pool(sheet, high, params)
+    named = {s: labels.get(s, s) for s in (*high, *unsettled)}  # only those in this analysis
+    extras = Extras(
+        excluded_high_risk={named[s]: j for s, j in high.items() if named[s] in selected},
+        not_yet_agreed=tuple(named[s] for s in unsettled if named[s] in selected),
+    )
     extras = _referees(run, extras, params)
     drawn = forest(run)
     if params["plot"] is not None:
@@ -128,7 +132,10 @@ def _review_data(
     return sheet, labels, found.high, found.unsettled
 
 
-def _pool(sheet: Sheet, high: dict[str, str], params: dict[str, Any]) -> Analysis:
+def _pool(
+    sheet: Sheet, high: dict[str, str], params: dict[str, Any]
+) -> tuple[Analysis, tuple[str, ...]]:
+    """The analysis without the studies at high risk, and every study the selection holds."""
     from extraction.pooling.analysis import Options, analyse
     from extraction.pooling.review_studies import default_measure, review_studies
     from extraction.pooling.table import Selection
@@ -137,9 +144,16 @@ def _pool(sheet: Sheet, high: dict[str, str], params: dict[str, Any]) -> Analysi
     selection = Selection(params["outcome"], params["timepoint"], params["subgroup"],
                           params["comparison"], values)  # fmt: skip
     measure = params["measure"] or default_measure(sheet, params["outcome"])
-    studies = review_studies(sheet, measure in ("MD", "SMD"), selection, high)
+    continuous = measure in ("MD", "SMD")
+    everyone = review_studies(sheet, continuous, selection)
+    kept = everyone
+    if high:
+        try:
+            kept = review_studies(sheet, continuous, selection, high)
+        except MetasiftError as e:
+            raise MetasiftError(f"--exclude-high-risk: every study is at high risk ({e})") from e
     options = Options(measure, params["method"], params["test"], params["smd_variant"])
-    return analyse(studies, options)
+    return analyse(kept, options), everyone.names
 
 
 def _referees(run: Analysis, extras: Extras, params: dict[str, Any]) -> Extras:
@@ -155,7 +169,8 @@ def _referees(run: Analysis, extras: Extras, params: dict[str, Any]) -> Extras:
 
         tests = small_study_tests(run)
         extras = replace(extras, small_studies=tests)
-        draw_funnel(run, small_study_lines(tests.egger, tests.begg, tests.k), params["funnel"])
+        lines = small_study_lines(tests, _limit_words(run))
+        draw_funnel(run, lines, params["funnel"])
         click.echo(f"wrote {params['funnel']}", err=True)
     return extras
 
@@ -177,10 +192,18 @@ def _print(run: Analysis, drawn: Any, extras: Extras, as_json: bool) -> None:
         lines.append(f"Kept, risk of bias not yet agreed: {', '.join(extras.not_yet_agreed)}.")
     tests = extras.small_studies
     if tests is not None:
-        lines += ["", *small_study_lines(tests.egger, tests.begg, tests.k)]
+        lines += ["", *small_study_lines(tests, _limit_words(run))]
     if extras.leave_one_out is not None:
         lines += ["", *leave_one_out_lines(run, extras.leave_one_out)]
     click.echo("\n".join(lines))
+
+
+def _limit_words(run: Analysis) -> Callable[[float], str]:
+    """Egger's limit estimate as the text shows estimates: ratios exponentiated."""
+    from extraction.pooling.report import shown_scale
+
+    ratio = run.options.measure in ("RR", "OR")
+    return lambda x: f"{shown_scale(run, x):.3f}" + (" (exponentiated)" if ratio else "")
 
 
 def register(group: click.Group, opener: ReviewOpener) -> None:

@@ -6,20 +6,25 @@ Ratios are drawn on a log axis. matplotlib is imported when drawing."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from extraction.pooling.analysis import RATIO_MEASURES, Analysis
+from extraction.pooling.referees import SmallStudyTests
 from extraction.pooling.report import Z975, p_words
-from extraction.pooling.small_studies import BeggTest, EggerTest, advice, estimable
+from extraction.pooling.small_studies import estimable
 
 
-def small_study_lines(egger: EggerTest | None, begg: BeggTest | None, k: int) -> list[str]:
+def small_study_lines(
+    tests: SmallStudyTests, limit_words: Callable[[float], str] = lambda x: f"{x:.3f}"
+) -> list[str]:
     """The tests in words, then whether they are advised at this k."""
     lines = []
+    egger, begg = tests.egger, tests.begg
     if egger is not None:
         lines.append(
             f"Egger's regression test: t = {egger.stat:.2f}, df = {egger.df} "
-            f"(P {p_words(egger.pval)}); limit estimate {egger.limit_estimate:.3f}"
+            f"(P {p_words(egger.pval)}); limit estimate {limit_words(egger.limit_estimate)}"
         )
     if begg is not None:
         how = "exact" if begg.exact else "normal approximation"
@@ -27,7 +32,7 @@ def small_study_lines(egger: EggerTest | None, begg: BeggTest | None, k: int) ->
                      f"(P {p_words(begg.pval)}, {how})")  # fmt: skip
     if egger is None and begg is None:
         lines.append("Egger's and Begg's tests need at least 3 studies: not computed.")
-    lines.append(f"Note: {advice(k)} (Cochrane Handbook 13.3.5.4).")
+    lines.append(f"Note: {tests.advice} (Cochrane Handbook 13.3.5.4).")
     return lines
 
 
@@ -53,7 +58,10 @@ def draw_funnel(run: Analysis, lines: list[str], target: Path) -> None:
         ax.plot(shown(yi), se, "o", color="black", markersize=4, gid="studies")
         ax.set_ylim(top, 0)
         if ratio:
+            from matplotlib.ticker import FuncFormatter
+
             ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
         ax.set_xlabel(_measure_words(run))
         ax.set_ylabel("Standard error")
         for i, line in enumerate(lines):
