@@ -10,7 +10,17 @@ from extraction.cli.context import ReviewOpener
 
 def register(group: click.Group, opener: ReviewOpener) -> None:
     """Add extraction's commands; opener opens a review for them (screening's, handed in)."""
-    from extraction.cli import convert, extract, fulltext, pool, prisma, rob, sheet, studies
+    from extraction.cli import (
+        analyse,
+        convert,
+        extract,
+        fulltext,
+        pool,
+        prisma,
+        rob,
+        sheet,
+        studies,
+    )
 
     convert.register(group)
     extract.register(group, opener)
@@ -19,4 +29,5 @@ def register(group: click.Group, opener: ReviewOpener) -> None:
     fulltext.register(group, opener)
     rob.register(group, opener)
     pool.register(group)
+    analyse.register(group, opener)
     prisma.register(group, opener)

@@ -17,6 +17,26 @@ if TYPE_CHECKING:
 MEASURES = ("MD", "SMD", "RR", "OR", "RD")
 
 
+ENGINE_OPTIONS = (  # name, choices, default, help: as pool and analyse offer them
+    ("--smd-variant", ("metafor", "revman"), "metafor",
+     "Hedges' g: metafor's exact J, or RevMan 5's formulas."),
+    ("--method", FIXED_METHODS + RANDOM_METHODS, "REML",
+     "FE, MH or PETO (fixed effect), or a tau² estimator."),
+    ("--test", TESTS, "z",
+     "z (Wald), t, knha (Knapp-Hartung) or adhoc (Knapp-Hartung floored at 1)."),
+)  # fmt: skip
+
+
+def engine_options(f: click.decorators.FC) -> click.decorators.FC:
+    """--smd-variant, --method and --test, in that order in --help."""
+    for name, choices, default, words in reversed(ENGINE_OPTIONS):
+        option = click.option(
+            name, type=click.Choice(choices), default=default, show_default=True, help=words
+        )
+        f = option(f)
+    return f
+
+
 @click.command()
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -25,27 +45,7 @@ MEASURES = ("MD", "SMD", "RR", "OR", "RD")
     required=True,
     help="Effect measure; RR and OR are pooled on the log scale.",
 )
-@click.option(
-    "--smd-variant",
-    type=click.Choice(("metafor", "revman")),
-    default="metafor",
-    show_default=True,
-    help="Hedges' g: metafor's exact J, or RevMan 5's formulas.",
-)
-@click.option(
-    "--method",
-    type=click.Choice(FIXED_METHODS + RANDOM_METHODS),
-    default="REML",
-    show_default=True,
-    help="FE, MH or PETO (fixed effect), or a tau² estimator.",
-)
-@click.option(
-    "--test",
-    type=click.Choice(TESTS),
-    default="z",
-    show_default=True,
-    help="z (Wald), t, knha (Knapp-Hartung) or adhoc (Knapp-Hartung floored at 1).",
-)
+@engine_options
 @click.option("--add", type=float, help="Continuity correction added to cells.  [default: 0.5]")
 @click.option(
     "--to", type=click.Choice(CONTINUITY_TARGETS), help="Which studies get it.  [default: only0]"

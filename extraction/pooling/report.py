@@ -68,21 +68,21 @@ def text(run: Analysis) -> str:
         lines += [
             "",
             f"Test for subgroup differences: Chi² = {t.q:.2f}, df = {t.df} "
-            f"(P {_p(t.pval)}), I² = {t.i2:.1f}%",
+            f"(P {p_words(t.pval)}), I² = {t.i2:.1f}%",
         ]
     lines += ["", f"Effect sizes: {run.effect_words}.", f"Method: {run.pooled.derivation}."]
     lines += [f"Note: {note}." for note in (*run.pooled.notes, *run.dropped)]
     return "\n".join(lines)
 
 
-def _shown(run: Analysis, x: float) -> float:
+def shown_scale(run: Analysis, x: float) -> float:
     return math.exp(x) if run.options.measure in RATIO_MEASURES else x
 
 
 def _study_table(run: Analysis) -> list[str]:
     measure = run.options.measure
     rows = [f"{'study':<28} {measure:>10}  {'95% CI':<22} {'weight':>7}"]
-    weights = iter(_weights_by_study(run))
+    weights = iter(weights_by_study(run))
     for name, y, v in zip(run.studies.names, run.yi, run.vi, strict=True):
         weight = next(weights)
         shown = f"{weight:6.1f}%" if weight is not None else "      -"
@@ -90,12 +90,12 @@ def _study_table(run: Analysis) -> list[str]:
             rows.append(f"{name[:28]:<28} {'-':>10}  {'not estimable':<22} {shown}")
             continue
         half = Z975 * math.sqrt(v)
-        ci = f"[{_shown(run, y - half):.3f}, {_shown(run, y + half):.3f}]"
-        rows.append(f"{name[:28]:<28} {_shown(run, y):>10.3f}  {ci:<22} {shown}")
+        ci = f"[{shown_scale(run, y - half):.3f}, {shown_scale(run, y + half):.3f}]"
+        rows.append(f"{name[:28]:<28} {shown_scale(run, y):>10.3f}  {ci:<22} {shown}")
     return rows
 
 
-def _weights_by_study(run: Analysis) -> list[float | None]:
+def weights_by_study(run: Analysis) -> list[float | None]:
     """MH and Peto weigh every table; inverse variance only the studies with an estimate."""
     given = list(run.pooled.weights_pct)
     if len(given) == len(run.yi):
@@ -109,10 +109,11 @@ def _pooled_lines(run: Analysis) -> list[str]:
     log = " (log scale)" if measure in RATIO_MEASURES else ""
     stat = "Z" if p.ddf is None else f"t({p.ddf})"
     lines = [
-        f"Pooled {MEASURE_NAMES[measure]}, k = {p.k}: {_shown(run, p.estimate):.3f} "
-        f"[{_shown(run, p.ci_lb):.3f}, {_shown(run, p.ci_ub):.3f}]; SE{log} = {p.se:.4f}; "
-        f"{stat} = {p.stat:.2f} (P {_p(p.pval)})",
-        _heterogeneity_line(p),
+        f"Pooled {MEASURE_NAMES[measure]}, k = {p.k}: {shown_scale(run, p.estimate):.3f} "
+        f"[{shown_scale(run, p.ci_lb):.3f}, {shown_scale(run, p.ci_ub):.3f}]; "
+        f"SE{log} = {p.se:.4f}; "
+        f"{stat} = {p.stat:.2f} (P {p_words(p.pval)})",
+        heterogeneity_line(p),
     ]
     if p.pi_lb is not None and p.pi_ub is not None:
         crit = "z" if p.ddf is None else f"t({p.ddf})"
@@ -125,10 +126,10 @@ def _pooled_lines(run: Analysis) -> list[str]:
 
 
 def _interval(run: Analysis, low: float, high: float) -> str:
-    return f"[{_shown(run, low):.3f}, {_shown(run, high):.3f}]"
+    return f"[{shown_scale(run, low):.3f}, {shown_scale(run, high):.3f}]"
 
 
-def _heterogeneity_line(p: Pooled) -> str:
+def heterogeneity_line(p: Pooled) -> str:
     tau2 = ""
     if p.method in RANDOM_METHODS:
         ci = p.tau2_ci
@@ -137,10 +138,10 @@ def _heterogeneity_line(p: Pooled) -> str:
     shown = p.i2_from_q is not None and p.method in RANDOM_METHODS
     from_q = f" (from Q: {p.i2_from_q:.1f}%)" if shown else ""
     return (
-        f"Heterogeneity: {tau2}Chi² = {p.q:.2f}, df = {p.q_df} (P {_p(p.q_pval)}); "
+        f"Heterogeneity: {tau2}Chi² = {p.q:.2f}, df = {p.q_df} (P {p_words(p.q_pval)}); "
         f"I² = {p.i2:.1f}%{from_q}; H² = {p.h2:.2f}"
     )
 
 
-def _p(p: float) -> str:
+def p_words(p: float) -> str:
     return "< 0.0001" if p < 0.0001 else f"= {p:.4f}"

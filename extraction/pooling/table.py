@@ -70,16 +70,28 @@ def read_studies(path: Path, continuous: bool, selection: Selection = Selection(
             rows = [(reader.line_num, _stripped(row)) for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise MetasiftError(f"{path}: cannot read it as CSV ({e})") from e
-    kind, needed = _kind(path, header, continuous)
-    rows = _selected(path, header, rows, selection)
-    return _parse(str(path), kind, needed, rows, selection.subgroup)
+    return studies_from_rows(path, header, rows, continuous, selection)
+
+
+def studies_from_rows(
+    source: Path | str,
+    header: Sequence[str],
+    rows: list[tuple[int, dict[str, str]]],
+    continuous: bool,
+    selection: Selection = Selection(),
+) -> Studies:
+    """The studies in rows already read (line number, cells as text by column), as from a
+    file named source: `metasift analyse` hands in the sheet it builds in memory."""
+    kind, needed = _kind(source, header, continuous)
+    rows = _selected(source, header, rows, selection)
+    return _parse(str(source), kind, needed, rows, selection.subgroup)
 
 
 def _stripped(row: dict[str | None, str | None]) -> dict[str, str]:
     return {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
 
 
-def _kind(path: Path, header: Sequence[str], continuous: bool) -> tuple[str, tuple[str, ...]]:
+def _kind(path: Path | str, header: Sequence[str], continuous: bool) -> tuple[str, tuple[str, ...]]:
     has = set(header)
     if continuous and has.issuperset(CONTINUOUS):
         return "continuous", CONTINUOUS
@@ -94,7 +106,10 @@ def _kind(path: Path, header: Sequence[str], continuous: bool) -> tuple[str, tup
 
 
 def _selected(
-    path: Path, header: Sequence[str], rows: list[tuple[int, dict[str, str]]], selection: Selection
+    path: Path | str,
+    header: Sequence[str],
+    rows: list[tuple[int, dict[str, str]]],
+    selection: Selection,
 ) -> list[tuple[int, dict[str, str]]]:
     chosen = (
         ("outcome", selection.outcome),
@@ -116,20 +131,15 @@ def _selected(
         rows = [(n, row) for n, row in rows if row.get(column, "") == wanted]
         if not rows:
             raise MetasiftError(f"--{column} {wanted}: no row of {path} has it")
-    if "measure" in header:  # the sheet's final values and changes from baseline, kept apart
-        rows = [(n, row) for n, row in rows if row.get("measure", "") == selection.values]
-        if not rows:
-            hint = (
-                " (--change-from-baseline pools the changes)" if selection.values == "final" else ""
-            )
-            raise MetasiftError(f"{path}: no {selection.values} values to pool here{hint}")
+    if "measure" in header:
+        rows = _values_of_a_kind(path, rows, selection.values)
     if selection.subgroup is not None and selection.subgroup not in header:
         raise MetasiftError(f"--subgroup {selection.subgroup}: {path} has no such column")
     return rows
 
 
 def _values_of_a_kind(
-    path: Path, rows: list[tuple[int, dict[str, str]]], values: str
+    path: Path | str, rows: list[tuple[int, dict[str, str]]], values: str
 ) -> list[tuple[int, dict[str, str]]]:
     """A sheet's final values, or its changes from baseline: never pooled together."""
     kept = [(n, row) for n, row in rows if row.get("measure", "") == values]

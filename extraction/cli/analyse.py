@@ -1,0 +1,210 @@
+"""`metasift analyse`: pool the review's own agreed values (the table `export sheet --for
+metafor` writes, built in memory), with forest and funnel plots, the small-study tests,
+leave-one-out and a sensitivity analysis without studies at high risk of bias."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from db.errors import MetasiftError
+from extraction.cli.context import VIEWER, ExtractionReview, ReviewOpener
+from extraction.cli.pool import MEASURES, engine_options
+
+if TYPE_CHECKING:
+    from extraction.pooling.analysis import Analysis
+    from extraction.pooling.referees import Extras
+    from extraction.sheets.tables import Sheet
+
+PICTURES = (".svg", ".png")
+
+
+def _picture(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and value.suffix.lower() not in PICTURES:
+        raise click.BadParameter(f"{value}: write it as .svg or .png", ctx, param)
+    return value
+
+
+def build(opener: ReviewOpener) -> click.Command:
+    @click.command(name="analyse")
+    @click.option("--review", "review_path", type=click.Path(), default=None,
+                  help="The review: its review.db, or the folder holding it.")  # fmt: skip
+    @click.option("--reviewer", envvar="METASIFT_REVIEWER",
+                  help="Who is asking (or METASIFT_REVIEWER).")  # fmt: skip
+    @click.option("--outcome", help="The outcome (its key in the form).")
+    @click.option("--timepoint", help="The time point.")
+    @click.option("--comparison", help="The comparison (its key), when the form has several.")
+    @click.option("--change-from-baseline", "changes", is_flag=True,
+                  help="Pool the changes from baseline, not the final values.")  # fmt: skip
+    @click.option("--subgroup", help="A study field of type choice (its key), e.g. route.")
+    @click.option("--measure", type=click.Choice(MEASURES),
+                  help="Effect measure.  [default: MD, or RR for events]")  # fmt: skip
+    @engine_options
+    @click.option(
+        "--plot",
+        type=click.Path(dir_okay=False, path_type=Path),
+        callback=_picture,
+        help="Write the forest plot (RevMan's layout) to FILE.svg or FILE.png.",
+    )
+    @click.option(
+        "--funnel",
+        type=click.Path(dir_okay=False, path_type=Path),
+        callback=_picture,
+        help="Write the funnel plot with Egger's and Begg's tests.",
+    )
+    @click.option("--leave-one-out", "leave_out", is_flag=True,
+                  help="Also pool without each study in turn.")  # fmt: skip
+    @click.option("--exclude-high-risk", "exclude_high", is_flag=True,
+                  help="Leave out studies whose agreed overall risk of bias is high (RoB 2) "
+                  "or serious/critical (ROBINS-I).")  # fmt: skip
+    @click.option("--instrument", default="rob2", show_default=True,
+                  help="The risk-of-bias instrument for --exclude-high-risk.")  # fmt: skip
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON (log scale for RR, OR).")
+    def analyse(**params: Any) -> None:
+        """Pool the review's agreed values for one outcome and time point (the included
+        studies, as `metasift export sheet --for metafor` writes them; multi-arm trials
+        combined) with the engine of `metasift pool`, and draw the forest plot in the
+        terminal. Defaults are metafor's (REML, z test).
+
+        --plot draws the forest plot in RevMan's layout (raw numbers, weights, squares
+        sized by weight, the diamond, heterogeneity and overall effect, the method).
+        --funnel draws the funnel plot and runs Egger's and Begg's tests (advised at
+        k >= 10; the output says when there are fewer). --leave-one-out pools without
+        each study in turn. --exclude-high-risk leaves out the studies whose agreed
+        overall risk-of-bias judgement is high and names them.
+
+        Example:
+
+        \b
+            metasift analyse --outcome albumin --timepoint "6 months" --plot forest.svg
+            metasift analyse --outcome albumin --timepoint "6 months" --subgroup route
+            metasift analyse --outcome adverse --measure OR --method MH --funnel funnel.png
+            metasift analyse --outcome albumin --timepoint "6 months" --exclude-high-risk
+        """
+        _analyse(opener, params)
+
+    return analyse
+
+
+def _analyse(opener: ReviewOpener, params: dict[str, Any]) -> None:
+    from extraction.plots.forest_table import forest
+    from extraction.pooling.referees import Extras
+
+    with opener(params["review_path"], params["reviewer"], VIEWER) as review:
+        sheet, labels, high, unsettled = _review_data(review, params)
+    run, selected = _pool(sheet, high, params)
+    named = {s: labels.get(s, s) for s in (*high, *unsettled)}  # only those in this analysis
+    extras = Extras(
+        excluded_high_risk={named[s]: j for s, j in high.items() if named[s] in selected},
+        not_yet_agreed=tuple(named[s] for s in unsettled if named[s] in selected),
+    )
+    extras = _referees(run, extras, params)
+    drawn = forest(run)
+    if params["plot"] is not None:
+        from extraction.plots.forest import draw_forest
+
+        draw_forest(drawn, params["plot"])
+        click.echo(f"wrote {params['plot']}", err=True)
+    _print(run, drawn, extras, params["as_json"])
+
+
+def _review_data(
+    review: ExtractionReview, params: dict[str, Any]
+) -> tuple[Sheet, dict[str, str], dict[str, str], frozenset[str]]:
+    """The metafor sheet of the agreed values, the study labels, and (with
+    --exclude-high-risk) the studies at high risk and those not yet agreed."""
+    from extraction.cli.sheet import _sheets  # the sheet `export sheet --for metafor` writes
+
+    sheet = _sheets(review, None, False, "metafor")[0]
+    labels = {s.uuid: s.label for s in review.included_studies()}
+    if not params["exclude_high"]:
+        return sheet, labels, {}, frozenset()
+    from extraction.rob.instrument import find_instrument
+    from extraction.rob.sensitivity import high_risk_studies
+
+    found = high_risk_studies(review.db, find_instrument(params["instrument"]))
+    if not found.assessed:
+        raise MetasiftError("--exclude-high-risk: no study has a risk-of-bias assessment yet")
+    return sheet, labels, found.high, found.unsettled
+
+
+def _pool(
+    sheet: Sheet, high: dict[str, str], params: dict[str, Any]
+) -> tuple[Analysis, tuple[str, ...]]:
+    """The analysis without the studies at high risk, and every study the selection holds."""
+    from extraction.pooling.analysis import Options, analyse
+    from extraction.pooling.review_studies import default_measure, review_studies
+    from extraction.pooling.table import Selection
+
+    values = "change" if params["changes"] else "final"
+    selection = Selection(params["outcome"], params["timepoint"], params["subgroup"],
+                          params["comparison"], values)  # fmt: skip
+    measure = params["measure"] or default_measure(sheet, params["outcome"])
+    continuous = measure in ("MD", "SMD")
+    everyone = review_studies(sheet, continuous, selection)
+    kept = everyone
+    if high:
+        try:
+            kept = review_studies(sheet, continuous, selection, high)
+        except MetasiftError as e:
+            raise MetasiftError(f"--exclude-high-risk: every study is at high risk ({e})") from e
+    options = Options(measure, params["method"], params["test"], params["smd_variant"])
+    return analyse(kept, options), everyone.names
+
+
+def _referees(run: Analysis, extras: Extras, params: dict[str, Any]) -> Extras:
+    from dataclasses import replace
+
+    from extraction.pooling.referees import small_study_tests
+    from extraction.pooling.small_studies import leave_one_out
+
+    if params["leave_out"]:
+        extras = replace(extras, leave_one_out=leave_one_out(run.studies, run.options))
+    if params["funnel"] is not None:
+        from extraction.plots.funnel import draw_funnel, small_study_lines
+
+        tests = small_study_tests(run)
+        extras = replace(extras, small_studies=tests)
+        lines = small_study_lines(tests, _limit_words(run))
+        draw_funnel(run, lines, params["funnel"])
+        click.echo(f"wrote {params['funnel']}", err=True)
+    return extras
+
+
+def _print(run: Analysis, drawn: Any, extras: Extras, as_json: bool) -> None:
+    from extraction.plots.funnel import small_study_lines
+    from extraction.plots.terminal import terminal_forest
+    from extraction.pooling.referees import extras_json, leave_one_out_lines
+    from extraction.pooling.report import analysis_json
+
+    if as_json:
+        click.echo(json.dumps({**analysis_json(run), **extras_json(extras)}, indent=2))
+        return
+    lines = [terminal_forest(drawn), f"Effect sizes: {run.effect_words}."]
+    lines += [f"Note: {note}." for note in (*run.pooled.notes, *run.dropped)]
+    for label, judgement in extras.excluded_high_risk.items():
+        lines.append(f"Left out: {label} (overall risk of bias {judgement}).")
+    if extras.not_yet_agreed:
+        lines.append(f"Kept, risk of bias not yet agreed: {', '.join(extras.not_yet_agreed)}.")
+    tests = extras.small_studies
+    if tests is not None:
+        lines += ["", *small_study_lines(tests, _limit_words(run))]
+    if extras.leave_one_out is not None:
+        lines += ["", *leave_one_out_lines(run, extras.leave_one_out)]
+    click.echo("\n".join(lines))
+
+
+def _limit_words(run: Analysis) -> Callable[[float], str]:
+    """Egger's limit estimate as the text shows estimates: ratios exponentiated."""
+    from extraction.pooling.report import shown_scale
+
+    ratio = run.options.measure in ("RR", "OR")
+    return lambda x: f"{shown_scale(run, x):.3f}" + (" (exponentiated)" if ratio else "")
+
+
+def register(group: click.Group, opener: ReviewOpener) -> None:
+    group.add_command(build(opener))
