@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from db.clock import utc_now
 from db.errors import ParseError
+from db.fts import index_new_records
 from db.records import NewRecord, RecordFields, Staging
 from db.sources import insert_source, source_by_sha256
 from screening.citation import Citation
@@ -125,6 +126,7 @@ def import_file(
         name, fallback = _database_names(staging.databases(), fmt, database)
         query = _search_query(source, fmt, options)
         source_id = _land(db, staging, source, fmt, (name, fallback), sha256, query)
+        index_new_records(db)  # after the one atomic step, in short steps: its lock stays short
         if progress:
             progress(staging.count, total, total)
         return ImportSummary(path, fmt, source.encoding, name, staging.count, source_id)

@@ -233,7 +233,7 @@ def test_mixed_export_round_trips_identifiers_and_databases(tmp_path: Path) -> N
     plain = invoke("status", "--review", second).stdout
     assert "by database: PubMed 6, Embase 6" in plain
     # search and deduplication see each record's own database too
-    embase = record_ids_matching(after, parse_query("source:embase"))
+    embase = record_ids_matching(after, parse_query("source:embase").node)
     assert len(embase) == 6
     assert found_in(after, min(embase)) == ["Embase"]
 

@@ -36,6 +36,7 @@ from db.migrations import (
     m009_decisions_in_force_plan,
     m010_extraction_values,
     m011_record_database,
+    m012_search_index,
 )
 
 Migration = Callable[[Database], None]
@@ -52,6 +53,7 @@ MIGRATIONS: list[Migration] = [
     m009_decisions_in_force_plan.upgrade,
     m010_extraction_values.upgrade,
     m011_record_database.upgrade,
+    m012_search_index.upgrade,
 ]
 
 

@@ -1,0 +1,90 @@
+"""The search index: SQLite FTS5 over each record's title, abstract, authors, journal,
+keywords and MeSH terms, and keeping it up to date.
+
+records_fts is an external-content table: it holds only the index, and its text is read from
+record_search_text (db/migrations/m012_search_index.py), a view that writes the JSON lists
+(authors, keywords, MeSH) as plain text. Records are never deleted or rewritten after an
+import, so the index grows only at its end: search_index_state remembers the highest record
+id indexed, and index_new_records indexes the records after it in short transactions of its
+own. An import calls it once its records have landed, outside its one atomic step, so the write
+lock that step holds does not grow; every search calls it first (one read when nothing is
+new), so a record that landed without being indexed (an import interrupted between the two,
+a harvest) is still found.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+
+from db.errors import MetasiftError
+
+INDEX_TABLE = "records_fts"
+TEXT_VIEW = "record_search_text"
+COLUMNS = ("title", "abstract", "authors", "journal", "keywords", "mesh_terms")
+BATCH = 5000  # records indexed per transaction: each holds the write lock about 0.1 s
+
+_NEW = "SELECT max(id) FROM records WHERE id > (SELECT indexed_through FROM search_index_state)"
+_FILL = (
+    f"INSERT INTO {INDEX_TABLE} (rowid, {', '.join(COLUMNS)}) "
+    f"SELECT id, {', '.join(COLUMNS)} FROM {TEXT_VIEW} WHERE id > ? AND id <= ? ORDER BY id"
+)
+
+
+class SearchUnavailable(MetasiftError):
+    """This Python's SQLite was built without FTS5, which search needs."""
+
+
+def fts5_available(db: Database) -> bool:
+    """Whether this connection's SQLite can create an FTS5 table (a throwaway one in temp)."""
+    try:
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts5_probe USING fts5(x)")
+        db.execute("DROP TABLE temp.fts5_probe")
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def create_index(db: Database) -> None:
+    """Create the index table (empty) if FTS5 is there; the caller holds the transaction."""
+    if fts5_available(db) and not db[INDEX_TABLE].exists():
+        db.execute(
+            f"CREATE VIRTUAL TABLE {INDEX_TABLE} USING fts5({', '.join(COLUMNS)}, "
+            f"content='{TEXT_VIEW}', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+        )
+        db.execute("UPDATE search_index_state SET indexed_through = 0")
+
+
+def ready_for_search(db: Database) -> None:
+    """Make sure search can run: FTS5 is there (else SearchUnavailable, saying so), the index
+    exists (a review migrated by a Python without FTS5 gets it now) and holds every record."""
+    if not db[INDEX_TABLE].exists():
+        if not fts5_available(db):
+            raise SearchUnavailable(
+                f"search needs SQLite's FTS5, which this Python's SQLite {sqlite3.sqlite_version} "
+                "lacks; install a Python built with it (python.org and most distributions' are)"
+            )
+        with db.atomic():
+            create_index(db)
+    index_new_records(db)
+
+
+def index_new_records(db: Database, batch: int = BATCH) -> int:
+    """Index the records added since the last call, in transactions of `batch` records; how
+    many were indexed. Does nothing (and writes nothing) when the index is up to date or
+    missing (FTS5 unavailable: ready_for_search says so when someone searches)."""
+    if not db[INDEX_TABLE].exists() or db.execute(_NEW).fetchone()[0] is None:
+        return 0
+    done = 0
+    while True:
+        with db.atomic():  # read the mark under the lock: two indexers never index a record twice
+            last = db.execute("SELECT indexed_through FROM search_index_state").fetchone()[0]
+            ids = "SELECT id FROM records WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?"
+            upto = db.execute(ids, [last, batch - 1]).fetchone()
+            end = upto[0] if upto else db.execute("SELECT max(id) FROM records").fetchone()[0]
+            if end is None or end <= last:
+                return done
+            cursor = db.execute(_FILL, [last, end])
+            db.execute("UPDATE search_index_state SET indexed_through = ?", [end])
+        done += max(cursor.rowcount, 0)
