@@ -13,12 +13,10 @@ from dataclasses import asdict
 from typing import Any
 
 import click
-from sqlite_utils import Database
 
-from db.query_sql import records_where
-from db.records import search_records
 from screening.cli import review_option
 from screening.cli.output import echo_json_array, echo_line
+from screening.export.selection import matching_records
 from screening.query import Query, SearchError, parse_query
 from screening.review import load_review
 from screening.rows import row_citation
@@ -41,14 +39,6 @@ def _parsed(ctx: click.Context, param: click.Parameter, value: str | None) -> Qu
 
 def search_option(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(*names, "query", metavar="QUERY", callback=_parsed, help=SEARCH_HELP)
-
-
-def matching_records(
-    db: Database, query: Query | None, limit: int | None = None
-) -> Iterator[dict[str, Any]]:
-    """The records a search matches (all when there is none), in import order."""
-    where = records_where(db, query.node) if query and query.node else None
-    return search_records(db, where, limit)
 
 
 @click.command()
