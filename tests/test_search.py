@@ -3,10 +3,9 @@ fixture PubMed records), the index kept up to date, and a review migrated to it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
-
-import re
 
 import pytest
 from sqlite_utils import Database

@@ -1,0 +1,170 @@
+"""Search speed on the FTS5 index at 100,000 records, and what the index costs an import.
+
+    python benchmarks/search.py [--records 100000] [--runs 40] [--workdir DIR] [--skip-import]
+
+1. Queries: a word, a prefix, a phrase and a field filter, on the real-shaped 100k review that
+   benchmarks/tui_latency.py builds (real PubMed records repeated with fresh PMIDs):
+   - in the screen: headless 120x40, from running what the search box's Enter runs (the
+     session's set_filter and the record shown) to the screen redrawn; --runs times each;
+   - from the CLI: `metasift records --search QUERY` as a whole process (Python start-up
+     included), 5 times each, median;
+   - the floor beside them, in the same run: what search did before, a substring LIKE over the
+     same six text fields for the word (it also matched inside words).
+   Goal: p95 < 50 ms per query in the screen.
+2. The import: `metasift import` of the same corpus into a new review, with the index filled
+   after the landing step (as shipped) and without it (the index table dropped first, so the
+   import skips it: the import as it was), each timed as a whole process; then the same pair
+   under benchmarks/import_lock.py's competing writer, for a decision's longest wait for the
+   lock. Goal: the index adds < 15% to the import, and the lock hold stays within 15%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import import_lock
+from measure import peak_rss
+from tui_latency import METASIFT, build_review, time_refresh
+
+QUERIES = {
+    "word": "patients",
+    "prefix": "random*",
+    "phrase": '"breast cancer"',
+    "field filter": "title:cancer year:>2010",
+}
+FLOOR_WORD = "patients"
+_FLOOR = " OR ".join(
+    f"{column} LIKE ?"
+    for column in ("title", "abstract", "authors", "journal", "keywords", "mesh_terms")
+)
+
+
+def p95(ms: list[float]) -> float:
+    return statistics.quantiles(ms, n=100)[94] if len(ms) > 1 else ms[0]
+
+
+async def screen_times(db_path: Path, runs: int) -> dict[str, list[float]]:
+    from screening.decisions.session import ScreeningSession
+    from screening.review import load_review
+    from screening.tui.app import make_app
+    from screening.tui.screening_screen import ScreeningScreen
+
+    review = load_review(db_path)
+    session = ScreeningSession(review.db, review.protocol, "bench")
+    app = make_app(lambda: ScreeningScreen(session))
+    times: dict[str, list[float]] = {label: [] for label in QUERIES}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        for _ in range(runs):
+            for label, query in QUERIES.items():
+
+                def search(text: str = query) -> None:  # what the search box's Enter runs
+                    session.set_filter(query=text)
+                    screen.show_record()
+
+                times[label].append(await time_refresh(app, search))
+                session.clear_filter()  # not timed
+                await asyncio.sleep(0.05)
+    review.close()
+    return times
+
+
+def floor_times(db_path: Path, runs: int) -> list[float]:
+    """The substring search it replaced, for the word, over a connection of its own."""
+    conn = sqlite3.connect(db_path)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        conn.execute(f"SELECT id FROM records WHERE {_FLOOR}", [f"%{FLOOR_WORD}%"] * 6).fetchall()
+        times.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return times
+
+
+def cli_times(db_path: Path) -> dict[str, tuple[float, int]]:
+    """(median ms, records listed) per query for `metasift records --search`."""
+    found = {}
+    for label, query in QUERIES.items():
+        runs = []
+        for _ in range(5):
+            cmd = [str(METASIFT), "records", "--review", str(db_path), "--search", query]
+            seconds, _, _, out = peak_rss(cmd)
+            runs.append(seconds * 1000)
+        found[label] = (statistics.median(runs), len(out.splitlines()))
+    return found
+
+
+def drop_index(db_path: Path) -> None:
+    """The review as an import saw it before: no index to fill."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TABLE records_fts")
+
+
+def import_seconds(xml: Path, work: Path, with_index: bool) -> float:
+    review = work / f"speed_review_{with_index}"
+    subprocess.run(["rm", "-rf", str(review)], check=True)
+    subprocess.run([str(METASIFT), "init", str(review)], check=True, capture_output=True)
+    if not with_index:
+        drop_index(review / "review.db")
+    seconds, _, _, _ = peak_rss([str(METASIFT), "import", "--review", str(review), str(xml)])
+    return seconds
+
+
+def import_costs(records: int, work: Path) -> None:
+    xml = import_lock.corpus(records, work)
+    print(f"\nImport of {records:,} PubMed XML records, without and with the index:")
+    without = import_seconds(xml, work, with_index=False)
+    with_index = import_seconds(xml, work, with_index=True)
+    print(
+        f"  whole process: without {without:.1f} s, with {with_index:.1f} s: "
+        f"+{(with_index / without - 1) * 100:.1f}% (goal < 15%)"
+    )
+    print("  under a competing writer (benchmarks/import_lock.py), without, then with:")
+    before = import_lock.bench(records, work, prepare=drop_index)
+    after = import_lock.bench(records, work)
+    print(
+        f"  longest wait for the lock: without {before[-1] * 1000:.0f} ms, with "
+        f"{after[-1] * 1000:.0f} ms: {(after[-1] / before[-1] - 1) * 100:+.1f}% (goal within 15%)"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--skip-import", action="store_true", help="only the query timings")
+    args = ap.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="metasift-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db_path = build_review(args.records, work)
+    print(f"Search, {args.records:,} records; screen: {args.runs} runs per query")
+    screen = asyncio.run(screen_times(db_path, args.runs))
+    cli = cli_times(db_path)
+    for label, query in QUERIES.items():
+        ms = screen[label]
+        print(
+            f"  {label:<13} {query!r:<34} screen p50 {statistics.median(ms):6.1f} ms "
+            f"p95 {p95(ms):6.1f} ms (goal < 50) | CLI {cli[label][0]:6.0f} ms, "
+            f"{cli[label][1]:,} records"
+        )
+    floor = floor_times(db_path, 10)
+    print(
+        f"  floor: substring LIKE for {FLOOR_WORD!r} (as before), median "
+        f"{statistics.median(floor):.1f} ms"
+    )
+    if not args.skip_import:
+        import_costs(args.records, work)
+
+
+if __name__ == "__main__":
+    main()
