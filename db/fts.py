@@ -18,7 +18,7 @@ import sqlite3
 
 from sqlite_utils import Database
 
-from db.errors import MetasiftError
+from db.errors import MetasiftError, busy_is_an_error
 
 INDEX_TABLE = "records_fts"
 TEXT_VIEW = "record_search_text"
@@ -65,9 +65,10 @@ def ready_for_search(db: Database) -> None:
                 f"search needs SQLite's FTS5, which this Python's SQLite {sqlite3.sqlite_version} "
                 "lacks; install a Python built with it (python.org and most distributions' are)"
             )
-        with db.atomic():
+        with busy_is_an_error(), db.atomic():
             create_index(db)
-    index_new_records(db)
+    with busy_is_an_error():  # another writer past the busy timeout: "try again", not a crash
+        index_new_records(db)
 
 
 def index_new_records(db: Database, batch: int = BATCH) -> int:

@@ -13,9 +13,11 @@ from sqlite_utils import Database
 import db.fts
 import screening.importing
 from db.connection import open_review
+from db.errors import ReviewBusy
 from db.fts import SearchUnavailable, index_new_records, ready_for_search
 from db.query_sql import record_ids_matching
 from screening.query import SearchError, describe, parse_query
+from tests.other_process import committed_rows, write_lock_held
 from tests.screening_fixtures import FILES, RATS_PMID, RCT_PMID, make_review
 
 ALL = set(range(1, 11))
@@ -144,6 +146,37 @@ def test_a_record_landed_but_not_indexed_is_still_found(
         assert found(db, "rats") == {4, 8}
         assert db.execute("SELECT indexed_through FROM search_index_state").fetchone() == (10,)
         assert index_new_records(db) == 0  # up to date: nothing written
+    finally:
+        db.close()
+
+
+def test_the_import_indexes_once_its_records_are_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[bool, list[tuple[int]]]] = []
+    review_file = tmp_path / "rev" / "review.db"
+
+    def spy(db: Database) -> int:
+        landed = committed_rows(review_file, "SELECT count(*) FROM records")
+        seen.append((db.conn.in_transaction, landed))
+        return index_new_records(db)
+
+    monkeypatch.setattr(screening.importing, "index_new_records", spy)
+    make_review(tmp_path / "rev", files=FILES[:1])
+    assert seen == [(False, [(6,)])]  # outside the landing transaction, after its commit
+    assert committed_rows(review_file, "SELECT indexed_through FROM search_index_state") == [(6,)]
+
+
+def test_a_search_while_another_writer_holds_the_lock_says_the_review_is_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(screening.importing, "index_new_records", lambda _db: 0)
+    review_file = make_review(tmp_path / "rev", files=FILES[:1])
+    db = open_review(review_file)
+    try:
+        with write_lock_held(db, review_file), pytest.raises(ReviewBusy):
+            found(db, "cancer")
+        assert found(db, "cancer") == {1, 2, 3, 4, 5}  # once free, the index catches up
     finally:
         db.close()
 
