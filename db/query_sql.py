@@ -5,7 +5,7 @@ phrases, in any text field or in title:, abstract:, author: or journal:, are loo
 FTS5 index (db/fts.py): whole words, never inside one ("rat" does not find "ratio"). Where a
 branch of the tree holds only such terms, it becomes one FTS5 MATCH expression (one index
 lookup); the other fields (type, MeSH and keyword entries, year, identifiers, database) are
-plain SQL beside it.
+plain SQL beside it, on each record's facets (record_facets, aliased f: db/fts.py says why).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.fts import INDEX_TABLE, ready_for_search
+from db.fts import FACETS_TABLE, INDEX_TABLE, ready_for_search
 
 # query field -> FTS5 column; None: any indexed column
 INDEX_FIELDS: dict[str | None, str | None] = {
@@ -61,21 +61,23 @@ def record_ids_matching(db: Database, query: Node | None) -> set[int]:
     """The ids of the records that match the query (every record when it is None)."""
     if query is None:
         return {row[0] for row in db.execute("SELECT id FROM records")}
-    if uses_index(query):
-        ready_for_search(db)
+    ready_for_search(db, uses_index(query))
     fts = _match_expression(query)
     if fts is not None:  # all of it is words: the index alone answers
         return {row[0] for row in db.execute(_MATCH, [fts])}
     sql, params = where_sql(query)
-    return {row[0] for row in db.execute(f"SELECT r.id FROM records r WHERE {sql}", params)}
+    return {row[0] for row in db.execute(f"SELECT f.id FROM {FACETS_TABLE} f WHERE {sql}", params)}
 
 
 def records_where(db: Database, query: Node) -> Sql:
     """A WHERE condition on records (aliased r) for the query, with the index brought up to
     date first."""
-    if uses_index(query):
-        ready_for_search(db)
-    return where_sql(query)
+    ready_for_search(db, uses_index(query))
+    fts = _match_expression(query)
+    if fts is not None:
+        return f"r.id IN ({_MATCH})", [fts]
+    sql, params = where_sql(query)
+    return f"r.id IN (SELECT f.id FROM {FACETS_TABLE} f WHERE {sql})", params
 
 
 def uses_index(node: Node) -> bool:
@@ -87,10 +89,10 @@ def uses_index(node: Node) -> bool:
 
 
 def where_sql(node: Node) -> Sql:
-    """The node as an SQL condition on records r."""
+    """The node as an SQL condition on a record's facets f."""
     fts = _match_expression(node)
     if fts is not None:
-        return f"r.id IN ({_MATCH})", [fts]
+        return f"f.id IN ({_MATCH})", [fts]
     if isinstance(node, Term):
         return _field_sql(node)
     if isinstance(node, Not):
@@ -136,20 +138,20 @@ def _fts_term(term: Term) -> str:
 def _field_sql(term: Term) -> Sql:
     value = term.value
     if term.field in ("source", "db"):  # the record's own database (db/records.py)
-        return "r.database LIKE ? ESCAPE '\\'", [_like(value)]
+        return "f.id IN (SELECT id FROM records WHERE database LIKE ? ESCAPE '\\')", [_like(value)]
     if term.field in _LIST_COLUMN:
         column = _LIST_COLUMN[term.field]
-        sql = f"EXISTS (SELECT 1 FROM json_each(r.{column}) j WHERE lower(j.value) GLOB ?)"
+        sql = f"EXISTS (SELECT 1 FROM json_each(f.{column}) j WHERE lower(j.value) GLOB ?)"
         pattern = _glob(value.lower()) + ("*" if term.prefix else "")
         return sql, [pattern]
     if term.field == "year":
         if term.bounds is None:
             raise ValueError("a year term needs its bounds")
-        return "r.year BETWEEN ? AND ?", list(term.bounds)
+        return "f.year BETWEEN ? AND ?", list(term.bounds)
     if term.field == "doi":
-        return "lower(r.doi) = ?", [value.lower()]
+        return "lower(f.doi) = ?", [value.lower()]
     if term.field == "pmid":
-        return "r.pmid = ?", [value]
+        return "f.pmid = ?", [value]
     raise ValueError(f"unknown search field {term.field!r}")
 
 

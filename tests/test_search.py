@@ -198,6 +198,7 @@ def test_the_migration_indexes_an_existing_review(tmp_path: Path) -> None:
     db = open_review(review_file)
     db.executescript(
         "DROP TABLE records_fts; DROP VIEW record_search_text; DROP TABLE search_index_state;"
+        "DROP TABLE record_facets;"
         "PRAGMA user_version = 11;"
     )
     db.close()

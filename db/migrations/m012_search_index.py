@@ -1,8 +1,9 @@
-"""The search index (db/fts.py): the view its text is read from, the mark of how far it has
-indexed, and the FTS5 table itself, filled here for the records a review already holds.
+"""The search index (db/fts.py): the view its text is read from, the records' facets, the mark
+of how far it has indexed, and the FTS5 table itself, filled here for the records a review
+already holds.
 
-If this Python's SQLite lacks FTS5, the view and the mark are created and the table is not: the
-review still opens, and the first search says what is missing (db.fts.ready_for_search), then
+If this Python's SQLite lacks FTS5, all but the FTS5 table are created: the review still
+opens, and the first search of words says what is missing (db.fts.ready_for_search), then
 creates and fills the index once run by a Python that has it.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from db.fts import TEXT_VIEW, create_index, index_new_records
+from db.fts import FACETS_TABLE, TEXT_VIEW, create_index, index_new_records
 
 
 def _list_text(column: str) -> str:
@@ -30,6 +31,18 @@ def upgrade(db: Database) -> None:
                {_list_text("keywords")} AS keywords, {_list_text("mesh_terms")} AS mesh_terms
         FROM records r
         """,
+    )
+    db.table(FACETS_TABLE).create(
+        {
+            "id": int,
+            "year": int,
+            "pmid": str,
+            "doi": str,
+            "publication_types": str,
+            "mesh_terms": str,
+            "keywords": str,
+        },
+        pk="id",
     )
     db.execute("CREATE TABLE search_index_state (indexed_through INTEGER NOT NULL)")
     db.execute("INSERT INTO search_index_state VALUES (0)")
