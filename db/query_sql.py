@@ -4,12 +4,15 @@ The tree: Term leaves, All (every child matches), Any (one does) and Not. Words,
 phrases, in any text field or in title:, abstract:, author: or journal:, are looked up in the
 FTS5 index (db/fts.py): whole words, never inside one ("rat" does not find "ratio"). Where a
 branch of the tree holds only such terms, it becomes one FTS5 MATCH expression (one index
-lookup); the other fields (type, MeSH and keyword entries, year, identifiers, database) are
-plain SQL beside it, on each record's facets (record_facets, aliased f: db/fts.py says why).
+lookup). A bare word that looks like a PMID or a DOI also finds the record it identifies,
+as `records --search` did. The other fields (type, MeSH and keyword entries, year,
+identifiers, database) are plain SQL beside it, on each record's facets (record_facets,
+aliased f: db/fts.py says why).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +29,7 @@ INDEX_FIELDS: dict[str | None, str | None] = {
     "journal": "journal",
 }
 _LIST_COLUMN = {"type": "publication_types", "mesh": "mesh_terms", "keyword": "keywords"}
+_PMID = re.compile(r"\d{6,9}")
 _MATCH = f"SELECT rowid FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH ?"
 
 
@@ -93,6 +97,9 @@ def where_sql(node: Node) -> Sql:
     fts = _match_expression(node)
     if fts is not None:
         return f"f.id IN ({_MATCH})", [fts]
+    if isinstance(node, Term) and _identifier(node):
+        column, value = _identifier(node) or ("", "")
+        return f"f.id IN ({_MATCH}) OR {column} = ?", [_fts_term(node), value]
     if isinstance(node, Term):
         return _field_sql(node)
     if isinstance(node, Not):
@@ -115,7 +122,8 @@ def _match_expression(node: Node) -> str | None:
     """The node as an FTS5 query, or None if some of it is not in the index (or it is a bare
     negation, which FTS5 cannot say: "a NOT b" needs an a)."""
     if isinstance(node, Term):
-        return _fts_term(node) if node.field in INDEX_FIELDS else None
+        known = node.field in INDEX_FIELDS and not _identifier(node)
+        return _fts_term(node) if known else None
     if isinstance(node, Not):
         return None
     if isinstance(node, Any_):
@@ -133,6 +141,17 @@ def _fts_term(term: Term) -> str:
     column = INDEX_FIELDS[term.field]
     text = '"' + term.value.replace('"', '""') + '"' + (" *" if term.prefix else "")
     return f"{{{column}}} : {text}" if column else text
+
+
+def _identifier(term: Term) -> tuple[str, str] | None:
+    """A bare word that looks like a PMID or a DOI is looked for as one too: (column, value)."""
+    if term.field is not None or term.prefix or term.phrase:
+        return None
+    if _PMID.fullmatch(term.value):
+        return "f.pmid", term.value
+    if term.value.startswith("10.") and "/" in term.value:
+        return "lower(f.doi)", term.value.lower()
+    return None
 
 
 def _field_sql(term: Term) -> Sql:

@@ -80,6 +80,13 @@ def test_field_filters_kept_from_the_screen(review: Database) -> None:
     assert found(review, "-type:review") == ALL - {10}
 
 
+def test_a_bare_pmid_or_doi_finds_its_record(review: Database) -> None:
+    assert found(review, RATS_PMID) == {8}
+    doi = review.execute("SELECT doi FROM records WHERE id = 7").fetchone()[0]
+    assert found(review, doi.upper()) == {7}
+    assert found(review, f"{RATS_PMID} OR {RCT_PMID}") == {7, 8}
+
+
 def test_db_names_the_records_own_database(review: Database) -> None:
     assert found(review, "db:pubmed") == ALL
     assert found(review, "db:embase") == set()
