@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,11 +35,15 @@ def corpus(size: int, work: Path) -> Path:
     return xml
 
 
-def bench(size: int, work: Path) -> None:
+def bench(size: int, work: Path, prepare: Callable[[Path], None] | None = None) -> list[float]:
+    """Print and return the waits (s); prepare, if given, is run on the new review.db first
+    (benchmarks/search.py drops the search index with it, to measure without)."""
     xml = corpus(size, work)
     review = work / f"lock_review_{size}"
     subprocess.run(["rm", "-rf", str(review)], check=True)
     subprocess.run([str(METASIFT), "init", str(review)], check=True, capture_output=True)
+    if prepare:
+        prepare(review / "review.db")
     writer = sqlite3.connect(review / "review.db", timeout=60, isolation_level=None)
     started = time.perf_counter()
     run = subprocess.Popen(
@@ -66,6 +71,7 @@ def bench(size: int, work: Path) -> None:
         f"median {statistics.median(waits) * 1000:.1f} ms, p99 {p99 * 1000:.0f} ms, "
         f"longest {waits[-1] * 1000:.0f} ms"
     )
+    return waits
 
 
 def main() -> None:

@@ -173,25 +173,22 @@ def _remove_raw(db: Database, where: str, params: list[Any]) -> None:
 
 
 def search_records(
-    db: Database, text: str | None = None, limit: int | None = None
+    db: Database, where: tuple[str, list[Any]] | None = None, limit: int | None = None
 ) -> Iterator[dict[str, Any]]:
     """Whole records with the database each came from (database), their source's
     (source_database) and the file, in import order.
 
-    text matches the title, abstract or authors (case-insensitive substring), a DOI or a PMID.
+    where: an SQL condition on records (aliased r) and its parameters, as
+    db.query_sql.records_where writes a search.
     """
     sql = (
         "SELECT r.*, s.database AS source_database, s.file_name "
         "FROM records r JOIN sources s ON s.id = r.source_id"
     )
     params: list[Any] = []
-    if text:
-        like = f"%{text}%"
-        sql += (
-            " WHERE r.title LIKE ? OR r.abstract LIKE ? OR r.authors LIKE ?"
-            " OR r.doi = ? OR r.pmid = ?"
-        )
-        params = [like, like, like, text.lower(), text]
+    if where:
+        sql += f" WHERE {where[0]}"
+        params = list(where[1])
     sql += " ORDER BY r.id"
     if limit is not None:
         sql += " LIMIT ?"

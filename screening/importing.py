@@ -9,6 +9,7 @@ user named it.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlite_utils import Database
 
 from db.clock import utc_now
 from db.errors import ParseError
+from db.fts import index_new_records
 from db.records import NewRecord, RecordFields, Staging
 from db.sources import insert_source, source_by_sha256
 from screening.citation import Citation
@@ -30,6 +32,7 @@ from screening.rows import citation_fields
 # (records read, bytes read, bytes in the file)
 Progress = Callable[[int, int, int], None]
 BATCH = 2000
+HANDOVER = 0.15  # s: longer than SQLite's longest busy-handler sleep (0.1 s) between tries
 _T = TypeVar("_T")
 
 # The database a format implies when its records do not say (an RIS DB tag, an Ovid DB field,
@@ -273,7 +276,9 @@ def _land(
     query: str | None = None,
 ) -> int:
     """Insert the source (names: its database, and its records' when they name none) and
-    copy its staged records under it, in one transaction."""
+    copy its staged records under it, in one transaction; then index them for search, in
+    short transactions of their own (db/fts.py), so the one atomic step does not grow."""
+    landing = time.monotonic()
     with db.atomic():
         source_id = insert_source(
             db,
@@ -290,6 +295,9 @@ def _land(
             },
         )
         staging.commit_into(source_id, names[1])
+    if time.monotonic() - landing > HANDOVER:  # a writer may have waited: let it go first
+        time.sleep(HANDOVER)
+    index_new_records(db)
     return source_id
 
 

@@ -71,7 +71,7 @@ def test_records_json_streamed_is_the_same_text_as_one_dump(hostile: Path) -> No
     whole = json.dumps(json.loads(result.output), indent=2, ensure_ascii=False)
     assert result.output == whole.replace("\x9b", "\\u009b") + "\n"
     empty = invoke("records", "--review", hostile, "--json", "--search", "no such words")
-    assert empty.output == "[]\n"
+    assert empty.stdout == "[]\n" and empty.stderr == "no records match\n"
 
 
 def test_status_and_conflicts_escape_record_text(tmp_path: Path) -> None:

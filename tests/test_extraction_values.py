@@ -21,6 +21,7 @@ from extraction.values.consensus import (
     RESOLVED,
     blinded,
     cell_states,
+    finished_by,
     settle,
 )
 from extraction.values.ledger import ValueRefused, mark_done, reviewer_values, set_value, undo
@@ -276,3 +277,15 @@ def test_control_characters_never_reach_the_review(review):
     )
     (stored,) = reviewer_values(db, "ana", STUDY)
     assert (stored.value, stored.note) == ("Chi]0;PWNEDna", "p2")
+
+
+def test_two_changes_in_one_millisecond_keep_their_order(review, monkeypatch):
+    db, form = review
+    monkeypatch.setattr("extraction.values.ledger.utc_now", lambda: "2026-05-01T10:00:00.000+00:00")
+    country = Cell.study_field(STUDY, "country")
+    for value in ("China", "Iran", "Egypt"):  # one stamp: (time, UUID) alone would guess
+        set_value(db, form, "ana", country, value)
+    assert [v.value for v in reviewer_values(db, "ana", STUDY)] == ["Egypt"]
+    mark_done(db, "ana", STUDY)
+    mark_done(db, "ana", STUDY, done=False)
+    assert "ana" not in finished_by(db, STUDY)

@@ -235,7 +235,7 @@ def test_mixed_export_round_trips_identifiers_and_databases(tmp_path: Path) -> N
     assert "  #1   PubMed, Embase      12  all.ris\n  by database:\n" in plain
     assert "\n       PubMed               6\n       Embase               6\n" in plain
     # search and deduplication see each record's own database too
-    embase = record_ids_matching(after, parse_query("source:embase"))
+    embase = record_ids_matching(after, parse_query("source:embase").node)
     assert len(embase) == 6
     assert found_in(after, min(embase)) == ["Embase"]
 

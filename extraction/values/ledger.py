@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import uuid as uuids
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -88,8 +89,24 @@ def printable(value: Any) -> Any:
 
 
 def record(db: Database, rows: list[dict[str, Any]]) -> list[str]:
-    record_values(db, rows)
+    record_values(db, [_after_earlier(db, row) for row in rows])
     return [row["uuid"] for row in rows]
+
+
+def _after_earlier(db: Database, row: dict[str, Any]) -> dict[str, Any]:
+    """The row stamped after every earlier event of its cell and person: two changes made in
+    one millisecond (done, then reopened) must keep their order, which (time, UUID) would
+    leave to chance."""
+    cell = {k: row[k] for k in Cell._fields}
+    where = " AND ".join(f"{k} = ?" for k in cell)
+    latest = db.execute(
+        f"SELECT max(created_at) FROM extraction_values WHERE {where} AND reviewer = ?",
+        [*cell.values(), row["reviewer"]],
+    ).fetchone()[0]
+    if latest is None or row["created_at"] > latest:
+        return row
+    later = datetime.fromisoformat(latest) + timedelta(milliseconds=1)
+    return {**row, "created_at": later.isoformat(timespec="milliseconds")}
 
 
 def undo(db: Database, reviewer: str, event_uuid: str) -> str:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TextIO, cast
+import sys
+from collections.abc import Iterator
+from typing import BinaryIO, TextIO, cast
 
 import click
 
 from db.plurals import counted
-from db.records import search_records
 from screening.cli import review_option
 from screening.cli.output import writable_file
+from screening.cli.records import search_option
+from screening.export.selection import ExportRecord, Selection, selected_records
 from screening.protocol import STAGES
+from screening.query import Query
 from screening.review import load_review
 from screening.rows import row_citation
 
@@ -20,39 +24,83 @@ def export() -> None:
     """Write the review's records or screening decisions to files other tools read."""
 
 
+_VERDICTS = ("include", "exclude", "maybe", "not-retrieved")
+
+
 @export.command(name="records")
 @review_option
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["ris", "csv", "bibtex"]),
+    type=click.Choice(["ris", "csv", "bibtex", "xlsx"]),
     required=True,
-    help="RIS and BibTeX round-trip what was imported; CSV is for spreadsheets.",
+    help="RIS and BibTeX round-trip what was imported; CSV and XLSX are for spreadsheets "
+    "(record id and UUID, database, source file, duplicate cluster, canonical flag first).",
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, allow_dash=True),
     callback=writable_file,
-    required=True,
-    help="The file to write ('-' for stdout). CSV gets a UTF-8 BOM so Excel reads accents.",
+    default="-",
+    help="The file to write (default: standard output). CSV gets a UTF-8 BOM so Excel reads "
+    "accents.",
 )
-def export_records(review_path: str | None, fmt: str, output: str) -> None:
-    """Export every record of the review.
+@click.option(
+    "--deduplicated", is_flag=True, help="One record per duplicate cluster (its canonical one)."
+)
+@click.option("--stage", type=click.Choice(STAGES), help="With --verdict: a stage's outcome.")
+@click.option(
+    "--verdict",
+    type=click.Choice(_VERDICTS),
+    help="With --stage: only records whose cluster's settled outcome there is this verdict.",
+)
+@search_option("--search", "--where")
+def export_records(
+    review_path: str | None,
+    fmt: str,
+    output: str,
+    deduplicated: bool,
+    stage: str | None,
+    verdict: str | None,
+    query: Query | None,
+) -> None:
+    """Export the review's records: all of them, or those a search, the deduplicated set or a
+    stage's outcome selects (together: all must hold). --where is another name for --search.
 
     Example:
 
     \b
-        metasift export records --format ris -o all-records.ris
+        metasift export records --format ris --deduplicated --stage title-abstract \\
+            --verdict include -o included.ris
+        metasift export records --format csv --where 'db:embase year:>2015' > embase.csv
     """
-    from screening.export import bibtex, csv, ris
+    if (stage is None) != (verdict is None):
+        raise click.UsageError(
+            "--stage and --verdict go together: --stage full-text --verdict include"
+        )
+    if fmt == "xlsx" and output == "-" and sys.stdout.isatty():
+        raise click.UsageError("an XLSX workbook is binary: name a file with -o, or redirect it")
+    selection = Selection(query, deduplicated, stage, verdict)
+    with load_review(review_path) as review:
+        records = selected_records(review.db, review.protocol, selection)
+        count = _write_records(records, fmt, output)
+    click.echo(f"{counted(count, 'record')} written to {_named(output)}", err=True)
 
-    writers = {"ris": ris.write_ris, "bibtex": bibtex.write_bibtex, "csv": csv.write_csv}
+
+def _write_records(records: Iterator[ExportRecord], fmt: str, output: str) -> int:
+    from screening.export import bibtex, csv, ris, xlsx
+
+    if fmt == "xlsx":
+        with click.open_file(output, "wb") as binary:
+            return xlsx.write_xlsx(records, cast(BinaryIO, binary))
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    with load_review(review_path) as review, click.open_file(output, "w", encoding) as out:
-        citations = (row_citation(row) for row in search_records(review.db))
-        count = writers[fmt](citations, cast(TextIO, out))
-    click.echo(f"{counted(count, 'record')} written to {click.format_filename(output)}", err=True)
+    with click.open_file(output, "w", encoding) as opened:
+        out = cast(TextIO, opened)
+        if fmt == "csv":
+            return csv.write_record_sheet(records, out)
+        citations = (row_citation(r.row) for r in records)
+        return (ris.write_ris if fmt == "ris" else bibtex.write_bibtex)(citations, out)
 
 
 @export.command(name="decisions")
@@ -69,8 +117,8 @@ def export_records(review_path: str | None, fmt: str, output: str) -> None:
     "--output",
     type=click.Path(dir_okay=False, allow_dash=True),
     callback=writable_file,
-    required=True,
-    help="The file to write ('-' for stdout).",
+    default="-",
+    help="The file to write (default: standard output).",
 )
 @click.option(
     "--reviewer",
@@ -102,7 +150,7 @@ def export_decisions(
 
     \b
         metasift export decisions --format csv -o decisions.csv --reviewer ana
-        metasift export decisions --format json --reviewer ana --mine --current -o -
+        metasift export decisions --format json --reviewer ana --mine --current
     """
     from screening.decisions.blinding import hidden_clusters
     from screening.decisions.export import decision_rows, write_csv, write_json
@@ -123,7 +171,11 @@ def export_decisions(
         )
         with click.open_file(output, "w", "utf-8") as out:
             count = (write_csv if fmt == "csv" else write_json)(rows, cast(TextIO, out))
-    click.echo(f"{counted(count, 'decision')} written to {click.format_filename(output)}", err=True)
+    click.echo(f"{counted(count, 'decision')} written to {_named(output)}", err=True)
+
+
+def _named(output: str) -> str:
+    return "standard output" if output == "-" else click.format_filename(output)
 
 
 def register(group: click.Group) -> None:

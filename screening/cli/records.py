@@ -2,45 +2,75 @@
 
 Both forms are streamed: each record is printed as it is read, so 200,000 records take no
 more memory than twenty (the JSON array was built whole before: 5.1 GB at 200,000).
+--search takes the screen's search language (screening/query.py); export records takes the
+same option (search_option).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
+from typing import Any
 
 import click
 
-from db.records import search_records
 from screening.cli import review_option
 from screening.cli.output import echo_json_array, echo_line
+from screening.export.selection import matching_records
+from screening.query import Query, SearchError, parse_query
 from screening.review import load_review
 from screening.rows import row_citation
+
+SEARCH_HELP = (
+    'Only records matching QUERY: words, "phrases", word*, field:value (title abstract author '
+    "journal type mesh keyword year pmid doi db source), OR, ( ), -term; as in the screen's /."
+)
+
+
+def _parsed(ctx: click.Context, param: click.Parameter, value: str | None) -> Query | None:
+    """A click callback: the query parsed, or a usage error (exit 2) saying what is wrong."""
+    if value is None:
+        return None
+    try:
+        return parse_query(value)
+    except SearchError as e:
+        raise click.BadParameter(str(e), ctx, param) from None
+
+
+def search_option(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(*names, "query", metavar="QUERY", callback=_parsed, help=SEARCH_HELP)
 
 
 @click.command()
 @review_option
-@click.option(
-    "--search", "text", help="Only records whose title, abstract, authors, DOI or PMID match TEXT."
-)
-@click.option("--limit", type=int, default=None, help="At most this many records.")
+@search_option("--search")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of records.")
-def records(review_path: str | None, text: str | None, limit: int | None, as_json: bool) -> None:
-    """List the review's records with the database each came from.
+def records(review_path: str | None, query: Query | None, limit: int | None, as_json: bool) -> None:
+    """List the review's records with the database each came from. Prints "no records match"
+    to stderr when a search finds none.
 
     Example:
 
     \b
-        metasift records --search "umbilical cord" --limit 20
+        metasift records --search '"umbilical cord" (msc OR stem*) -type:review' --limit 20
     """
     with load_review(review_path) as review:
-        rows = search_records(review.db, text, limit)
-        if as_json:
-            echo_json_array(record_json(row) for row in rows)
-            return
-        for row in rows:
-            year = row["year"] or "----"
-            title = (row["title"] or "(no title)")[:90]
-            echo_line(f"{row['id']:>6}  {year}  {title}  [{row['database']}]")
+        rows = matching_records(review.db, query, limit)
+        shown = echo_json_array(map(record_json, rows)) if as_json else echo_listing(rows)
+    if not shown:
+        click.echo("no records match", err=True)
+
+
+def echo_listing(rows: Iterator[dict[str, Any]]) -> int:
+    """One line per record: id, year, title, database; returns how many."""
+    shown = 0
+    for row in rows:
+        year = row["year"] or "----"
+        title = (row["title"] or "(no title)")[:90]
+        echo_line(f"{row['id']:>6}  {year}  {title}  [{row['database']}]")
+        shown += 1
+    return shown
 
 
 def record_json(row: dict) -> dict:

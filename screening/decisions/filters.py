@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from screening.decisions.ledger import VERDICTS, Decision
-from screening.query import Term, describe, parse_query
+from screening.query import Node, describe, parse_query
 
 STATUS_FILTERS = ("all", "undecided", *VERDICTS)
 
@@ -19,24 +19,24 @@ class Filter:
     status: str = "all"
     tag: str | None = None
     query: str = ""
-    terms: tuple[Term, ...] = ()
+    terms: Node | None = None  # the parsed query
 
     @property
     def active(self) -> bool:
-        return self.status != "all" or self.tag is not None or bool(self.terms)
+        return self.status != "all" or self.tag is not None or self.terms is not None
 
     def describe(self) -> str:
         parts = [] if self.status == "all" else [self.status]
         if self.tag:
             parts.append(f"tag {self.tag}")
         if self.terms:
-            parts.append(describe(list(self.terms)))
+            parts.append(describe(self.terms))
         return ", ".join(parts)
 
     def changed(self, status: str | None, tag: str | None, query: str | None) -> Filter:
         """This filter with some parts changed: None or "" leaves a part as it is, except that
         tag=None clears the tag. A query is parsed here, so a bad one changes nothing."""
-        terms = self.terms if query is None else tuple(parse_query(query))
+        terms = self.terms if query is None else parse_query(query).node
         return Filter(
             status or self.status,
             self.tag if tag == "" else tag,

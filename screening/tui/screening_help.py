@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 SEARCH_HINT = (
-    'words, "phrases", field:value (title abstract author journal type mesh keyword year pmid '
-    "doi source), -term to exclude · e.g. type:review  year:2010-2015 · Enter · empty clears"
+    'whole words, word*, "phrases", field:value (title abstract author journal type mesh keyword '
+    "year pmid doi db source), OR, ( ), -term to exclude · e.g. (rats OR mice) -type:review · "
+    "Enter · empty clears"
 )
+
 
 HELP = """\
 # Screening
@@ -32,11 +34,13 @@ in a shade per PICOS element; the lines above the abstract list what was found p
 
 ## Search
 
-Words and "quoted phrases" must all appear in the title, abstract, authors, journal, keywords
-or MeSH terms. Fields narrow it: `title:` `abstract:` `author:` `journal:` `source:` (contains),
-`type:` `mesh:` `keyword:` (one entry equals it; `*` matches any ending, e.g. `type:*review`),
-`year:2015` `year:2010-2015` `year:>2010`, `pmid:` `doi:`. A leading `-` excludes:
-`-type:review`.
+Whole words and "quoted phrases" must all appear in the title, abstract, authors, journal,
+keywords or MeSH terms (`rat` finds "rat", not "ratio"; `rat*` finds words starting so).
+Fields narrow it: `title:` `abstract:` `author:` `journal:` (words, `word*` or phrases there),
+`db:` `source:` (the record's database contains it), `type:` `mesh:` `keyword:` (one entry
+equals it; `*` matches any ending, e.g. `type:*review`), `year:2015` `year:2010-2015`
+`year:>2010`, `pmid:` `doi:`. `OR` gives either and parentheses group:
+`(rats OR mice) cirrhosis`. A leading `-` excludes: `-type:review`.
 
 ## Full text
 
