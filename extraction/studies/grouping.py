@@ -164,11 +164,13 @@ def find_study(studies: list[Study], given: str) -> Study:
     """The study a user names: a record id of one of its reports (7 or #7), its UUID or
     alias (or a unique start of one, 8 characters at least), or its label."""
     text = given.strip().lstrip("#")
+    found = []
     if text.isdigit():
         found = [s for s in studies if any(_holds(r, int(text)) for r in s.reports)]
-    elif len(text) >= 8 and all(c in "0123456789abcdef-" for c in text.lower()):
+    if not found and len(text) >= 8 and all(c in "0123456789abcdef-" for c in text.lower()):
+        # a UUID's start; eight digits could be either, a record id wins
         found = [s for s in studies if any(u.startswith(text.lower()) for u in _uuids(s))]
-    else:
+    elif not found and not text.isdigit():
         found = [s for s in studies if s.label.casefold() == text.casefold()]
     if len(found) == 1:
         return found[0]

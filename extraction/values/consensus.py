@@ -103,7 +103,28 @@ def open_conflicts(db: Database, form: Form) -> list[CellState]:
     states = cell_states(db, form)
     studies = {cell.study_uuid for cell in states}
     unblinded = {s for s in studies if not blinded(db, form, s)}
-    return [s for c, s in states.items() if s.state == CONFLICT and c.study_uuid in unblinded]
+    found = [s for c, s in states.items() if s.state == CONFLICT and c.study_uuid in unblinded]
+    return sorted(found, key=lambda s: form_order(form, s.cell))
+
+
+def form_order(form: Form, cell: Cell) -> tuple[object, ...]:
+    """Where a cell stands in the form: study, fields in the form's order, arms, then outcomes
+    in the form's order by time point; anything the form no longer has comes last."""
+    fields = [f.key for f in form.fields]
+    outcomes = [o.key for o in form.outcomes]
+    spec = form.outcome(cell.outcome)
+    times = list(spec.timepoints) if spec else []
+
+    def at(items: list[str], key: str) -> int:
+        return items.index(key) if key in items else len(items)
+
+    if cell.item == "field":
+        rank = (0, at(fields, cell.field), 0)
+    elif cell.item == "arm":
+        rank = (1, 0, 0)
+    else:
+        rank = (2, at(outcomes, cell.outcome), at(times, cell.timepoint))
+    return (cell.study_uuid, *rank, cell.arm, cell.field)
 
 
 def settle_conflict(

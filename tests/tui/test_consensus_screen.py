@@ -42,11 +42,11 @@ async def test_take_a_value_then_type_one(tmp_path: Path) -> None:
         screen = pilot.app.screen
         assert "2 values to settle" in str(screen.query_one("#bar", Static).render())
         assert screen.query_one("#cells", DataTable).row_count == 2
-        await pilot.press("2")  # the first row (design): ben's value
+        await pilot.press("2")  # the first row (country, the form's first field): ben's value
         await pilot.pause()
         assert "1 value to settle" in str(screen.query_one("#bar", Static).render())
         await pilot.press("enter")
-        screen.query_one("#entry", Input).value = "Iran"  # country, typed
+        screen.query_one("#entry", Input).value = "1"  # design: the form's first choice, typed
         await pilot.press("enter")
         await pilot.pause()
         assert "nothing to settle" in str(screen.query_one("#bar", Static).render())
@@ -56,8 +56,8 @@ async def test_take_a_value_then_type_one(tmp_path: Path) -> None:
     ).fetchall()
     review.close()
     assert rows == [
-        ("design", '"non-randomised"', "cy", "consensus"),
         ("country", '"Iran"', "cy", "consensus"),
+        ("design", '"RCT"', "cy", "consensus"),
     ]
 
 
