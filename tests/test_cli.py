@@ -119,7 +119,16 @@ def test_csv_column_mapping_option(tmp_path: Path, review_path: Path) -> None:
     assert refused.exit_code == 1
     assert "no title column" in refused.stderr
     ok = invoke(
-        "import", "--review", review_path, "--format", "csv", "--column", "title=Headline", sheet
+        "import",
+        "--review",
+        review_path,
+        "--format",
+        "csv",
+        "--column",
+        "title=Headline",
+        "--database",
+        "hand sheet",
+        sheet,
     )
     assert ok.exit_code == 0, ok.output
     rows = json.loads(invoke("records", "--review", review_path, "--json").stdout)

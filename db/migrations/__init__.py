@@ -39,6 +39,7 @@ from db.migrations import (
     m012_studies_full_texts,
     m013_study_aliases,
     m014_rob_answers,
+    m015_source_events,
 )
 
 Migration = Callable[[Database], None]
@@ -58,6 +59,7 @@ MIGRATIONS: list[Migration] = [
     m012_studies_full_texts.upgrade,
     m013_study_aliases.upgrade,
     m014_rob_answers.upgrade,
+    m015_source_events.upgrade,
 ]
 
 
