@@ -137,9 +137,10 @@ def _import(
     try:
         options = _reader_options(fmt, columns, sheet)
         skipped = _stage_file(staging, source, fmt, options, report)
-        name, fallback = _database_names(staging.databases(), fmt, database)
-        if name_database and fallback == unnamed(fmt):
-            name = fallback = name_database(path, fmt)
+        named = staging.databases()
+        name, fallback = _database_names(named, fmt, database)
+        if name_database and None in named and fallback == unnamed(fmt):
+            name, fallback = _database_names(named, fmt, name_database(path, fmt))
         query = _search_query(source, fmt, options)
         source_id = _land(db, staging, source, fmt, (name, fallback), sha256, query)
         if progress:

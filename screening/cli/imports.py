@@ -95,6 +95,8 @@ def import_(
             try:
                 summary = _import_one(review.db, name, {**options, "database": named.get(name)})
             except MetasiftError as e:
+                if len(files) == 1:
+                    raise  # its own one-line error, as before
                 click.echo(f"Error: {visible(str(e))}", err=True)
                 outcomes[name] = "refused"
                 continue
@@ -185,11 +187,11 @@ def _import_one(db: Database, name: str, options: dict[str, Any]) -> ImportSumma
         return import_file(
             db, name, progress=bar.update, name_database=_ask_database(bar), **options
         )
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.Abort):  # Abort: Ctrl-C at the database question
         raise click.ClickException(
-            f"interrupted: nothing of {name} was imported (files named before it "
-            "were); run the command again to import it. The review file keeps the space "
-            "the import had taken: SQLite reuses it for the next import, and `metasift "
+            f"interrupted: nothing of {name} was imported (files named before it were, "
+            "unless refused); run the command again to import it. The review file keeps the "
+            "space the import had taken: SQLite reuses it for the next import, and `metasift "
             "vacuum` gives it back now (it rewrites the file and holds the review while "
             "it does)"
         ) from None
