@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from db.errors import MetasiftError, busy_is_an_error
 from db.merge_flags import merge_flags, merged_groups
 from db.report_flags import report_flags
+from db.sources import RECORD_IN_FORCE
 
 SAME, DIFFERENT, UNDO = "same", "different", "undo"
 PAIR_COLUMNS = ("record_a", "record_b", "outcome", "rule", "score", "run_id")
@@ -160,11 +161,12 @@ DEDUP_FIELDS = (
 
 
 def records_to_compare(db: Database) -> list[tuple[Any, ...]]:
-    """Every record as a DEDUP_FIELDS tuple, in import order."""
+    """Every record of a source in force as a DEDUP_FIELDS tuple, in import order."""
     named = {"format": "s.format", "database": RECORD_DATABASE}
     columns = ", ".join(named.get(f, f"r.{f}") for f in DEDUP_FIELDS)
     return db.execute(
-        f"SELECT {columns} FROM records r JOIN sources s ON s.id = r.source_id ORDER BY r.id"
+        f"SELECT {columns} FROM records r JOIN sources s ON s.id = r.source_id "
+        f"WHERE {RECORD_IN_FORCE} ORDER BY r.id"  # a removed source's records are not compared
     ).fetchall()
 
 

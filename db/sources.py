@@ -1,4 +1,9 @@
-"""Sources: one imported file or one harvest, with what PRISMA-S asks to be reported."""
+"""Sources: one imported file or one harvest, with what PRISMA-S asks to be reported.
+
+A removed source (db/migrations/m016_source_events.py) keeps its rows; the views that count
+or screen records read them through the filters below, so its records leave screening, dedup
+and PRISMA in one place each.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +23,42 @@ def insert_source(db: Database, row: dict[str, Any]) -> int:
     return insert_row(db, "sources", row)
 
 
+# records whose source is in force (r: the records table)
+RECORD_IN_FORCE = "r.source_id NOT IN (SELECT source_id FROM removed_sources)"
+
+
+def removed_any(db: Database) -> bool:
+    """Whether any source is removed: the filters cost nothing in a review where none is."""
+    return db.execute("SELECT 1 FROM removed_sources LIMIT 1").fetchone() is not None
+
+
+def clusters_in_force(db: Database, cluster_column: str) -> str:
+    """An SQL condition keeping the duplicate clusters (cluster_column holds a cluster id)
+    with at least one record from a source in force; "1" when no source is removed."""
+    if not removed_any(db):
+        return "1"
+    return (
+        f"{cluster_column} IN (SELECT c.cluster_id FROM record_clusters c "
+        f"JOIN records r ON r.id = c.record_id WHERE {RECORD_IN_FORCE})"
+    )
+
+
 def source_counts(db: Database) -> list[dict[str, Any]]:
-    """Per source: what it is and how many records it brought."""
+    """Per source in force: what it is and how many records it brought."""
+    kept = [row for row in all_sources(db) if not row["removed"]]
+    for row in kept:
+        del row["removed"]
+    return kept
+
+
+def all_sources(db: Database) -> list[dict[str, Any]]:
+    """Per source, removed ones too (removed: 1 or 0): what it is and its records."""
     return list(
         db.query(
             """
             SELECT s.id, s.kind, s.database, s.file_name, s.format, s.query, s.imported_at,
-                   s.record_count, count(r.id) AS records
+                   s.record_count, count(r.id) AS records,
+                   s.id IN (SELECT source_id FROM removed_sources) AS removed
             FROM sources s LEFT JOIN records r ON r.source_id = s.id
             GROUP BY s.id ORDER BY s.id
             """
@@ -38,9 +72,9 @@ def database_counts(db: Database) -> list[dict[str, Any]]:
     database, which a file mixing databases splits among them)."""
     return list(
         db.query(
-            """
+            f"""
             SELECT database, count(*) AS records, count(DISTINCT source_id) AS sources
-            FROM records GROUP BY database ORDER BY min(id)
+            FROM records r WHERE {RECORD_IN_FORCE} GROUP BY database ORDER BY min(id)
             """
         )
     )
@@ -48,5 +82,8 @@ def database_counts(db: Database) -> list[dict[str, Any]]:
 
 def cluster_count(db: Database) -> int:
     """Records once deduplicated: one per duplicate cluster (PRISMA's "records screened")."""
-    row = db.execute("SELECT count(*) FROM record_clusters WHERE record_id = cluster_id")
+    row = db.execute(
+        "SELECT count(*) FROM record_clusters WHERE record_id = cluster_id "
+        f"AND {clusters_in_force(db, 'cluster_id')}"
+    )
     return int(row.fetchone()[0])

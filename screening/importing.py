@@ -31,6 +31,9 @@ from screening.rows import citation_fields
 
 # (records read, bytes read, bytes in the file)
 Progress = Callable[[int, int, int], None]
+# asked (file, format) for the database of a file that names none, before it lands: returns
+# the name, or raises MetasiftError to refuse the file
+NameDatabase = Callable[[Path, str], str]
 BATCH = 2000
 HANDOVER = 0.15  # s: longer than SQLite's longest busy-handler sleep (0.1 s) between tries
 _T = TypeVar("_T")
@@ -96,12 +99,16 @@ def import_file(
     columns: dict[str, str] | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    name_database: NameDatabase | None = None,
 ) -> ImportSummary:
     """Import one file as one source. Raises ParseError (one line) and changes nothing on bad
     input; what it went past (records left out, a file cut short) is in the summary's
-    warnings."""
+    warnings. name_database, if given, is asked for the database of a file whose records
+    name none and whose format implies none, before anything lands."""
     try:
-        return _import(db, Path(path), database, fmt, encoding, columns, sheet, progress)
+        return _import(
+            db, Path(path), database, fmt, encoding, columns, sheet, progress, name_database
+        )
     except ParseError as e:
         raise one_line(e) from None
 
@@ -115,6 +122,7 @@ def _import(
     columns: dict[str, str] | None,
     sheet: str | None,
     progress: Progress | None,
+    name_database: NameDatabase | None = None,
 ) -> ImportSummary:
     source = SourceFile.open(path, encoding)
     sha256 = file_sha256(path)
@@ -132,7 +140,10 @@ def _import(
     try:
         options = _reader_options(fmt, columns, sheet)
         skipped = _stage_file(staging, source, fmt, options, report)
-        name, fallback = _database_names(staging.databases(), fmt, database)
+        named = staging.databases()
+        name, fallback = _database_names(named, fmt, database)
+        if name_database and None in named and fallback == unnamed(fmt):
+            name, fallback = _database_names(named, fmt, name_database(path, fmt))
         query = _search_query(source, fmt, options)
         source_id = _land(db, staging, source, fmt, (name, fallback), sha256, query)
         if progress:
@@ -143,6 +154,20 @@ def _import(
         return summary
     finally:
         staging.drop()
+
+
+def unnamed(fmt: str) -> str:
+    """The database of records whose file does not say it and whose format implies none."""
+    return f"unnamed {fmt} export"
+
+
+def file_format(path: Path | str, fmt: str = "auto", encoding: str | None = None) -> str:
+    """The format a file would be imported as (ParseError, one line, if none fits)."""
+    try:
+        source = SourceFile.open(Path(path), encoding)
+        return detect_format(source) if fmt == "auto" else fitting_format(source, fmt)
+    except ParseError as e:
+        raise one_line(e) from None
 
 
 def fitting_format(source: SourceFile, fmt: str) -> str:
@@ -258,7 +283,7 @@ def _database_names(named: list[str | None], fmt: str, given: str | None) -> tup
     databases = [name for name in named if name]
     fallback = given or DEFAULT_DATABASE.get(fmt)
     if fallback is None:
-        fallback = databases[0] if len(databases) == 1 else f"unnamed {fmt} export"
+        fallback = databases[0] if len(databases) == 1 else unnamed(fmt)
     if given:
         return given, given
     if None in named and fallback not in databases:

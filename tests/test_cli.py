@@ -118,9 +118,8 @@ def test_csv_column_mapping_option(tmp_path: Path, review_path: Path) -> None:
     refused = invoke("import", "--review", review_path, "--format", "csv", sheet)
     assert refused.exit_code == 1
     assert "no title column" in refused.stderr
-    ok = invoke(
-        "import", "--review", review_path, "--format", "csv", "--column", "title=Headline", sheet
-    )
+    mapped = ("--format", "csv", "--column", "title=Headline", "--database", "hand sheet")
+    ok = invoke("import", "--review", review_path, *mapped, sheet)
     assert ok.exit_code == 0, ok.output
     rows = json.loads(invoke("records", "--review", review_path, "--json").stdout)
     assert rows[0]["title"] == "MSC infusion in cirrhosis" and rows[0]["year"] == 2021

@@ -63,7 +63,7 @@ def test_hostile_csv_cells_land_without_control_characters_in_any_column(
 def test_csv_with_cr_only_line_ends_imports(tmp_path: Path, review_path: Path) -> None:
     path = tmp_path / "cr.csv"
     path.write_bytes(b'Title,Year\r"A",2020\r')
-    result = invoke("import", "--review", review_path, path)
+    result = invoke("import", "--review", review_path, path, "--database", "hand sheet")
     assert result.exit_code == 0, result.output
     assert "1 record added" in result.stdout
 

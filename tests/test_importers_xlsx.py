@@ -134,7 +134,9 @@ def test_import_sheet_option_and_the_embase_search(two_sheets: Path, review_path
     refused = CliRunner().invoke(cli, ["import", "--review", str(review_path), str(two_sheets)])
     assert refused.exit_code == 1 and "--sheet NAME" in refused.output
     done = CliRunner().invoke(
-        cli, ["import", "--review", str(review_path), str(two_sheets), "--sheet", "included"]
+        cli,
+        ["import", "--review", str(review_path), str(two_sheets), "--sheet", "included"]
+        + ["--database", "Embase"],  # the sheet names no database: without it, refused
     )
     assert done.exit_code == 0, done.output
     assert "10 records added" in done.stdout

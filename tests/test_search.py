@@ -200,7 +200,14 @@ def test_indexing_in_small_transactions_indexes_every_record_once(tmp_path: Path
         db.close()
 
 
-def test_the_migration_indexes_an_existing_review(tmp_path: Path) -> None:
+def test_the_migration_indexes_an_existing_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db.migrations import MIGRATIONS, m015_search_index
+
+    # a review as it was just before migration 15 (the later steps are not part of this)
+    monkeypatch.setattr("db.migrations.MIGRATIONS", MIGRATIONS[:15])
+    assert MIGRATIONS[14] is m015_search_index.upgrade
     review_file = make_review(tmp_path / "rev")
     db = open_review(review_file)
     db.executescript(

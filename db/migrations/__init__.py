@@ -40,6 +40,7 @@ from db.migrations import (
     m013_study_aliases,
     m014_rob_answers,
     m015_search_index,
+    m016_source_events,
 )
 
 Migration = Callable[[Database], None]
@@ -60,6 +61,7 @@ MIGRATIONS: list[Migration] = [
     m013_study_aliases.upgrade,
     m014_rob_answers.upgrade,
     m015_search_index.upgrade,
+    m016_source_events.upgrade,
 ]
 
 

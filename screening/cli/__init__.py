@@ -80,12 +80,13 @@ def _register() -> None:
         records,
         resolve,
         screen,
+        sources,
         status,
         vacuum,
     )
 
     commands = (init, status, records, imports, import_decisions, harvest, dedup, screen)
-    for module in (*commands, resolve, agreement, merge, export, vacuum):
+    for module in (*commands, sources, resolve, agreement, merge, export, vacuum):
         module.register(cli)
     # everything after screening: extraction's own commands, handed screening's way of
     # opening a review (extraction never imports screening)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 from sqlite_utils import Database
 
+from db.errors import MetasiftError
 from db.plurals import counted
 from screening.cli import review_option
 from screening.cli.progress import ProgressLine
+from screening.cli.screen import has_terminal
+from screening.control_chars import visible
 from screening.importers import FORMATS
-from screening.importing import ImportSummary, import_file
+from screening.importing import ImportSummary, NameDatabase, file_format, import_file
 from screening.review import load_review
 
 
@@ -30,8 +34,12 @@ def parse_columns(values: tuple[str, ...]) -> dict[str, str]:
 @review_option
 @click.option(
     "--database",
-    help="The database the file came from (Embase, Cochrane, ...). "
-    "By default the file says (an RIS DB tag) or its format implies it.",
+    "databases",
+    multiple=True,
+    metavar="[FILE=]NAME",
+    help="The database a file came from (Embase, Cochrane CENTRAL, ...): FILE=NAME for each "
+    "file, or one NAME for one file (or for files of one format). By default the file says "
+    "(an RIS DB tag) or its format implies it; if neither, you are asked.",
 )
 @click.option(
     "--format",
@@ -53,7 +61,7 @@ def parse_columns(values: tuple[str, ...]) -> dict[str, str]:
 def import_(
     files: tuple[str, ...],
     review_path: str | None,
-    database: str | None,
+    databases: tuple[str, ...],
     fmt: str,
     encoding: str | None,
     columns: tuple[str, ...],
@@ -64,39 +72,126 @@ def import_(
     tab-delimited, Ovid Embase, EndNote XML (EndNote, Mendeley), ProQuest plain text, BibTeX,
     CSV and XLSX (Embase.com, Scopus, EPPI-Reviewer, any sheet with --column).
 
-    Each file becomes one source and lands whole or not at all. Importing the same file twice
-    adds nothing. A file that cannot be read is named with its line, and the review is left
-    as it was. A record with neither a title nor an identifier is left out, and a file that
-    ends mid-record imports its whole records: both with a warning naming the line.
+    Each file becomes one source and lands whole or not at all; every file is tried, and one
+    that cannot be read is named with its line while the others land. Exit code 1 when any
+    file was refused. Importing the same file twice adds nothing. A file that does not say
+    its database (and was given none) is asked about before it lands, or refused when there
+    is no terminal to ask on. A record with neither a title nor an identifier is left out,
+    and a file that ends mid-record imports its whole records: both with a warning naming
+    the line.
 
     Example:
 
     \b
-        metasift import pubmed.xml embase.ris savedrecs.txt
-        metasift import cochrane.ris --database "Cochrane CENTRAL"
+        metasift import pubmed.xml savedrecs.txt
+        metasift import embase.ris cochrane.ris --database embase.ris=Embase \\
+            --database "cochrane.ris=Cochrane CENTRAL"
     """
-    options = {
-        "database": database,
-        "fmt": fmt,
-        "encoding": encoding,
-        "columns": parse_columns(columns),
-        "sheet": sheet,
-    }
+    options = {"fmt": fmt, "encoding": encoding, "columns": parse_columns(columns), "sheet": sheet}
+    named = databases_per_file(files, databases, fmt, encoding)
+    outcomes: dict[str, str] = {}
     with load_review(review_path) as review:
         for name in files:
-            _report(name, _import_one(review.db, name, options))
+            try:
+                summary = _import_one(review.db, name, {**options, "database": named.get(name)})
+            except MetasiftError as e:
+                if len(files) == 1:
+                    raise  # its own one-line error, as before
+                click.echo(f"Error: {visible(str(e))}", err=True)
+                outcomes[name] = "refused"
+                continue
+            _report(name, summary)
+            outcomes[name] = "already imported" if summary.already_imported else "landed"
+    _conclude(outcomes)
+
+
+def databases_per_file(
+    files: tuple[str, ...], values: tuple[str, ...], fmt: str, encoding: str | None
+) -> dict[str, str]:
+    """The database --database names for each file: FILE=NAME, or one NAME for every file
+    not named so, refused (a usage error) for files of different formats."""
+    named: dict[str, str] = {}
+    plain: list[str] = []
+    for value in values:
+        key, sep, database = value.partition("=")
+        file = next((f for f in files if sep and _same_file(key.strip(), f)), None)
+        if file is None:
+            plain.append(value)
+        elif not database.strip():
+            raise click.BadParameter(f"{value!r} names no database", param_hint="--database")
+        else:
+            named[file] = database.strip()
+    rest = [f for f in files if f not in named]
+    if len(plain) > 1 or (plain and not rest):
+        raise click.BadParameter(
+            "give FILE=NAME for each file, or one NAME for them all", param_hint="--database"
+        )
+    if plain and len({_format_of(f, fmt, encoding) for f in rest}) > 1:
+        raise click.BadParameter(
+            f"one name for files of different formats ({', '.join(rest)}): name each "
+            "file's database with --database FILE=NAME",
+            param_hint="--database",
+        )
+    return named | {f: plain[0].strip() for f in rest} if plain else named
+
+
+def _same_file(key: str, file: str) -> bool:
+    return key == file or key == Path(file).name or Path(key).resolve() == Path(file).resolve()
+
+
+def _format_of(file: str, fmt: str, encoding: str | None) -> str:
+    """The file's format, or the file itself where none fits (its import will say why)."""
+    try:
+        return file_format(file, fmt, encoding)
+    except MetasiftError:
+        return file
+
+
+def _conclude(outcomes: dict[str, str]) -> None:
+    """Every file's outcome when there were several; exit 1 naming what landed if any was
+    refused."""
+    refused = [name for name, outcome in outcomes.items() if outcome == "refused"]
+    if len(outcomes) > 1:
+        for name, outcome in outcomes.items():
+            click.echo(f"  {outcome}: {name}", err=True)
+    if refused:
+        landed = [name for name, outcome in outcomes.items() if outcome == "landed"]
+        raise click.ClickException(
+            f"{counted(len(refused), 'file')} refused ({', '.join(refused)}), nothing of "
+            f"{'them' if len(refused) > 1 else 'it'} imported; "
+            + (f"landed: {', '.join(landed)}" if landed else "no file landed")
+        )
+
+
+def _ask_database(bar: ProgressLine) -> NameDatabase:
+    """The question import_file asks for a file that names no database: on a terminal, the
+    answer; without one, a refusal naming the option."""
+
+    def ask(path: Path, fmt: str) -> str:
+        if not has_terminal():
+            raise MetasiftError(
+                f"{path}: the file does not say which database it came from; name it with "
+                f"--database {path.name}=NAME (nothing of it was imported)"
+            )
+        bar.finish()
+        answer = click.prompt(f"{path}: which database did this {fmt} file come from?")
+        return " ".join(str(answer).split()) or ask(path, fmt)
+
+    return ask
 
 
 def _import_one(db: Database, name: str, options: dict[str, Any]) -> ImportSummary:
     """One file into the review, with a progress line; Ctrl-C says what did not land."""
     bar = ProgressLine(click.format_filename(name))
     try:
-        return import_file(db, name, progress=bar.update, **options)
-    except KeyboardInterrupt:
+        return import_file(
+            db, name, progress=bar.update, name_database=_ask_database(bar), **options
+        )
+    except (KeyboardInterrupt, click.Abort):  # Abort: Ctrl-C at the database question
         raise click.ClickException(
-            f"interrupted: nothing of {name} was imported (files named before it "
-            "were); run the command again to import it. The review file keeps the space "
-            "the import had taken: SQLite reuses it for the next import, and `metasift "
+            f"interrupted: nothing of {name} was imported (files named before it were, "
+            "unless refused); run the command again to import it. The review file keeps the "
+            "space the import had taken: SQLite reuses it for the next import, and `metasift "
             "vacuum` gives it back now (it rewrites the file and holds the review while "
             "it does)"
         ) from None
@@ -117,12 +212,6 @@ def _report(name: str, summary: ImportSummary) -> None:
         )
         return
     read_as = "" if summary.encoding.startswith("utf-8") else f", read as {summary.encoding}"
-    if summary.database.startswith("unnamed "):
-        click.echo(
-            f"{name}: the file does not say which database it came from; "
-            "name it with --database for PRISMA's counts",
-            err=True,
-        )
     left_out = f", {summary.skipped:,} left out (no title and no identifier)"
     skipped = left_out if summary.skipped else ""
     click.echo(

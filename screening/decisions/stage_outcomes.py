@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from sqlite_utils import Database
 
+from db.sources import clusters_in_force
 from screening.decisions.outcome import (
     INCLUDE,
     MAYBE,
@@ -97,14 +98,17 @@ def _sent_on(state: ClusterState | None) -> bool:
 
 
 def _clusters(db: Database, sampled: bool) -> list[tuple[int, int, str]]:
-    """(cluster id, canonical record id, UUID of the record that names the cluster); the
-    UUID only where a sample is drawn from it (reading it costs a third of the time)."""
+    """(cluster id, canonical record id, UUID of the record that names the cluster) of the
+    clusters with a record from a source in force (a removed source's records leave
+    screening here, for every view); the UUID only where a sample is drawn from it
+    (reading it costs a third of the time)."""
     uuid = "r.uuid" if sampled else "''"
     return db.execute(
         f"SELECT coalesce(m.cluster_id, r.id), coalesce(m.canonical_id, r.id), {uuid} "
         "FROM records r "
         "LEFT JOIN dedup_members m ON m.record_id = r.id "
-        "WHERE m.record_id IS NULL OR m.record_id = m.cluster_id ORDER BY r.id"
+        "WHERE (m.record_id IS NULL OR m.record_id = m.cluster_id) "
+        f"AND {clusters_in_force(db, 'coalesce(m.cluster_id, r.id)')} ORDER BY r.id"
     ).fetchall()
 
 
