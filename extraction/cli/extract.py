@@ -9,6 +9,7 @@ import click
 from db.errors import MetasiftError
 from db.plurals import counted
 from extraction.cli.context import ADJUDICATOR, EXTRACTOR, VIEWER, IncludedStudy, ReviewOpener
+from extraction.cli.reviews import review_option, reviewer_option
 from extraction.values.consensus import CellState, open_conflicts, settle_conflict
 
 NO_TERMINAL = (
@@ -19,16 +20,8 @@ NO_TERMINAL = (
 
 def build(opener: ReviewOpener) -> click.Group:
     @click.group(invoke_without_command=True)
-    @click.option(
-        "--review",
-        "review_path",
-        type=click.Path(),
-        default=None,
-        help="The review: its review.db, or the folder holding it.",
-    )
-    @click.option(
-        "--reviewer", envvar="METASIFT_REVIEWER", help="Who is extracting (or METASIFT_REVIEWER)."
-    )
+    @review_option
+    @reviewer_option
     @click.option("--study", help="Open on this study (its label or the start of its UUID).")
     @click.pass_context
     def extract(
@@ -55,16 +48,8 @@ def build(opener: ReviewOpener) -> click.Group:
         _open_screen(opener, review_path, reviewer, study)
 
     @extract.command()
-    @click.option(
-        "--review",
-        "review_path",
-        type=click.Path(),
-        default=None,
-        help="The review: its review.db, or the folder holding it.",
-    )
-    @click.option(
-        "--reviewer", envvar="METASIFT_REVIEWER", help="Who is asking (or METASIFT_REVIEWER)."
-    )
+    @review_option
+    @reviewer_option
     @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one per value.")
     def compare(review_path: str | None, reviewer: str | None, as_json: bool) -> None:
         """List every value two extractors entered differently, for consensus.
@@ -100,18 +85,8 @@ def build(opener: ReviewOpener) -> click.Group:
         click.echo(f"{counted(len(found), 'value')} to settle")
 
     @extract.command()
-    @click.option(
-        "--review",
-        "review_path",
-        type=click.Path(),
-        default=None,
-        help="The review: its review.db, or the folder holding it.",
-    )
-    @click.option(
-        "--reviewer",
-        envvar="METASIFT_REVIEWER",
-        help="Who settles (or METASIFT_REVIEWER): one of review.toml's adjudicators.",
-    )
+    @review_option
+    @reviewer_option
     def consensus(review_path: str | None, reviewer: str | None) -> None:
         """Settle the values two extractors entered differently, one at a time, in the
         terminal: take one extractor's value (1, 2) or type the agreed one (Enter). Each
