@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from db.errors import MetasiftError, busy_is_an_error
 from db.merge_flags import merge_flags, merged_groups
 from db.report_flags import report_flags
-from db.sources import RECORD_IN_FORCE
+from db.sources import RECORD_IN_FORCE, removed_any
 
 SAME, DIFFERENT, UNDO = "same", "different", "undo"
 PAIR_COLUMNS = ("record_a", "record_b", "outcome", "rule", "score", "run_id")
@@ -113,11 +113,19 @@ def canonical_ids(db: Database) -> list[int]:
 
 
 def duplicates_removed(db: Database) -> dict[str, int]:
-    """PRISMA's "duplicates removed": by the automatic rules and by a person."""
+    """PRISMA's "duplicates removed": by the automatic rules and by a person. Records of a
+    removed source (`metasift sources remove`) are left out, as from the records identified:
+    then each cluster keeps one of its records in force, its canonical one if it can."""
     counts = {"automatic": 0, "manual": 0}
     rows = db.execute(
         "SELECT how = 'reviewer', count(*) FROM dedup_members "
         "WHERE record_id != canonical_id GROUP BY 1"
+        if not removed_any(db)
+        else "SELECT how = 'reviewer', count(*) FROM ("
+        "  SELECT m.how, row_number() OVER (PARTITION BY m.cluster_id"
+        "    ORDER BY r.id = m.canonical_id DESC, r.id) AS place"
+        f"  FROM records r JOIN dedup_members m ON m.record_id = r.id WHERE {RECORD_IN_FORCE}"
+        ") WHERE place > 1 GROUP BY 1"
     )
     for manual, count in rows:
         counts["manual" if manual else "automatic"] = count

@@ -143,3 +143,22 @@ def test_cli_checks_who_is_asking(review) -> None:
     assert stranger.exit_code == 1 and "not one of review.toml's reviewers" in stranger.stderr
     nobody = _invoke("sources", "remove", "1", "--review", review)
     assert nobody.exit_code == 1 and "--reviewer" in nobody.stderr
+
+
+def test_prisma_arithmetic_holds_after_a_source_is_removed(review) -> None:
+    """A cluster across a removed and a kept source: its removed record is neither identified
+    nor a duplicate removed, so records screened = identified - duplicates still holds."""
+    db = open_review(review)
+    try:
+        members = [MemberRow(r, 1, 1, "auto", None, None, "test") for r in (1, 7)]
+        with db.atomic():
+            replace_members(db, members)  # record 1 (source 1) and 7 (source 2): one paper
+        set_source_removed(db, 1, True, "ana")
+    finally:
+        db.close()
+    got = _invoke("prisma", "--json", "--check", "--review", review)
+    assert got.exit_code == 0, got.output
+    counts = json.loads(got.stdout)
+    assert "source #1 (" in got.stderr and "is removed" in got.stderr
+    assert counts["database_results"] == 4 and counts["duplicates"] == 0
+    assert counts["records_screened"] == 4

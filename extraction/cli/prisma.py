@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from db.plurals import counted
+from db.sources import all_sources
 from extraction.cli.context import ANYONE, ReviewOpener
 from extraction.cli.reviews import hand_opener, open_review, review_option, reviewer_option
 from extraction.prisma.counts import PrismaCounts, arithmetic_checks, as_json, review_counts
@@ -66,7 +68,15 @@ def prisma(
     """
     with open_review(review_path, reviewer, ANYONE) as review:  # counts only, as status
         counts = review_counts(review.db, review.screened(), review.reports())
+        left_out = [s for s in all_sources(review.db) if s["removed"]]
     written = _write(counts, csv_path, [p for p in (svg_path, png_path) if p])
+    for source in left_out:  # said on stderr, so --json output stays JSON
+        name = printable(source["file_name"] or source["query"] or source["database"] or "")
+        click.echo(
+            f"note: source #{source['id']} ({name}, {counted(source['records'], 'record')}) "
+            "is removed (`metasift sources`): left out of every count",
+            err=True,
+        )
     if as_json_:
         click.echo(json.dumps(printable(as_json(counts)), indent=2, ensure_ascii=False))
     elif not written:
