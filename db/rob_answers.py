@@ -1,6 +1,6 @@
 """Risk-of-bias answers: append-only events, written in one transaction, read in force.
 
-The rule for the entry in force is migration 11's view (current_rob_answers); this module
+The rule for the entry in force is migration 14's view (current_rob_answers); this module
 only writes events and reads that view (through db/event_log.py).
 """
 
@@ -39,3 +39,14 @@ def answers_in_force(
 
 def answer_event(db: Database, uuid: str) -> dict[str, Any] | None:
     return event_by_uuid(db, "rob_answers", COLUMNS, uuid)
+
+
+def entered_under_another_study(db: Database, study_uuid: str) -> int:
+    """How many of the study's answers in force were given while their report was another
+    study (before a link or a dedup merge joined it to this one): worth a second look."""
+    row = db.execute(
+        "SELECT count(*) FROM current_rob_answers "
+        "WHERE study_uuid = ? AND entered_under != study_uuid",
+        [study_uuid],
+    ).fetchone()
+    return int(row[0])

@@ -37,3 +37,22 @@ def test_values_entered_before_reports_were_linked_follow_the_study(tmp_path: Pa
     with load_review(path) as main:
         entered = main.db.execute("SELECT DISTINCT study_uuid FROM extraction_values").fetchall()
     assert len(entered) == 2  # nothing was rewritten: the events keep what they were entered under
+
+
+def test_a_risk_of_bias_answer_follows_its_study_and_asks_a_second_look(tmp_path: Path) -> None:
+    from db.rob_answers import answers_in_force, entered_under_another_study
+    from extraction.rob.instrument import builtin_instruments
+    from extraction.rob.ledger import Target, answer
+
+    path = new_review(tmp_path)
+    send_to_full_text(path, {1: "include", 2: "include"})
+    rob2 = builtin_instruments()["rob2"]
+    with open_for_extraction(str(path), "ana", "screener") as review:
+        _, second = review.included_studies()
+        answer(review.db, Target(rob2, second.uuid, "", "ana"), "D1", "1.1", "Y")
+    assert run(path, "studies", "link", "2", "--to", "1", "--reviewer", "ana").exit_code == 0
+    with open_for_extraction(str(path), "ana", "screener") as review:
+        (study,) = review.included_studies()
+        held = answers_in_force(review.db, study_uuid=study.uuid)
+        assert [(r["question"], r["answer"]) for r in held] == [("1.1", "Y")]
+        assert entered_under_another_study(review.db, study.uuid) == 1

@@ -12,7 +12,9 @@ answer. A consensus (role "consensus") names in `settles` the events it settled.
 new event; undo is a row naming the event it undoes; answer null clears an entry.
 
 current_rob_answers: per entry and reviewer (and role), the latest event not undone, by
-(created_at, uuid), as current_extraction_values orders values, so merged copies agree.
+(created_at, uuid), as current_extraction_values orders values, so merged copies agree; and,
+like it, each answer read under the study its report now belongs to (study_aliases,
+migration 13), so an assessment follows its study when reports are linked or merged.
 """
 
 from __future__ import annotations
@@ -21,13 +23,17 @@ from sqlite_utils import Database
 
 CURRENT_ROB_ANSWERS = """
 SELECT * FROM (
-    SELECT a.*,
+    SELECT a.id, a.uuid, coalesce(s.study, a.study_uuid) AS study_uuid, a.instrument,
+           a.result, a.reviewer, a.role, a.item, a.domain, a.question, a.answer, a.support,
+           a.quote, a.page, a.settles, a.undoes, a.created_at,
+           a.study_uuid AS entered_under,
            row_number() OVER (
-               PARTITION BY a.study_uuid, a.instrument, a.result, a.item, a.domain, a.question,
-                            a.reviewer, a.role
+               PARTITION BY coalesce(s.study, a.study_uuid), a.instrument, a.result, a.item,
+                            a.domain, a.question, a.reviewer, a.role
                ORDER BY a.created_at DESC, a.uuid DESC
            ) AS latest
     FROM rob_answers a
+    LEFT JOIN study_aliases s ON s.alias = a.study_uuid
     WHERE a.undoes IS NULL
       AND NOT EXISTS (SELECT 1 FROM rob_answers u WHERE u.undoes = a.uuid)
 ) WHERE latest = 1

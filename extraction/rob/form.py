@@ -13,7 +13,7 @@ from typing import Protocol
 from sqlite_utils import Database
 
 from db.errors import MetasiftError
-from db.rob_answers import answers_in_force
+from db.rob_answers import answers_in_force, entered_under_another_study
 from extraction.rob import consensus, ledger
 from extraction.rob.assessment import WHOLE, Assessment
 from extraction.rob.instrument import Domain, Instrument
@@ -121,6 +121,15 @@ class RobForm:
 
     def judgement_row(self, domain_id: str) -> dict[str, str] | None:
         return self.assessment().judgements.get(domain_id)
+
+    def second_look(self) -> str | None:
+        """Why this study's assessment deserves a second look, if it does: dedup changed its
+        reports, or some answers were given while a report of it was another study."""
+        said = list(getattr(self.study, "flags", ()))
+        moved = entered_under_another_study(self.db, self.study.uuid)
+        if moved:
+            said.append(f"{moved} answer(s) given before its reports were joined into it")
+        return "; ".join(said) or None
 
     def grid(self) -> list[tuple[str, list[str | None], str | None]]:
         """Per study: its label, this reviewer's judgement per domain, and overall."""

@@ -138,6 +138,9 @@ class RobScreen(Screen[None]):
         bar = Text.assemble(("Risk of bias ", "bold"), f"· {form.instrument.name} · ",
                             f"{form.study.label} (study {form.at + 1} of {len(form.studies)})",
                             result, " · ", (form.reviewer, "bold"), f" · {state}")  # fmt: skip
+        look = form.second_look()
+        if look:
+            bar.append(f"  ⚑ look again: {look}", "bold")
         self.query_one("#bar", Static).update(bar)
         pages = form.pages()
         domain = form.domain()
