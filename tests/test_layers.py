@@ -51,3 +51,18 @@ def test_help_answers_without_heavy_imports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_every_command_listed_is_the_one_its_module_registers() -> None:
+    """The root group loads a command when it is asked for: its table of names must match
+    what the modules register, or a command would be missing from --help or unreachable."""
+    import click
+
+    from screening.cli import cli
+
+    ctx = click.Context(cli)
+    listed = cli.list_commands(ctx)
+    assert all(cli.get_command(ctx, name) is not None for name in listed)
+    assert sorted(cli.commands) == listed  # nothing registered that the table does not name
+    export = cli.get_command(ctx, "export")
+    assert isinstance(export, click.Group) and "sheet" in export.commands

@@ -7,6 +7,12 @@ import click
 
 from extraction.cli.context import ReviewOpener
 
+# the commands register() adds (and `sheet` under screening's `export`), named here so the
+# root group can list them without importing them
+COMMANDS = (
+    "analyse", "convert", "extract", "fulltext", "pool", "prisma", "rob", "studies",
+)  # fmt: skip
+
 
 def register(group: click.Group, opener: ReviewOpener) -> None:
     """Add extraction's commands; opener opens a review for them (screening's, handed in)."""
