@@ -1,7 +1,8 @@
 """Append-only event tables, the shape every reviewer's work takes: write rows in one
 transaction, read the rows in force from the table's view, fetch one event by UUID.
 
-A feature's own module (db/rob_answers.py) names its table, view and columns and calls these.
+A feature's own module (db/extraction_values.py, db/rob_answers.py) names its table, view
+and columns and calls these.
 """
 
 from __future__ import annotations
@@ -45,3 +46,14 @@ def event_by_uuid(
 ) -> dict[str, Any] | None:
     row = db.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE uuid = ?", [uuid]).fetchone()
     return dict(zip(columns, row, strict=True)) if row else None
+
+
+def entered_under_another_study(db: Database, view: str, study_uuid: str) -> int:
+    """How many of the study's events in force in the view were entered while their report
+    was another study (before a link or a dedup merge joined it to this one, migration 13's
+    study_aliases): worth a second look."""
+    row = db.execute(
+        f"SELECT count(*) FROM {view} WHERE study_uuid = ? AND entered_under != study_uuid",
+        [study_uuid],
+    ).fetchone()
+    return int(row[0])

@@ -1,7 +1,7 @@
 """Extraction values: append-only events, written in one transaction, read in force.
 
-The rule for the value in force is migration 10's view (current_extraction_values); this
-module only writes events and reads that view.
+The rule for the value in force is the view current_extraction_values (migrations 10 and
+13); this module only writes events and reads that view (through db/event_log.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.errors import MetasiftError
+from db.event_log import (
+    append_events,
+    entered_under_another_study,
+    event_by_uuid,
+    events_in_force,
+)
 
 COLUMNS = (
     "uuid", "study_uuid", "reviewer", "role", "item", "field", "arm", "outcome", "timepoint",
@@ -22,38 +27,20 @@ COLUMNS = (
 
 def record_values(db: Database, rows: Iterable[dict[str, Any]]) -> int:
     """Append value events in one transaction, committed when this returns; how many."""
-    if db.conn.in_transaction:
-        raise MetasiftError("the review connection has uncommitted changes; values not saved")
-    rows = list(rows)
-    with db.atomic():
-        db.table("extraction_values").insert_all(rows, columns={c: str for c in COLUMNS})
-    return len(rows)
+    return append_events(db, "extraction_values", COLUMNS, rows, "values")
 
 
 def values_in_force(
     db: Database, *, study_uuid: str | None = None, reviewer: str | None = None
 ) -> Iterator[dict[str, Any]]:
     """Each reviewer's (and each consensus') value in force per cell, oldest cell first."""
-    where, params = [], []
-    for column, wanted in (("study_uuid", study_uuid), ("reviewer", reviewer)):
-        if wanted is not None:
-            where.append(f"{column} = ?")
-            params.append(wanted)
-    sql = f"SELECT {', '.join(COLUMNS)} FROM current_extraction_values"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    cursor = db.execute(sql + " ORDER BY study_uuid, created_at, uuid", params)
-    names = [d[0] for d in cursor.description]
-    for row in cursor:
-        yield dict(zip(names, row, strict=True))
+    wanted = {"study_uuid": study_uuid, "reviewer": reviewer}
+    order = "study_uuid, created_at, uuid"
+    return events_in_force(db, "current_extraction_values", COLUMNS, wanted, order)
 
 
 def event(db: Database, uuid: str) -> dict[str, Any] | None:
-    cursor = db.execute(
-        f"SELECT {', '.join(COLUMNS)} FROM extraction_values WHERE uuid = ?", [uuid]
-    )
-    row = cursor.fetchone()
-    return dict(zip(COLUMNS, row, strict=True)) if row else None
+    return event_by_uuid(db, "extraction_values", COLUMNS, uuid)
 
 
 def remember_study_aliases(db: Database, aliases: dict[str, str]) -> bool:
@@ -73,12 +60,6 @@ def remember_study_aliases(db: Database, aliases: dict[str, str]) -> bool:
     return True
 
 
-def entered_under_another_study(db: Database, study_uuid: str) -> int:
-    """How many of the study's values in force were entered while their report was another
-    study (before a link or a dedup merge joined it to this one): worth a second look."""
-    row = db.execute(
-        "SELECT count(*) FROM current_extraction_values "
-        "WHERE study_uuid = ? AND entered_under != study_uuid",
-        [study_uuid],
-    ).fetchone()
-    return int(row[0])
+def values_entered_under_another_study(db: Database, study_uuid: str) -> int:
+    """Values in force entered while their report was another study (event_log's rule)."""
+    return entered_under_another_study(db, "current_extraction_values", study_uuid)

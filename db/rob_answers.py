@@ -11,7 +11,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.event_log import append_events, event_by_uuid, events_in_force
+from db.event_log import (
+    append_events,
+    entered_under_another_study,
+    event_by_uuid,
+    events_in_force,
+)
 
 COLUMNS = (
     "uuid", "study_uuid", "instrument", "result", "reviewer", "role", "item", "domain",
@@ -41,12 +46,6 @@ def answer_event(db: Database, uuid: str) -> dict[str, Any] | None:
     return event_by_uuid(db, "rob_answers", COLUMNS, uuid)
 
 
-def entered_under_another_study(db: Database, study_uuid: str) -> int:
-    """How many of the study's answers in force were given while their report was another
-    study (before a link or a dedup merge joined it to this one): worth a second look."""
-    row = db.execute(
-        "SELECT count(*) FROM current_rob_answers "
-        "WHERE study_uuid = ? AND entered_under != study_uuid",
-        [study_uuid],
-    ).fetchone()
-    return int(row[0])
+def answers_entered_under_another_study(db: Database, study_uuid: str) -> int:
+    """Answers in force given while their report was another study (event_log's rule)."""
+    return entered_under_another_study(db, "current_rob_answers", study_uuid)

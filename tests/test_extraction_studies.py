@@ -40,7 +40,7 @@ def test_values_entered_before_reports_were_linked_follow_the_study(tmp_path: Pa
 
 
 def test_a_risk_of_bias_answer_follows_its_study_and_asks_a_second_look(tmp_path: Path) -> None:
-    from db.rob_answers import answers_in_force, entered_under_another_study
+    from db.rob_answers import answers_entered_under_another_study, answers_in_force
     from extraction.rob.instrument import builtin_instruments
     from extraction.rob.ledger import Target, answer
 
@@ -55,4 +55,4 @@ def test_a_risk_of_bias_answer_follows_its_study_and_asks_a_second_look(tmp_path
         (study,) = review.included_studies()
         held = answers_in_force(review.db, study_uuid=study.uuid)
         assert [(r["question"], r["answer"]) for r in held] == [("1.1", "Y")]
-        assert entered_under_another_study(review.db, study.uuid) == 1
+        assert answers_entered_under_another_study(review.db, study.uuid) == 1

@@ -13,7 +13,7 @@ from typing import Protocol
 from sqlite_utils import Database
 
 from db.errors import MetasiftError
-from db.rob_answers import answers_in_force, entered_under_another_study
+from db.rob_answers import answers_entered_under_another_study, answers_in_force
 from extraction.rob import consensus, ledger
 from extraction.rob.assessment import WHOLE, Assessment
 from extraction.rob.instrument import Domain, Instrument
@@ -126,7 +126,7 @@ class RobForm:
         """Why this study's assessment deserves a second look, if it does: dedup changed its
         reports, or some answers were given while a report of it was another study."""
         said = list(getattr(self.study, "flags", ()))
-        moved = entered_under_another_study(self.db, self.study.uuid)
+        moved = answers_entered_under_another_study(self.db, self.study.uuid)
         if moved:
             said.append(f"{moved} answer(s) given before its reports were joined into it")
         return "; ".join(said) or None

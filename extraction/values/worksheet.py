@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.extraction_values import entered_under_another_study
+from db.extraction_values import values_entered_under_another_study
 from extraction.conversions.derived import ConversionError, Derived
 from extraction.forms.form import Form
 from extraction.values.cells import ARM, FIELD, OUTCOME, Cell, StoredValue
@@ -158,7 +158,7 @@ class Worksheet:
     def second_look(self) -> str | None:
         """Why this study's values deserve a second look, if they do: some were entered while
         a report of it was another study (a link or a dedup merge joined them since)."""
-        moved = entered_under_another_study(self.db, self.study)
+        moved = values_entered_under_another_study(self.db, self.study)
         if not moved:
             return None
         return f"{moved} value(s) entered before its reports were joined into this study"
