@@ -12,6 +12,7 @@ import click
 
 from db.errors import MetasiftError
 from extraction.cli.context import (
+    ADJUDICATOR,
     EXTRACTOR,
     VIEWER,
     ExtractionReview,
@@ -78,7 +79,7 @@ def build(opener: ReviewOpener) -> click.Group:
         _open_screen(opener, ctx.params)
 
     rob.add_command(judge)
-    for make in (_compare, _export, _plot):
+    for make in (_compare, _consensus, _export, _plot):
         rob.add_command(make(opener))
     return rob
 
@@ -123,7 +124,7 @@ def _compare(opener: ReviewOpener) -> click.Command:
     @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one per domain.")
     def compare(**params: Any) -> None:
         """List every domain (and overall judgement) two reviewers judged differently, for a
-        consensus (`=` in `metasift rob`). Only results both reviewers have marked done are
+        consensus (`metasift rob consensus`). Only results both reviewers have marked done are
         compared; a consensus that still matches what it settled takes a domain off the list.
 
         JSON: a list of objects with keys study, label, result, domain and judgements
@@ -138,6 +139,32 @@ def _compare(opener: ReviewOpener) -> click.Command:
         _compare_now(opener, params)
 
     return compare
+
+
+def _consensus(opener: ReviewOpener) -> click.Command:
+    @click.command(name="consensus")
+    @review_option
+    @reviewer_option
+    @instrument_option
+    @click.option("--study", help="Only this study (its label or the start of its UUID).")
+    def consensus(**params: Any) -> None:
+        """Settle, in the terminal, the domains (and overall judgements) two reviewers judged
+        differently, on studies both have marked done: each reviewer's judgement, answers,
+        support text and quotes side by side; take one side's judgement (1, 2), the one the
+        agreed answers suggest (s), or write it (e), always with a justification; agree
+        answers where they differ (y Y N n i a). Each entry is an event of its own; the
+        agreed judgement is what `rob export`, `rob plot` and `analyse --exclude-high-risk`
+        use, and a reviewer who changes an answer in that domain brings it back.
+
+        Example:
+
+        \b
+            metasift rob consensus --reviewer cy
+            metasift rob consensus --reviewer cy --study "Mohamadnejad 2013"
+        """
+        _consensus_screen(opener, params)
+
+    return consensus
 
 
 def _export(opener: ReviewOpener) -> click.Command:
@@ -298,6 +325,23 @@ def _open_screen(opener: ReviewOpener, params: dict[str, Any]) -> None:
         if params["study"]:
             form.at = _find(studies, params["study"])
         review.run_screen(lambda: RobScreen(form), "metasift · risk of bias")
+
+
+def _consensus_screen(opener: ReviewOpener, params: dict[str, Any]) -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.ClickException(NO_TERMINAL)
+    from extraction.cli.extract import _find
+    from extraction.rob.adjudication import RobConsensus
+    from extraction.rob.instrument import find_instrument
+    from extraction.tui.rob_consensus_screen import RobConsensusScreen
+
+    tool = find_instrument(params["instrument"])
+    with opener(params["review_path"], params["reviewer"], ADJUDICATOR) as review:
+        studies = review.included_studies()
+        only = studies[_find(studies, params["study"])].uuid if params["study"] else None
+        who = review.reviewer or ""
+        settling = RobConsensus(review.db, tool, who, _labels(studies), only)
+        review.run_screen(lambda: RobConsensusScreen(settling), "metasift · risk-of-bias consensus")
 
 
 def register(group: click.Group, opener: ReviewOpener) -> None:

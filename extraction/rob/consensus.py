@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
@@ -26,7 +26,7 @@ from db.errors import MetasiftError
 from db.rob_answers import answers_in_force
 from extraction.rob.assessment import WHOLE, Assessment
 from extraction.rob.instrument import Instrument
-from extraction.rob.ledger import CONSENSUS, Target, judge
+from extraction.rob.ledger import ANSWER, CONSENSUS, Target, judge
 
 PENDING, CONFLICT, AGREED, RESOLVED = "pending", "conflict", "agreed", "resolved"
 REQUIRED = 2  # reviewers who assess each result independently
@@ -51,6 +51,8 @@ class Assessments:
 
     by_reviewer: dict[str, Assessment]
     consensus: dict[str, dict[str, Any]]  # domain or overall -> latest consensus row
+    # an adjudicator's agreed answers: domain key (D2:adhering) -> question -> latest row
+    agreed_answers: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 def gather(
@@ -58,23 +60,30 @@ def gather(
 ) -> dict[Key, Assessments]:
     rows: dict[Key, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     consensus: dict[Key, dict[str, dict[str, Any]]] = defaultdict(dict)
+    answers: dict[Key, dict[str, dict[str, dict[str, Any]]]] = defaultdict(dict)
     for row in answers_in_force(db, instrument=instrument.id, study_uuid=study_uuid):
         key = (row["study_uuid"], row["result"] or "")
         if row["role"] != CONSENSUS:
             rows[key][row["reviewer"]].append(row)
-            continue
-        domain = row["domain"] or WHOLE
-        earlier = consensus[key].get(domain)
-        if earlier is None or (earlier["created_at"], earlier["uuid"]) < (
-            row["created_at"],
-            row["uuid"],
-        ):
-            consensus[key][domain] = row
+        elif row["item"] == ANSWER:
+            _keep_latest(answers[key].setdefault(row["domain"], {}), row["question"], row)
+        else:
+            _keep_latest(consensus[key], row["domain"] or WHOLE, row)
     found = {}
-    for key in dict.fromkeys([*rows, *consensus]):
+    for key in dict.fromkeys([*rows, *consensus, *answers]):
         by = {who: Assessment.from_rows(instrument, who, r) for who, r in rows[key].items()}
-        found[key] = Assessments(by, consensus.get(key, {}))
+        found[key] = Assessments(by, consensus.get(key, {}), answers.get(key, {}))
     return found
+
+
+def _keep_latest(latest: dict[str, dict[str, Any]], name: str, row: dict[str, Any]) -> None:
+    """Several adjudicators' entries on one thing: the latest speaks (as merged copies agree)."""
+    earlier = latest.get(name)
+    if earlier is None or (earlier["created_at"], earlier["uuid"]) < (
+        row["created_at"],
+        row["uuid"],
+    ):
+        latest[name] = row
 
 
 def domain_state(key: Key, domain: str, found: Assessments, required: int) -> DomainState:

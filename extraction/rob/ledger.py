@@ -72,8 +72,10 @@ def answer(
     support: str | None = None,
     quote: str | None = None,
     page: str | None = None,
+    role: str = ASSESSOR,
 ) -> str:
-    """Answer (None: clear) one signalling question; its event UUID."""
+    """Answer (None: clear) one signalling question; its event UUID. An adjudicator's agreed
+    answer has the role "consensus"."""
     domain = target.instrument.domain(domain_id, variant)
     spec = domain.question(question)
     if spec is None:
@@ -88,6 +90,7 @@ def answer(
         "support": _text(support),
         "quote": _text(quote),
         "page": _text(page),
+        "role": role,
     }
     return write(db, target.row(ANSWER, key, question, **values))
 

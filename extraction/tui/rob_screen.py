@@ -1,6 +1,6 @@
 """RobScreen: one reviewer's risk-of-bias form, a thin view over RobForm (keys call the core,
-then redraw): one domain at a time, the algorithm's suggestion live, and a traffic-light grid
-of every study underneath."""
+then redraw): the whole domain at a time, or one question at a time (`t`), the algorithm's
+suggestion live, and a traffic-light grid of every study underneath."""
 
 from __future__ import annotations
 
@@ -16,29 +16,31 @@ from extraction.rob.assessment import WHOLE
 from extraction.rob.consensus import DomainState
 from extraction.rob.form import Line, RobForm
 from extraction.rob.plots import GLYPHS, PALETTES, level
+from extraction.tui.rob_question import QuestionCard
 
 ANSWER_KEYS = {"y": "Y", "Y": "PY", "N": "PN", "n": "N", "i": "NI", "a": "NA"}
 
 HELP = """\
 # Risk of bias
 
-One domain at a time: answer each signalling question with a key; questions that do not apply
-given your earlier answers are skipped (NA). The algorithm's suggested judgement is shown as
-you answer; `o` overrides it with a judgement and why. Every entry is saved at once as an event
-of its own. With two reviewers, each sees only their own answers until both mark the study done
-(`d`); then the other's judgements show, and `=` records a consensus for the domain.
+The whole domain at a time, or one question at a time (`t` switches): answer each signalling
+question with a key; questions that do not apply given your earlier answers are skipped (NA).
+The algorithm's suggested judgement is shown as you answer; `o` overrides it with a judgement
+and why. Every entry is saved at once as an event of its own. With two reviewers, each sees
+only their own answers until both mark the study done (`d`); then the other's judgements show,
+and an adjudicator settles what differs with `metasift rob consensus`.
 
 | key | does |
 |---|---|
 | `y` `Y` `N` `n` `i` `a` | Yes, Probably yes, Probably no, No, No information, Not applicable |
-| `j` `k` or ↓ ↑ | Next / previous question |
+| `j` `k` or ↓ ↑ | Next / previous question (skipped ones are passed over) |
+| `t` | One question at a time, or the whole domain |
 | `s` or `Enter` | Support text for the answer (on Preliminary: the item's text) |
 | `c` | Quote, as `PAGE \\| quoted text` |
 | `]` `[` | Next / previous domain |
 | `>` `<` | Next / previous study |
 | `o` | Override the domain's judgement: `high: why` (empty withdraws it) |
 | `O` | Override the overall judgement: `some: why` |
-| `=` | Consensus for the domain, once blinding lifts: `low: why` |
 | `d` | Mark the study done (or reopen it) |
 | `u` | Undo your last entry in this session |
 | `q` | Quit (every entry is already saved) |
@@ -49,7 +51,6 @@ PROMPTS = {
     "support": "support text for {key}: Enter saves, Escape cancels",
     "quote": "quote for {key} as PAGE | text: Enter saves, Escape cancels",
     "override": "{key} judgement and why (e.g. high: not concealed); empty withdraws",
-    "settle": "consensus for {key}: judgement and why (e.g. low: agreed on p. 4)",
 }
 
 
@@ -65,6 +66,7 @@ class RobScreen(Screen[None]):
     RobScreen #status { height: 1; padding: 0 1; color: $text-muted; }
     RobScreen #grid { height: 1fr; padding: 0 1; border-top: solid $panel; }
     RobScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
+    RobScreen #card { display: none; }
     """
     BINDINGS = [
         Binding("y", "answer('y')", "Yes", id="yes", tooltip="Answer Yes"),
@@ -81,10 +83,11 @@ class RobScreen(Screen[None]):
         Binding("left_square_bracket", "page(-1)", "Prev domain", show=False, id="prev_domain"),
         Binding("greater_than_sign", "study(1)", "Study", key_display=">/<", id="next_study"),
         Binding("less_than_sign", "study(-1)", "Prev study", show=False, id="prev_study"),
-        Binding("o", "type('override')", "Override", id="override", tooltip="judgement: why"),
-        Binding("O", "type('override', 'overall')", "Overall", key_display="O", id="overall"),
-        Binding("equals_sign", "type('settle')", "Agree", key_display="=", id="settle",
-                tooltip="Consensus for the domain, once both reviewers are done"),
+        Binding("o", "type('override')", "Override", key_display="o/O", id="override",
+                tooltip="The domain's judgement (O: the overall one): judgement: why"),
+        Binding("O", "type('override', 'overall')", "Overall", show=False, id="overall"),
+        Binding("t", "one_at_a_time", "One/all", id="one_at_a_time",
+                tooltip="One question at a time, or the whole domain"),
         Binding("d", "done", "Done", id="done", tooltip="Mark the study done, or reopen it"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last entry"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Every entry is already saved"),
@@ -96,6 +99,7 @@ class RobScreen(Screen[None]):
         self.form = form
         self.lines: list[Line] = []
         self.typing: tuple[str, str] | None = None  # (what, key) while the input is open
+        self.one_at_a_time = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="bar")
@@ -104,6 +108,7 @@ class RobScreen(Screen[None]):
         for name, width in COLUMNS:
             table.add_column(name, width=width)
         yield table
+        yield QuestionCard(id="card")
         yield Static(id="detail")
         yield Static(id="empty")
         yield Static(id="judgement")
@@ -141,6 +146,7 @@ class RobScreen(Screen[None]):
         look = form.second_look()
         if look:
             bar.append(f"  ⚑ look again: {look}", "bold")
+        bar.append(" · one question at a time" if self.one_at_a_time else "")
         self.query_one("#bar", Static).update(bar)
         pages = form.pages()
         domain = form.domain()
@@ -176,6 +182,22 @@ class RobScreen(Screen[None]):
             table.add_row(*cells)  # fmt: skip
         if self.lines:
             table.move_cursor(row=min(max(row, 0), len(self.lines) - 1))
+        self._show_card()
+
+    def _show_card(self) -> None:
+        """The one-question view: the highlighted question, or the next one that applies."""
+        card = self.query_one("#card", QuestionCard)
+        table = self.query_one("#lines", DataTable)
+        card.display = self.one_at_a_time and bool(self.form.studies)
+        table.display = not card.display and bool(self.form.studies)
+        self.query_one("#detail").display = not card.display
+        if not card.display or not self.lines:
+            return
+        for step in (1, -1):  # a skipped question is never the one shown
+            if self.lines[table.cursor_row].applies is False:
+                self.action_move(step)
+        card.show(self.form.instrument, self.form.domain(), self.lines, table.cursor_row,
+                  ANSWER_KEYS)  # fmt: skip
 
     def _judgement_text(self) -> Text:
         form, assessment, domain = self.form, self.form.assessment(), self.form.domain()
@@ -206,7 +228,8 @@ class RobScreen(Screen[None]):
         state = states.get(domain_id) or states[WHOLE]
         others = ", ".join(f"{who}: {self._label(j)}" for who, j in state.judgements.items())
         agreed = f" → {self._label(state.value)}" if state.value else ""
-        return f"{state.domain}: {others} · {state.state}{agreed}"
+        settle = " (metasift rob consensus settles it)" if state.state == "conflict" else ""
+        return f"{state.domain}: {others} · {state.state}{agreed}{settle}"
 
     def _label(self, judgement: str | None) -> str:
         return self.form.instrument.label(judgement) if judgement else "not yet"
@@ -248,6 +271,15 @@ class RobScreen(Screen[None]):
             row += step
         if 0 <= row < len(self.lines):
             table.move_cursor(row=row)
+        elif self.one_at_a_time and step > 0:
+            self.say("the last question of this domain · ] goes to the next domain")
+
+    def action_one_at_a_time(self) -> None:
+        if self.typing is None and self.form.studies:
+            self.one_at_a_time = not self.one_at_a_time
+            self.redraw()
+            shown = "one question at a time" if self.one_at_a_time else "the whole domain"
+            self.say(f"showing {shown} · t switches")
 
     def action_answer(self, key: str) -> None:
         line = self._current()
@@ -260,7 +292,9 @@ class RobScreen(Screen[None]):
             return
         self.redraw()
         self._to_next_open(line.key)
-        self.say(f"{line.key} = {ANSWER_KEYS[key]}")
+        left = [x for x in self.lines if x.applies is not False and not x.answer]
+        done = "" if left else " · every question that applies is answered: ] next domain"
+        self.say(f"{line.key} = {ANSWER_KEYS[key]}{done}")
 
     def _to_next_open(self, after: str) -> None:
         keys = [line.key for line in self.lines]
@@ -287,7 +321,7 @@ class RobScreen(Screen[None]):
         domain = self.form.domain()
         if what in ("support", "quote") and line is None:
             return
-        if what in ("override", "settle") and not key:
+        if what == "override" and not key:
             key = domain.id if domain else WHOLE
         key = key or (line.key if line else "")
         self.typing = (what, key)
@@ -309,6 +343,8 @@ class RobScreen(Screen[None]):
                 if value:
                     shown.append(f"\n{name}: {value}")
             self.query_one("#detail", Static).update(shown)
+            if self.one_at_a_time:
+                self._show_card()
 
     @on(DataTable.RowSelected)
     def _row_chosen(self) -> None:
@@ -335,8 +371,6 @@ class RobScreen(Screen[None]):
         if what == "quote":
             self.form.note(key, quote=text)
             return f"{key}: quote saved"
-        if what == "settle":
-            return f"{key}: consensus {self._label(self.form.settle(key, text))}"
         judgement = self.form.override(key, text)
         return f"{key}: set to {self._label(judgement)}" if judgement else f"{key}: withdrawn"
 

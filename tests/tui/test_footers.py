@@ -10,7 +10,13 @@ import pytest
 from textual.widgets import Footer
 
 from screening.tui.app import MetasiftApp
-from tests.tui.snapshot_apps import dedup_app, extract_app, resolve_app, screening_app
+from tests.tui.snapshot_apps import (
+    dedup_app,
+    extract_app,
+    resolve_app,
+    rob_consensus_app,
+    screening_app,
+)
 from tests.tui.test_consensus_screen import conflicted
 
 SCREENS: dict[str, Callable[[Path], MetasiftApp]] = {
@@ -21,6 +27,7 @@ SCREENS: dict[str, Callable[[Path], MetasiftApp]] = {
     "dedup review": dedup_app.build,
     "extract": lambda tmp: extract_app.build(tmp / "review"),
     "consensus": lambda tmp: conflicted(tmp / "review")[0],
+    "rob consensus": lambda tmp: rob_consensus_app.build(tmp / "review"),
 }
 
 

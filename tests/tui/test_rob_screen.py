@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from extraction.rob import ledger
+from extraction.rob.consensus import settle
 from extraction.rob.form import RobForm
 from extraction.rob.ledger import Target
 from extraction.tui.rob_screen import RobScreen
@@ -99,7 +100,7 @@ async def test_support_quote_and_an_override_with_its_justification(pilot: Pilot
     assert "set by you" not in text_of(pilot, "#judgement") and answers(pilot)[-1][8] == 1
 
 
-async def test_done_lifts_blinding_and_consensus_settles_a_domain(pilot: Pilot) -> None:
+async def test_done_lifts_blinding_and_shows_the_consensus(pilot: Pilot) -> None:
     form: RobForm = pilot.app.form  # type: ignore[attr-defined]
     db, study = form.db, form.studies[0]
     for who, d1 in (("ana", ALL_LOW["D1"]), ("ben", "1.1=Y,1.2=N,1.3=N")):
@@ -110,10 +111,14 @@ async def test_done_lifts_blinding_and_consensus_settles_a_domain(pilot: Pilot) 
     await pilot.press("right_square_bracket")
     assert "hidden until both reviewers are done" in text_of(pilot, "#judgement")
     await pilot.press("d")
-    assert "D1: ana: Low, ben: High · conflict" in text_of(pilot, "#judgement")
-    await type_in(pilot, "equals_sign", "high: 1.2 is N, the envelopes were not sealed")
+    shown = text_of(pilot, "#judgement")
+    assert "D1: ana: Low, ben: High · conflict (metasift rob consensus settles it)" in shown
+    await pilot.press("equals_sign")  # no longer a key of the form: consensus has its screen
+    assert screen_of(pilot).typing is None
+    settle(db, form.instrument, "cy", (study.uuid, ""), "D1", "high", "1.2 is N: not sealed")
+    await pilot.press("d", "d")  # reopen and finish again: the form redraws
     assert "D1: ana: Low, ben: High · resolved → High" in text_of(pilot, "#judgement")
-    assert answers(pilot)[-1][:5] == ("ana", "judgement", "D1", "", "high")
+    assert answers(pilot)[-3][:5] == ("cy", "judgement", "D1", "", "high")
 
 
 async def test_next_study_and_escape_cancel(pilot: Pilot) -> None:
@@ -137,3 +142,27 @@ async def test_the_effect_of_interest_picks_domain_two_variant(pilot: Pilot) -> 
     assert screen.lines[3].text.startswith("[If applicable] Were there failures")
     await type_in(pilot, "s", "")  # on a question page, s edits support: 2.1 is unanswered
     assert "answer 2.1 first" in text_of(pilot, "#problem")
+
+
+async def test_one_question_at_a_time_skips_what_does_not_apply(pilot: Pilot) -> None:
+    screen = screen_of(pilot)
+    await pilot.press("right_square_bracket", "right_square_bracket", "t")  # D2, one at a time
+    assert screen.query_one("#card").display and not screen.query_one("#lines").display
+    assert "one question at a time" in text_of(pilot, "#bar")
+    card = text_of(pilot, "#card")
+    assert card.startswith("Question 1 of 7") and "2.1  Were participants aware" in card
+    assert "y Yes   Y Probably yes   N Probably no   n No   i No information" in card
+    await pilot.press("n", "N")  # 2.3 to 2.5 no longer apply: the card goes to 2.6
+    card = text_of(pilot, "#card")
+    assert card.startswith("Question 3 of 4 · 3 skipped") and "2.6  Was an appropriate" in card
+    assert "D2 suggested: answer the questions" in text_of(pilot, "#judgement")
+    await pilot.press("k")  # back past the skipped ones
+    assert "2.2  Were carers" in text_of(pilot, "#card") and "Your answer: PN" in text_of(
+        pilot, "#card"
+    )
+    await pilot.press("j", "Y")  # 2.6 probably yes: 2.7 does not apply, the domain is done
+    assert "D2 suggested: Low" in text_of(pilot, "#judgement")  # live, as in the whole view
+    assert "every question that applies is answered" in text_of(pilot, "#status")
+    assert [a[3:5] for a in answers(pilot)] == [("2.1", "N"), ("2.2", "PN"), ("2.6", "PY")]
+    await pilot.press("t")
+    assert screen.query_one("#lines").display and not screen.query_one("#card").display
