@@ -246,3 +246,46 @@ def test_compare_lists_domains_to_settle_once_both_are_done(review):
     assert listed[0]["judgements"] == {"ana": "low", "ben": "high"}
     text = on_review(folder, "compare").stdout
     assert f"{studies[2].label}  D1: ana Low, ben High" in text and "2 to settle" in text
+
+
+def test_summary_bars_weighted_by_a_pooled_analysis(tmp_path):
+    """Shi 2012 (high in D1) and Lin 2017 (low throughout), pooled for albumin at 6 months
+    with a fixed effect: each bar's share is the study's weight in that analysis, as
+    `metasift analyse` prints it, and the plot says so."""
+    from extraction.cli.rob import build
+    from tests.sheets_support import THREE_ARM, TWO_ARM, filled_review
+    from tests.test_analyse import ALBUMIN, FE_WEIGHTS
+
+    made = filled_review(tmp_path)
+    db, _, opener = next(made)
+    for study, answers in ((TWO_ARM, HIGH_D1), (THREE_ARM, ALL_LOW)):
+        for who in ("ana", "ben"):
+            _answer(db, Target(ROB2, study, "", who), answers)
+    target = tmp_path / "weighted.svg"
+    spec = "outcome=albumin,timepoint=6 months,method=FE"
+    args = ["plot", "--kind", "summary", "--weight", "analysis", "--analysis", spec]
+    out = CliRunner().invoke(build(opener), [*args, "-o", str(target)])
+    assert out.exit_code == 0, out.output
+    widths = bar_widths(target)
+    shi, lin = FE_WEIGHTS  # the forest plot's Weight column, percentages
+    assert widths["bar-D1-high"] / widths["bar-D1-low"] == pytest.approx(shi / lin, rel=1e-3)
+    full = widths["bar-D2-low"]  # every study low: the whole bar, 100 %
+    assert widths["bar-D1-high"] / full == pytest.approx(shi / 100, rel=1e-3)
+    assert widths["bar-Overall-high"] == pytest.approx(widths["bar-D1-high"])
+    root = ET.parse(target).getroot()
+    said = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "weighting")
+    words = " ".join("".join(said.itertext()).split())  # its lines, as one text
+    assert "Bars weighted by each study's weight in the pooled analysis of albumin" in words
+    assert "at 6 months (Mean Difference, IV, Fixed; k = 2), as metasift analyse" in words
+    equal = tmp_path / "equal.svg"
+    out = CliRunner().invoke(build(opener), ["plot", "--kind", "summary", "-o", str(equal)])
+    assert out.exit_code == 0 and 'id="weighting"' not in equal.read_text()
+    assert bar_widths(equal)["bar-D1-high"] == pytest.approx(full / 2, rel=1e-3)
+    out = CliRunner().invoke(build(opener), ["plot", "--kind", "summary", "--weight",
+                                             "analysis", "-o", str(equal)])  # fmt: skip
+    assert "--weight analysis needs --analysis" in str(out.exception)
+    out = CliRunner().invoke(build(opener), [*args[:-1], "outcome=albumin,method=XX", "-o",
+                                             str(equal)])  # fmt: skip
+    assert "--analysis: method=XX: one of FE" in str(out.exception)
+    assert ALBUMIN == ["--outcome", "albumin", "--timepoint", "6 months"]  # the same analysis
+    next(made, None)  # closes the review

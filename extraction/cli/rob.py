@@ -15,10 +15,10 @@ from extraction.cli.context import (
     ADJUDICATOR,
     EXTRACTOR,
     VIEWER,
-    ExtractionReview,
     IncludedStudy,
     ReviewOpener,
 )
+from extraction.cli.rob_weights import study_weights, weight_options
 
 NO_TERMINAL = (
     "metasift rob needs a terminal: its input or output is a pipe or a file. Run it from a "
@@ -177,19 +177,20 @@ def _export(opener: ReviewOpener) -> click.Command:
         "--layout", type=click.Choice(["rows", "robvis"]), default="rows", show_default=True,
         help="rows: one per study and domain (RevMan); robvis: one per study, D1..Dn, Overall.",
     )  # fmt: skip
-    @click.option("--weighted", is_flag=True, help="robvis layout: add each study's total n.")
+    @weight_options
     @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (csv: stdout).")
     def export(**params: Any) -> None:
         """Write the agreed risk-of-bias judgements as a sheet: one row per study and domain
         (study, result, domain, judgement, state, justification), or robvis's input layout.
         A domain the reviewers have not yet agreed on is exported with an empty judgement
-        and its state (pending or conflict).
+        and its state (pending or conflict). With --weight, robvis's layout adds a Weight
+        column: each study's total sample size, or its weight (%) in a pooled analysis.
 
         Example:
 
         \b
             metasift rob export --format csv -o rob.csv
-            metasift rob export --format xlsx --layout robvis --weighted -o robvis.xlsx
+            metasift rob export --format xlsx --layout robvis --weight sample-size -o robvis.xlsx
         """
         _export_now(opener, params)
 
@@ -206,19 +207,22 @@ def _plot(opener: ReviewOpener) -> click.Command:
         "--palette", type=click.Choice(["cochrane", "colourblind"]), default="cochrane",
         show_default=True, help="robvis's colours, or its colour-blind-safe palette.",
     )  # fmt: skip
-    @click.option("--weighted", is_flag=True, help="Summary bars by each study's total n.")
+    @weight_options
     @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
     def plot(**params: Any) -> None:
         """Draw the agreed judgements the way robvis does: a traffic-light plot (a row per
         study, a coloured circle with its symbol per domain, the overall column last) or a
-        summary plot (a 100 % bar per domain, unweighted or weighted by each study's total
-        sample size). The file's suffix, .svg or .png, picks the format.
+        summary plot (a 100 % bar per domain, each study counted once, or weighted by its
+        total sample size, or by its weight in a pooled analysis chosen as `metasift analyse`
+        chooses one; the plot says how). The file's suffix, .svg or .png, picks the format.
 
         Example:
 
         \b
             metasift rob plot --kind traffic-light -o rob.svg
-            metasift rob plot --kind summary --weighted --palette colourblind -o rob.png
+            metasift rob plot --kind summary --weight sample-size --palette colourblind -o rob.png
+            metasift rob plot --kind summary --weight analysis \\
+                --analysis "outcome=albumin,timepoint=6 months,method=FE" -o rob.svg
         """
         _plot_now(opener, params)
 
@@ -252,9 +256,8 @@ def _compare_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
 
 
 def _export_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
-    review_path, reviewer, instrument, fmt, layout, weighted, output = (
-        params[k]
-        for k in ("review_path", "reviewer", "instrument", "fmt", "layout", "weighted", "output")
+    review_path, reviewer, instrument, fmt, layout, output = (
+        params[k] for k in ("review_path", "reviewer", "instrument", "fmt", "layout", "output")
     )
     from extraction.rob.export import robvis_rows, study_domain_rows, write_sheet
     from extraction.rob.instrument import find_instrument
@@ -264,7 +267,7 @@ def _export_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
         raise MetasiftError("--format xlsx needs -o FILE.xlsx")
     with opener(review_path, reviewer, VIEWER) as review:
         labels = _labels(review.included_studies())
-        sizes = _sample_sizes(review) if weighted else None
+        sizes = study_weights(review, params).by_study
         make = robvis_rows if layout == "robvis" else study_domain_rows
         rows = make(review.db, tool, labels, sizes)
     write_sheet(rows, fmt, Path(output) if output else None, sys.stdout)
@@ -273,9 +276,8 @@ def _export_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
 
 
 def _plot_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
-    review_path, reviewer, instrument, kind, palette, weighted, output = (
-        params[k]
-        for k in ("review_path", "reviewer", "instrument", "kind", "palette", "weighted", "output")
+    review_path, reviewer, instrument, kind, palette, output = (
+        params[k] for k in ("review_path", "reviewer", "instrument", "kind", "palette", "output")
     )
     from extraction.rob.export import plot_table
     from extraction.rob.instrument import find_instrument
@@ -287,25 +289,21 @@ def _plot_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
     tool = find_instrument(instrument)
     with opener(review_path, reviewer, VIEWER) as review:
         labels = _labels(review.included_studies())
-        sizes = _sample_sizes(review) if weighted else None
-        table, left_out = plot_table(review.db, tool, labels, sizes)
+        weighting = study_weights(review, params)
+        table, left_out = plot_table(review.db, tool, labels, weighting.by_study)
     if not table.studies:
-        raise MetasiftError("no study has every domain agreed yet: nothing to plot")
-    draw(table, kind, palette, target, weighted=weighted)
-    shown = f"{len(table.studies)} studies"
-    click.echo(
-        f"{output}: {shown}" + (f"; not yet agreed: {left_out}" if left_out else ""), err=True
-    )
+        raise MetasiftError("no study has every domain agreed (and a weight) yet: nothing to plot")
+    table.weighting = weighting.words
+    draw(table, kind, palette, target, weighted=weighting.by_study is not None)
+    unweighed = " or without a weight" if weighting.by_study is not None else ""
+    said = f"; not yet agreed{unweighed}: {left_out}" if left_out else ""
+    click.echo(f"{output}: {len(table.studies)} studies{said}", err=True)
+    for note in weighting.notes:
+        click.echo(f"note: {note}", err=True)
 
 
 def _labels(studies: list[IncludedStudy]) -> dict[str, str]:
     return {s.uuid: s.label for s in studies}
-
-
-def _sample_sizes(review: ExtractionReview) -> dict[str, int]:
-    from extraction.rob.export import total_sample_sizes
-
-    return total_sample_sizes(review.db, review.form)
 
 
 def _open_screen(opener: ReviewOpener, params: dict[str, Any]) -> None:

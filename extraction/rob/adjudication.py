@@ -23,7 +23,7 @@ from extraction.rob import consensus, ledger
 from extraction.rob.assessment import WHOLE, Assessment
 from extraction.rob.consensus import CONFLICT, REQUIRED, Assessments, DomainState, Key
 from extraction.rob.engine import NA, applicable, overall, suggest
-from extraction.rob.form import parse_judgement
+from extraction.rob.form import parse_consensus
 from extraction.rob.instrument import Domain, Instrument
 from extraction.rob.ledger import CONSENSUS, Target, domain_key
 
@@ -181,9 +181,7 @@ class RobConsensus:
 
     def settle(self, d: Disagreement, text: str) -> str:
         """Record the agreed judgement typed as 'high: why' (a justification is required)."""
-        judgement, why = parse_judgement(self.instrument, text)
-        if judgement is None or not why:
-            raise MetasiftError("a consensus is a judgement and why: e.g. 'high: agreed, p. 4'")
+        judgement, why = parse_consensus(self.instrument, text)
         self.undoable.append(consensus.settle(self.db, self.instrument, self.adjudicator,
                                               d.key, d.state.domain, judgement, why))  # fmt: skip
         return judgement

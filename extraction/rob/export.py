@@ -61,7 +61,7 @@ def robvis_rows(
     db: Database,
     instrument: Instrument,
     labels: Mapping[str, str],
-    sizes: Mapping[str, int] | None = None,
+    sizes: Mapping[str, float] | None = None,
 ) -> list[Row]:
     """robvis's input: Study, D1..Dn, Overall (and Weight); only fully agreed studies."""
     table, _ = plot_table(db, instrument, labels, sizes)
@@ -84,15 +84,17 @@ class PlotTable:
     judgements: list[list[str]] = field(default_factory=list)
     overall: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
+    weighting: str = ""  # how the weights were derived, said under a weighted summary plot
 
 
 def plot_table(
     db: Database,
     instrument: Instrument,
     labels: Mapping[str, str],
-    sizes: Mapping[str, int] | None = None,
+    sizes: Mapping[str, float] | None = None,
 ) -> tuple[PlotTable, int]:
-    """The studies whose every domain and overall judgement is agreed, and how many are not."""
+    """The studies whose every domain and overall judgement is agreed (and, with sizes, that
+    have a weight there), and how many are left out."""
     domains = instrument.domain_ids()
     table, left_out = PlotTable(instrument, domains), 0
     for key, states in sorted(agreed(db, instrument).items(), key=lambda kv: _study(labels, kv[0])):

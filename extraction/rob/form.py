@@ -60,6 +60,14 @@ def parse_judgement(instrument: Instrument, text: str) -> tuple[str | None, str]
     return found[0], rest.strip().lstrip(":").strip()
 
 
+def parse_consensus(instrument: Instrument, text: str) -> tuple[str, str]:
+    """A consensus typed as 'high: why': both parts are required."""
+    judgement, why = parse_judgement(instrument, text)
+    if judgement is None or not why:
+        raise MetasiftError("a consensus is a judgement and why: e.g. 'high: agreed, p. 4'")
+    return judgement, why
+
+
 class RobForm:
     def __init__(
         self,
@@ -192,9 +200,7 @@ class RobForm:
         return judgement
 
     def settle(self, domain_id: str, text: str) -> str:
-        judgement, why = parse_judgement(self.instrument, text)
-        if judgement is None or not why:
-            raise MetasiftError("a consensus is a judgement and why: e.g. 'high: agreed, p. 4'")
+        judgement, why = parse_consensus(self.instrument, text)
         key = (self.study.uuid, self.result)
         consensus.settle(self.db, self.instrument, self.reviewer, key, domain_id, judgement, why)
         return judgement
@@ -211,4 +217,4 @@ class RobForm:
         return True
 
 
-__all__ = ["WHOLE", "Line", "RobForm", "parse_judgement"]
+__all__ = ["WHOLE", "Line", "RobForm", "parse_consensus", "parse_judgement"]

@@ -9,6 +9,7 @@ Text stays text in the SVG (svg.fonttype none) and each cell and bar carries an 
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,6 +125,10 @@ def summary(table: PlotTable, palette: str, *, weighted: bool) -> Figure:
     ax.set_xlim(0, 100)
     ax.set_xticks(range(0, 101, 25), [f"{x}%" for x in range(0, 101, 25)])
     _legend(fig, table.instrument, colours, used=_used(table), below=0.0, reverse=True)
+    if weighted and table.weighting:
+        inch = 1 / fig.get_figheight()  # figure units per inch: the words sit under the legend
+        words = textwrap.fill(f"Bars weighted by {table.weighting}.", 110)
+        fig.text(0.5, -0.7 * inch, words, ha="center", va="top", fontsize=7, gid="weighting")
     return fig
 
 

@@ -130,8 +130,11 @@ class RobConsensusScreen(Screen[None]):
         return self.items[self.at] if 0 <= self.at < len(self.items) else None
 
     def redraw(self, keep_row: int = 0) -> None:
+        had = bool(self.items)
         self.items = self.adjudication.disagreements()
         self.at = min(self.at, max(len(self.items) - 1, 0))
+        if had != bool(self.items):
+            self.refresh_bindings()  # check_action's answer changed
         shown = self.current()
         for part in ("#queue", "#title", "#questions", "#sides", "#suggested"):
             self.query_one(part).display = shown is not None
@@ -150,7 +153,7 @@ class RobConsensusScreen(Screen[None]):
         a, left = self.adjudication, len(self.items)
         said = f"{left} to settle" if left else "nothing to settle"
         blind = len(a.waiting())
-        said += f" · {blind} not finished by every reviewer (blinded)" if blind else ""
+        said += f" · {blind} blinded (not finished by all)" if blind else ""
         return Text.assemble(("Risk-of-bias consensus ", "bold"),
                              f"· {a.instrument.name} · ", (a.adjudicator, "bold"),
                              f" · {said}")  # fmt: skip
@@ -238,16 +241,18 @@ class RobConsensusScreen(Screen[None]):
         grid = Table.grid(expand=True, padding=(0, 2))
         for _ in d.sides:
             grid.add_column(ratio=1)
-        grid.add_row(*(self._side_text(i, side, row) for i, side in enumerate(d.sides, 1)))
+        source = "the rule's" if d.domain is None else "the algorithm's"
+        grid.add_row(*(self._side_text(i, side, row, source)
+                       for i, side in enumerate(d.sides, 1)))  # fmt: skip
         self.query_one("#sides", Static).update(Group(grid))
 
-    def _side_text(self, number: int, side: Side, row: QuestionRow | None) -> Text:
+    def _side_text(self, number: int, side: Side, row: QuestionRow | None, source: str) -> Text:
         out = Text.assemble((f"{number}. {side.reviewer}: ", "bold"),
                             (self._label(side.judgement), "bold"))  # fmt: skip
         if side.justification:
             out.append(f" (set by them: {side.justification})")
         elif side.suggestion:
-            out.append(" (the algorithm's)")
+            out.append(f" ({source})")
         if row is None:
             return out
         given = side.answers.get(row.key) or {}
@@ -269,6 +274,10 @@ class RobConsensusScreen(Screen[None]):
             self.query_one("#problem", Static).update("")
 
     # -- keys ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """With nothing to settle, the footer keeps only what still does something."""
+        return bool(self.items) or action in ("undo", "quit", "help")
 
     def _row(self) -> QuestionRow | None:
         if not self.rows:

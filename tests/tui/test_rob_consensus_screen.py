@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,23 +21,18 @@ from extraction.rob.consensus import AGREED, RESOLVED, agreed
 from extraction.rob.export import plot_table
 from extraction.rob.ledger import Target
 from extraction.tui.rob_consensus_screen import RobConsensusScreen
+from tests.tui.pilots import piloting, screen_as
 from tests.tui.snapshot_apps.rob_consensus_app import build
 from tests.tui.test_extract_screen import text_of
 
 
 @pytest.fixture
 async def pilot(tmp_path: Path) -> AsyncIterator[Pilot]:
-    app = build(tmp_path / "review")
-    async with app.run_test(size=(120, 40)) as p:
-        await p.pause()
-        yield p
-    app.review.close()  # type: ignore[attr-defined]
+    async for running in piloting(build(tmp_path / "review")):
+        yield running
 
 
-def screen_of(pilot: Pilot) -> RobConsensusScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, RobConsensusScreen)
-    return screen
+shown_screen = partial(screen_as, kind=RobConsensusScreen)
 
 
 def consensus_rows(pilot: Pilot) -> list[tuple]:
@@ -50,25 +46,25 @@ def consensus_rows(pilot: Pilot) -> list[tuple]:
 def sides(pilot: Pilot) -> str:
     """The reviewers' sides as the terminal shows them, column beside column."""
     console = Console(width=116, file=io.StringIO(), record=True)
-    console.print(screen_of(pilot).query_one("#sides", Static).content)
+    console.print(shown_screen(pilot).query_one("#sides", Static).content)
     return console.export_text()
 
 
 async def enter(pilot: Pilot, text: str | None = None) -> None:
     if text is not None:
-        screen_of(pilot).query_one("#entry", Input).value = text
+        shown_screen(pilot).query_one("#entry", Input).value = text
     await pilot.press("enter")
     await pilot.pause()
 
 
 async def test_take_a_side_then_the_overall_rule_and_export_reads_them(pilot: Pilot) -> None:
     bar = text_of(pilot, "#bar")
-    assert "2 to settle" in bar and "1 not finished by every reviewer (blinded)" in bar
+    assert "2 to settle" in bar and "1 blinded (not finished by all)" in bar
     assert "D1 · Bias arising from the randomization process" in text_of(pilot, "#title")
     first_line = sides(pilot).splitlines()[0]
     assert first_line.index("1. ana: Low") < first_line.index("2. ben: High")  # side by side
     await pilot.press("2")  # ben's judgement, with a justification to confirm or edit
-    assert screen_of(pilot).query_one("#entry", Input).value == "high: as ben"
+    assert shown_screen(pilot).query_one("#entry", Input).value == "high: as ben"
     await enter(pilot, "high: as ben, the envelopes were not sealed")
     assert consensus_rows(pilot) == [
         ("cy", "judgement", "D1", "", "high", "as ben, the envelopes were not sealed", 0)
@@ -103,13 +99,13 @@ async def test_an_agreed_answer_drives_the_suggestion_and_undo_takes_it_back(
     await pilot.press("n")  # agreed: No
     assert consensus_rows(pilot) == [("cy", "answer", "D1", "1.2", "N", None, 0)]
     assert "The agreed answers suggest: High" in text_of(pilot, "#suggested")
-    table = screen_of(pilot).query_one("#questions", DataTable)
-    assert table.cursor_row == 1 and screen_of(pilot).rows[1].agreed == "N"
+    table = shown_screen(pilot).query_one("#questions", DataTable)
+    assert table.cursor_row == 1 and shown_screen(pilot).rows[1].agreed == "N"
     await pilot.press("u")
     assert consensus_rows(pilot)[-1][-1] == 1  # an undo event
     assert "agree the answers that differ" in text_of(pilot, "#suggested")
     await pilot.press("Y", "s")  # probably yes: the algorithm says low
-    assert screen_of(pilot).query_one("#entry", Input).value == "low: by the agreed answers"
+    assert shown_screen(pilot).query_one("#entry", Input).value == "low: by the agreed answers"
     await enter(pilot)
     assert consensus_rows(pilot)[-1][1:6] == ("judgement", "D1", "", "low", "by the agreed answers")
 
@@ -118,9 +114,9 @@ async def test_a_judgement_needs_a_why_and_escape_saves_nothing(pilot: Pilot) ->
     await pilot.press("e")
     await enter(pilot, "low")
     assert "not saved: a consensus is a judgement and why" in text_of(pilot, "#problem")
-    assert screen_of(pilot).typing and consensus_rows(pilot) == []
+    assert shown_screen(pilot).typing and consensus_rows(pilot) == []
     await pilot.press("escape")
-    assert "cancelled" in text_of(pilot, "#status") and not screen_of(pilot).typing
+    assert "cancelled" in text_of(pilot, "#status") and not shown_screen(pilot).typing
     await pilot.press("right_square_bracket")  # to the overall judgement
     assert "Overall by the rule, from the agreed domains: settle every domain first" in (
         text_of(pilot, "#suggested")
@@ -137,7 +133,7 @@ async def test_a_changed_answer_reopens_the_settled_domain(pilot: Pilot) -> None
     study = app.studies[0].uuid  # type: ignore[attr-defined]
     db, rob2 = app.review.db, app.settling.instrument  # type: ignore[attr-defined]
     ledger.answer(db, Target(rob2, study, "", "ben"), "D1", "1.3", "Y")  # ben changes 1.3
-    screen_of(pilot).redraw()
+    shown_screen(pilot).redraw()
     assert "2 to settle" in text_of(pilot, "#bar")
 
 
@@ -145,10 +141,7 @@ async def test_a_study_not_finished_by_both_stays_blinded(tmp_path: Path) -> Non
     first = build(tmp_path / "review")
     second = first.studies[1].uuid  # type: ignore[attr-defined]
     first.review.close()  # type: ignore[attr-defined]
-    app = build(tmp_path / "review", study=second)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+    async for pilot in piloting(build(tmp_path / "review", study=second)):
         shown = text_of(pilot, "#empty")
         assert "nothing to settle" in shown and "blinded, finished by ana" in shown
         assert "ben" not in shown and "Low" not in shown
-    app.review.close()  # type: ignore[attr-defined]

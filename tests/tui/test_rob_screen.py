@@ -17,23 +17,19 @@ from extraction.rob.form import RobForm
 from extraction.rob.ledger import Target
 from extraction.tui.rob_screen import RobScreen
 from tests.test_rob_answers import ALL_LOW
+from tests.tui.pilots import piloting, screen_as
 from tests.tui.snapshot_apps.rob_app import build
 from tests.tui.test_extract_screen import text_of
 
 
 @pytest.fixture
 async def pilot(tmp_path: Path) -> AsyncIterator[Pilot]:
-    app = build(tmp_path / "review")
-    async with app.run_test(size=(120, 40)) as p:
-        await p.pause()
-        yield p
-    app.review.close()  # type: ignore[attr-defined]
+    async for running in piloting(build(tmp_path / "review")):
+        yield running
 
 
 def screen_of(pilot: Pilot) -> RobScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, RobScreen)
-    return screen
+    return screen_as(pilot, RobScreen)
 
 
 def answers(pilot: Pilot) -> list[tuple]:

@@ -36,23 +36,31 @@ def test_rob_one_question_at_a_time_120x40(snap_compare, tmp_path: Path) -> None
     assert snap_compare(app, terminal_size=(120, 40), run_before=answer)
 
 
-def test_rob_consensus_sides_of_a_question_120x40(snap_compare, tmp_path: Path) -> None:
-    app = rob_consensus_app.build(tmp_path / "review")
+def consensus_snapshot(snap_compare, folder: Path, size: tuple[int, int], before=None,
+                       study: int = 0) -> bool:  # type: ignore[no-untyped-def]  # fmt: skip
+    """The consensus screen on its review (only the study-th study when study > 0)."""
+    app = rob_consensus_app.build(folder)
+    if study:
+        only = app.studies[study].uuid  # type: ignore[attr-defined]
+        app.review.close()  # type: ignore[attr-defined]
+        app = rob_consensus_app.build(folder, study=only)
+    try:
+        return bool(snap_compare(app, terminal_size=size, run_before=before))
+    finally:
+        app.review.close()  # type: ignore[attr-defined]
 
+
+def test_rob_consensus_sides_of_a_question_120x40(snap_compare, tmp_path: Path) -> None:
     async def to_the_question_they_differ_on(pilot: Pilot) -> None:
         await pilot.pause()
         await pilot.press("down")  # 1.2: each side's answer, support and quote
         await pilot.pause()
 
-    try:
-        assert snap_compare(app, terminal_size=(120, 40), run_before=to_the_question_they_differ_on)
-    finally:
-        app.review.close()  # type: ignore[attr-defined]
+    folder = tmp_path / "review"
+    assert consensus_snapshot(snap_compare, folder, (120, 40), to_the_question_they_differ_on)
 
 
 def test_rob_consensus_taking_a_side_80x24(snap_compare, tmp_path: Path) -> None:
-    app = rob_consensus_app.build(tmp_path / "review")
-
     async def take(pilot: Pilot) -> None:
         await pilot.pause()
         await pilot.press("2")  # the entry opens on "high: as ben"
@@ -60,7 +68,9 @@ def test_rob_consensus_taking_a_side_80x24(snap_compare, tmp_path: Path) -> None
             entry.cursor_blink = False  # type: ignore[attr-defined]
         await pilot.pause()
 
-    try:
-        assert snap_compare(app, terminal_size=(80, 24), run_before=take)
-    finally:
-        app.review.close()  # type: ignore[attr-defined]
+    assert consensus_snapshot(snap_compare, tmp_path / "review", (80, 24), take)
+
+
+def test_rob_consensus_nothing_to_settle_yet_80x24(snap_compare, tmp_path: Path) -> None:
+    # the second study: ben has not finished it, so it stays blinded
+    assert consensus_snapshot(snap_compare, tmp_path / "review", (80, 24), study=1)

@@ -12,16 +12,10 @@ from pathlib import Path
 
 from screening.cli.extraction_review import included_studies
 from screening.tui.app import MetasiftApp, make_app
+from tests.test_rob_answers import ALL_LOW
 from tests.tui.snapshot_apps import built_on_demand
 from tests.tui.snapshot_apps.rob_app import build as build_rob
 
-ALL_LOW = {
-    "D1": "1.1=Y,1.2=Y,1.3=N",
-    "D2": "2.1=N,2.2=N,2.6=Y",
-    "D3": "3.1=Y",
-    "D4": "4.1=N,4.2=N,4.3=N",
-    "D5": "5.1=Y,5.2=N,5.3=N",
-}
 BEN_D1 = "1.1=Y,1.2=N,1.3=N"
 NOTES = {  # who -> question -> (support, quote, page): what each typed in the form
     "ana": {"1.2": ("central telephone randomisation", "allocation by telephone", "3")},
