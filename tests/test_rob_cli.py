@@ -288,4 +288,15 @@ def test_summary_bars_weighted_by_a_pooled_analysis(tmp_path):
                                              str(equal)])  # fmt: skip
     assert "--analysis: method=XX: one of FE" in str(out.exception)
     assert ALBUMIN == ["--outcome", "albumin", "--timepoint", "6 months"]  # the same analysis
+    out = CliRunner().invoke(build(opener), ["export", "--layout", "robvis", *args[3:]])
+    rows = list(csv.reader(io.StringIO(out.stdout)))
+    assert rows[0][-1] == "Weight"
+    assert {r[0]: float(r[-1]) for r in rows[1:]} == pytest.approx({"Shi 2012": shi,
+                                                                    "Lin 2017": lin})  # fmt: skip
+    by_size, older = tmp_path / "size.svg", tmp_path / "older.svg"
+    for flag, path in ((["--weight", "sample-size"], by_size), (["--weighted"], older)):
+        out = CliRunner().invoke(build(opener), ["plot", "--kind", "summary", *flag, "-o", path])
+        assert out.exit_code == 0, out.output
+    assert by_size.read_bytes() == older.read_bytes()  # --weighted: the older spelling
+    assert "total sample size" in by_size.read_text()
     next(made, None)  # closes the review

@@ -20,6 +20,7 @@ from extraction.rob.assessment import WHOLE
 from extraction.rob.consensus import AGREED, RESOLVED, agreed
 from extraction.rob.export import plot_table
 from extraction.rob.ledger import Target
+from extraction.rob.sensitivity import high_risk_studies
 from extraction.tui.rob_consensus_screen import RobConsensusScreen
 from tests.tui.pilots import piloting, screen_as
 from tests.tui.snapshot_apps.rob_consensus_app import build
@@ -85,6 +86,7 @@ async def test_take_a_side_then_the_overall_rule_and_export_reads_them(pilot: Pi
     table, _ = plot_table(db, rob2, {study: "Sirola 2023"})
     assert table.judgements == [["high", "low", "low", "low", "low"]]
     assert table.overall == ["high"]
+    assert high_risk_studies(db, rob2).high == {study: "High"}  # analyse --exclude-high-risk
 
 
 async def test_an_agreed_answer_drives_the_suggestion_and_undo_takes_it_back(
