@@ -300,3 +300,9 @@ def test_summary_bars_weighted_by_a_pooled_analysis(tmp_path):
     assert by_size.read_bytes() == older.read_bytes()  # --weighted: the older spelling
     assert "total sample size" in by_size.read_text()
     next(made, None)  # closes the review
+
+
+def test_consensus_needs_a_terminal(review):
+    folder, _ = review
+    out = on_review(folder, "consensus")  # CliRunner's input and output are not terminals
+    assert out.exit_code == 1 and "metasift rob needs a terminal" in out.stderr

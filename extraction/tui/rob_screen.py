@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from db.errors import MetasiftError
 from extraction.rob.assessment import WHOLE
-from extraction.rob.consensus import DomainState
+from extraction.rob.consensus import CONFLICT, DomainState
 from extraction.rob.form import Line, RobForm
 from extraction.rob.plots import GLYPHS, PALETTES, level
 from extraction.tui.rob_question import QuestionCard
@@ -228,7 +228,7 @@ class RobScreen(Screen[None]):
         state = states.get(domain_id) or states[WHOLE]
         others = ", ".join(f"{who}: {self._label(j)}" for who, j in state.judgements.items())
         agreed = f" → {self._label(state.value)}" if state.value else ""
-        settle = " (metasift rob consensus settles it)" if state.state == "conflict" else ""
+        settle = " (metasift rob consensus settles it)" if state.state == CONFLICT else ""
         return f"{state.domain}: {others} · {state.state}{agreed}{settle}"
 
     def _label(self, judgement: str | None) -> str:
