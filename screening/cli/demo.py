@@ -45,7 +45,7 @@ def demo(folder: Path | None, no_tui: bool, full: bool) -> None:
         metasift demo blue-light --no-tui
         metasift demo blue-light-full --full
     """
-    target = folder if folder is not None else new_folder(Path.cwd())
+    target = folder if folder is not None else new_folder(Path())
     create_example_review(target, _say)
     if full:
         _play(target)
@@ -75,7 +75,7 @@ def _play(folder: Path) -> None:
     for args in (ANALYSE, ANALYSE_SUBGROUP, ["prisma"]):
         command = args if args[0] == "prisma" else ["analyse", *args, "--reviewer", "ana"]
         _run(command, folder)
-    _next_steps(folder)
+    _next_steps(folder, full=True)
 
 
 def _run(args: list[str], folder: Path) -> None:
@@ -87,13 +87,21 @@ def _run(args: list[str], folder: Path) -> None:
     cli.main([*args, "--review", str(folder)], prog_name="metasift", standalone_mode=False)
 
 
-def _next_steps(folder: Path) -> None:
-    click.echo(
-        f"\nThe review is in {folder}/. Next, from that folder:\n"
-        "  metasift status\n"
-        "  metasift screen --reviewer ana           # i include, e exclude, m maybe, ? help\n"
-        "  metasift export sheet -o sheet.xlsx      # after --full: the extracted values"
-    )
+def _next_steps(folder: Path, full: bool = False) -> None:
+    steps = [
+        "metasift status",
+        "metasift screen --reviewer ana            # i include, e exclude, m maybe, ? help",
+    ]
+    if full:
+        steps = [
+            "metasift status",
+            "metasift agreement",
+            "metasift export sheet --reviewer ana -o sheet.xlsx   # each value's note",
+            "metasift rob plot --kind traffic-light --reviewer cleo -o rob.svg",
+            "metasift prisma --svg prisma.svg",
+        ]
+    click.echo(f"\nThe review is in {folder}/. Next, from that folder:")
+    click.echo("\n".join(f"  {step}" for step in steps))
 
 
 def _open_screen(folder: Path) -> None:
