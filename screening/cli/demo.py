@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from screening.cli.screen import has_terminal, run_app
-from screening.demo.example import create_example_review, new_folder
 
 ANALYSE = ["--outcome", "inflammatory_lesions", "--timepoint", "12 weeks"]
 ANALYSE_SUBGROUP = ["--outcome", "inflammatory_lesions", "--timepoint", "4 weeks",
@@ -45,6 +44,8 @@ def demo(folder: Path | None, no_tui: bool, full: bool) -> None:
         metasift demo blue-light --no-tui
         metasift demo blue-light-full --full
     """
+    from screening.demo.example import create_example_review, new_folder  # numpy: not for --help
+
     target = folder if folder is not None else new_folder(Path())
     create_example_review(target, _say)
     if full:
