@@ -104,12 +104,23 @@ def _analyse(opener: ReviewOpener, params: dict[str, Any]) -> None:
     )
     extras = _referees(run, extras, params)
     drawn = forest(run)
+    imputed = _imputed_sds(sheet, selected, params)
     if params["plot"] is not None:
         from extraction.plots.forest import draw_forest
 
         draw_forest(drawn, params["plot"])
         click.echo(f"wrote {params['plot']}", err=True)
-    _print(run, drawn, extras, params["as_json"])
+    _print(run, drawn, extras, params["as_json"], imputed)
+
+
+def _imputed_sds(sheet: Sheet, selected: tuple[str, ...], params: dict[str, Any]) -> list[str]:
+    """The pooled studies with an SD the paper did not report (the sheet's sd_imputed)."""
+    from extraction.pooling.review_studies import sheet_rows
+
+    wanted = {k: params[k] for k in ("outcome", "timepoint") if params[k]}
+    return sorted({row["study"] for _, row in sheet_rows(sheet)[1] if row["sd_imputed"] == "yes"
+                   and row["study"] in selected
+                   and all(row[k] == v for k, v in wanted.items())})  # fmt: skip
 
 
 def _review_data(
@@ -175,17 +186,21 @@ def _referees(run: Analysis, extras: Extras, params: dict[str, Any]) -> Extras:
     return extras
 
 
-def _print(run: Analysis, drawn: Any, extras: Extras, as_json: bool) -> None:
+def _print(run: Analysis, drawn: Any, extras: Extras, as_json: bool, imputed: list[str]) -> None:
     from extraction.plots.funnel import small_study_lines
     from extraction.plots.terminal import terminal_forest
     from extraction.pooling.referees import extras_json, leave_one_out_lines
     from extraction.pooling.report import analysis_json
 
     if as_json:
-        click.echo(json.dumps({**analysis_json(run), **extras_json(extras)}, indent=2))
+        found = {**analysis_json(run), **extras_json(extras), "sd_imputed": imputed}
+        click.echo(json.dumps(found, indent=2))
         return
     lines = [terminal_forest(drawn), f"Effect sizes: {run.effect_words}."]
     lines += [f"Note: {note}." for note in (*run.pooled.notes, *run.dropped)]
+    if imputed:  # an SD the paper lacks: `export sheet` names its source
+        lines.append(f"Note: SD imputed, not reported, for {', '.join(imputed)}; the outcomes "
+                     "sheet of `metasift export sheet` names each SD's source.")  # fmt: skip
     for label, judgement in extras.excluded_high_risk.items():
         lines.append(f"Left out: {label} (overall risk of bias {judgement}).")
     if extras.not_yet_agreed:

@@ -79,6 +79,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 # screening/cli; extraction's commands come in one go through extraction.cli.register.
 SCREENING_COMMANDS = {
     "init": "init",
+    "demo": "demo",
     "status": "status",
     "records": "records",
     "import": "imports",
