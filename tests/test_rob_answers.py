@@ -155,6 +155,13 @@ def test_judgements_are_typed_as_a_word_and_why():
     assert parse_judgement(ROB2, "some p. 4") == ("some_concerns", "p. 4")
     assert parse_judgement(ROBINS, "mod: fine") == ("moderate", "fine")
     assert parse_judgement(ROB2, "  ") == (None, "")
+    # a label with a space, typed in full, is one judgement, not a word and a justification
+    assert parse_judgement(ROB2, "some concerns: p. 4") == ("some_concerns", "p. 4")
+    assert parse_judgement(ROB2, "Some Concerns") == ("some_concerns", "")
+    assert parse_judgement(ROBINS, "no information: not reported") == (
+        "no_information",
+        "not reported",
+    )
     with pytest.raises(MetasiftError, match="is not one judgement"):
         parse_judgement(ROBINS, "x: why")
 

@@ -110,6 +110,9 @@ def test_export_rows_per_study_and_domain(review):
     assert by[(studies[1].uuid, "Overall")] == ("High", "agreed")
     assert by[(studies[2].uuid, "D1")] == ("", "conflict")
     assert by[(studies[0].uuid, "D5")] == ("Low", "agreed")
+    dashed = on_review(folder, "export", "-o", "-")  # '-' is standard output, no file '-'
+    assert dashed.exit_code == 0 and dashed.stdout == out.stdout
+    assert not (Path.cwd() / "-").exists()
 
 
 def test_export_robvis_layout_and_xlsx(review, tmp_path):

@@ -178,7 +178,10 @@ def _export(opener: ReviewOpener) -> click.Command:
         help="rows: one per study and domain (RevMan); robvis: one per study, D1..Dn, Overall.",
     )  # fmt: skip
     @weight_options
-    @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (csv: stdout).")
+    @click.option(
+        "-o", "--output", type=click.Path(dir_okay=False),
+        help="File, or - for standard output (csv's default).",
+    )  # fmt: skip
     def export(**params: Any) -> None:
         """Write the agreed risk-of-bias judgements as a sheet: one row per study and domain
         (study, result, domain, judgement, state, justification), or robvis's input layout.
@@ -263,6 +266,7 @@ def _export_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
     from extraction.rob.instrument import find_instrument
 
     tool = find_instrument(instrument)
+    output = None if output == "-" else output  # '-' is standard output, as in `export`
     if fmt == "xlsx" and not output:
         raise MetasiftError("--format xlsx needs -o FILE.xlsx")
     with opener(review_path, reviewer, VIEWER) as review:

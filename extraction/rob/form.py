@@ -47,7 +47,11 @@ class Line:
 def parse_judgement(instrument: Instrument, text: str) -> tuple[str | None, str]:
     """'high: allocation not concealed' -> ("high", "allocation not concealed"); a unique
     start of a judgement or its label will do (h, some, mod). Empty text: (None, "")."""
-    word, _, rest = text.strip().partition(" ")
+    text = text.strip()
+    spelled = _spelled_out(instrument, text)
+    if spelled is not None:
+        return spelled
+    word, _, rest = text.partition(" ")
     word = word.rstrip(":").lower()
     if not word:
         return None, ""
@@ -58,6 +62,21 @@ def parse_judgement(instrument: Instrument, text: str) -> tuple[str | None, str]
         known = ", ".join(instrument.label(j) for j in instrument.judgements)
         raise MetasiftError(f"{word!r} is not one judgement of {known}: type e.g. 'high: why'")
     return found[0], rest.strip().lstrip(":").strip()
+
+
+def _spelled_out(instrument: Instrument, text: str) -> tuple[str, str] | None:
+    """A judgement whose label has spaces, typed in full ('some concerns: why', 'no
+    information'): the longest label the text starts with, as a whole word."""
+    lowered = text.lower()
+    labels = sorted(
+        ((instrument.label(j).lower(), j) for j in instrument.judgements), key=lambda p: -len(p[0])
+    )
+    for label, judgement in labels:
+        if " " in label and lowered.startswith(label):
+            rest = text[len(label) :]
+            if not rest or rest[0] in ": ":
+                return judgement, rest.strip().lstrip(":").strip()
+    return None
 
 
 def parse_consensus(instrument: Instrument, text: str) -> tuple[str, str]:
