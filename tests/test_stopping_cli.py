@@ -5,6 +5,7 @@ merging copies carries it; review.toml's [screening] stopping is checked."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -159,3 +160,25 @@ def test_help_loads_no_scipy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stderr.strip() == ""
+
+
+def test_prisma_still_balances_on_a_deduplicated_review(tmp_path: Path) -> None:
+    """Three exports of one search, deduplicated: 50 clusters screened (10 included), then
+    the stop; the unscreened clusters move from screened to excluded by automation."""
+    from tests.studies_support import decide as decide_at
+    from tests.studies_support import run
+    from tests.test_prisma import _template, clusters
+
+    shutil.copytree(_template(), tmp_path / "review")
+    path = tmp_path / "review" / "review.db"
+    found = clusters(path)
+    db = open_review(path)
+    for i, members in enumerate(found[:50]):
+        decide_at(db, members[-1], "title-abstract", "include" if i < 10 else "exclude")
+    db.close()
+    assert run(path, *STOP, "--reviewer", "ana").exit_code == 0
+    counts = json.loads(run(path, "prisma", "--json").stdout)
+    assert counts["excluded_automatic"] == len(found) - 50
+    assert counts["records_screened"] == 50 and counts["records_excluded"] == 40
+    assert counts["database_results"] - counts["duplicates"] - counts["excluded_automatic"] == 50
+    assert [c["holds"] for c in counts["checks"][:2]] == [True, True], counts["checks"]

@@ -3,15 +3,16 @@
 The figures come from the reviewer's own decisions (blinding holds) and are recomputed off
 the UI thread: a decision only notes that the history changed; once the reviewer has paused
 for `refresh_after` seconds (reading the next record), a thread with its own read-only
-connection reads the history and computes the guidance, and the panel redraws when it is
-ready. A decision never waits for it. The panel stays hidden until the reviewer has screened
-SHOWN_FROM records (before that no figure means much); it never stops anyone (`metasift
-stop-screening` is the team's decision).
+connection reads what is new in the history (the whole of it once) and computes the
+guidance, and the panel redraws when it is ready. A decision never waits for it. The
+panel stays hidden until the reviewer has screened SHOWN_FROM records (before that no
+figure means much); it never stops anyone (`metasift stop-screening` is the team's).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 from rich.text import Text
@@ -26,7 +27,7 @@ from screening.protocol import StoppingRule
 from screening.stopping.decision import STOPPABLE
 from screening.stopping.estimates import Estimate
 from screening.stopping.guidance import Guidance, guidance, summary_line
-from screening.stopping.history import reviewer_history
+from screening.stopping.history import History, ScreeningLog
 from screening.tui.escaping import safe
 
 UNSEEN = object()  # no history read yet
@@ -45,6 +46,8 @@ class StoppingPanel(Static):
         self._seen: object = UNSEEN
         self._timer: Timer | None = None
         self._total = 0
+        self._log = ScreeningLog(stage, reviewer)  # read once, then only what is new
+        self._reading = threading.Lock()  # a recount still running when the next starts
 
     @classmethod
     def for_session(cls, session: ScreeningSession) -> StoppingPanel:
@@ -80,9 +83,11 @@ class StoppingPanel(Static):
         uri = self.db_path.resolve().as_uri() + "?mode=ro"
         conn = sqlite3.connect(uri, uri=True)
         try:
-            history = reviewer_history(Database(conn), self.stage, self.reviewer, total)
+            with self._reading:
+                labels = self._log.read(Database(conn)).labels()
         finally:
             conn.close()
+        history = History(self.stage, self.reviewer, labels, max(total, len(labels)))
         shown = guidance(history, self.rule)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, shown)
