@@ -5,9 +5,9 @@
 1. The review of benchmarks/tui_latency.py (built the same way, once per size), with the
    reviewer's decisions on every record but the last 1,000 (1 in 100 an include, one a
    second apart), so the history is as long as it gets.
-2. The core, median of 5: the reviewer's history read and every figure computed (what the
-   screen's panel runs in its thread), and the team's (what `metasift status` adds on top of
-   the cluster states it already reads).
+2. The core, median of 5: the reviewer's whole history read and every figure computed (what
+   the screen's panel runs in its thread once), the same after a decision (only what is new
+   is read), and the team's (what `metasift status` adds to the cluster states it reads).
 3. Decisions in the screen with a 0.7 s reading pause, so the panel's recount (0.5 s after a
    decision) runs in its thread between decisions, against the same screen with the recount
    pushed out of the run (the baseline, same run, same review copy): the p95 of decision ->
@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tui_latency  # noqa: E402  (the review builder and the timing helpers)
 
 LEFT = 1000  # records left undecided at the end of the queue
+WARM_UP = 5  # first decisions of each run, not counted (the first draws are slower)
 
 
 def decide_all_but_last(db_path: Path, reviewer: str) -> int:
@@ -71,19 +72,25 @@ def core_costs(db_path: Path, total: int) -> None:
     from screening.decisions.stage_outcomes import stage_states
     from screening.review import load_review
     from screening.stopping.guidance import guidance
-    from screening.stopping.history import reviewer_history, team_history
+    from screening.stopping.history import History, ScreeningLog, reviewer_history, team_history
 
     with load_review(db_path) as review:
-        rule, db = review.protocol.stopping, review.db
-        mine = median_seconds(
-            lambda: guidance(reviewer_history(db, "title-abstract", "bench", total), rule)
-        )
-        states = stage_states(db, review.protocol, "title-abstract")
-        team = median_seconds(lambda: guidance(team_history(db, "title-abstract", states), rule))
-        read = median_seconds(lambda: stage_states(db, review.protocol, "title-abstract"), 3)
-    print(f"  the reviewer's guidance (the panel's thread): {mine * 1000:7.0f} ms")
-    print(f"  the team's guidance (added to status):       {team * 1000:7.0f} ms")
-    print(f"  for scale, status's cluster states:          {read * 1000:7.0f} ms")
+        rule, db, ta = review.protocol.stopping, review.db, "title-abstract"
+        whole = median_seconds(lambda: guidance(reviewer_history(db, ta, "bench", total), rule))
+        log = ScreeningLog(ta, "bench").read(db)
+
+        def recount() -> None:  # what the panel's thread does after each later decision
+            labels = log.read(db).labels()
+            guidance(History(ta, "bench", labels, total), rule)
+
+        again = median_seconds(recount)
+        states = stage_states(db, review.protocol, ta)
+        team = median_seconds(lambda: guidance(team_history(db, ta, states), rule))
+        read = median_seconds(lambda: stage_states(db, review.protocol, ta), 3)
+    print(f"  the reviewer's guidance, whole history (the panel, once): {whole * 1000:6.0f} ms")
+    print(f"  the reviewer's guidance, after a decision (the panel):    {again * 1000:6.0f} ms")
+    print(f"  the team's guidance (added to status):                    {team * 1000:6.0f} ms")
+    print(f"  for scale, status's cluster states:                       {read * 1000:6.0f} ms")
 
 
 async def timed_decisions(db_path: Path, n: int, refresh_after: float) -> list[float]:
@@ -102,7 +109,7 @@ async def timed_decisions(db_path: Path, n: int, refresh_after: float) -> list[f
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
-        for i in range(n):
+        for i in range(n + WARM_UP):
             verdict = "include" if i % 10 == 0 else "maybe"
             times.append(
                 await tui_latency.time_refresh(app, lambda v=verdict: screen.action_decide(v))
@@ -110,7 +117,7 @@ async def timed_decisions(db_path: Path, n: int, refresh_after: float) -> list[f
             await asyncio.sleep(0.7)  # reading time: the recount runs in it
         await app.workers.wait_for_complete()
     review.close()
-    return times
+    return times[WARM_UP:]
 
 
 def main() -> None:
@@ -126,11 +133,11 @@ def main() -> None:
     core_costs(db_path, args.records)
     pristine = db_path.with_name("pristine.db")
     shutil.copyfile(db_path, pristine)
-    results = {}
     for label, refresh in (("recount pushed out (baseline)", 1e6), ("recount between", 0.5)):
         shutil.copyfile(pristine, db_path)
-        results[label] = asyncio.run(timed_decisions(db_path, args.decisions, refresh))
-        print(tui_latency.summary(f"decision -> next, {label}", results[label]))
+        times = asyncio.run(timed_decisions(db_path, args.decisions, refresh))
+        print(tui_latency.summary(f"decision -> next, {label}", times))
+    pristine.unlink()
 
 
 if __name__ == "__main__":
