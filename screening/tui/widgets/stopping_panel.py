@@ -64,6 +64,8 @@ class StoppingPanel(Static):
         if latest == self._seen:
             return
         self._seen, self._total = latest, len(session.pool)
+        if not self.display and session.counts().decided < SHOWN_FROM:
+            return  # nothing to show yet: no thread, no redraw
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(self.refresh_after, self._recount)
