@@ -31,6 +31,10 @@ DEFAULT_REASONS = (
 DEFAULT_SOURCE_PRIORITY = ("PubMed", "MEDLINE", "Embase", "Cochrane", "Web of Science", "Scopus")
 
 
+# The stopping rules a protocol may set ([screening] stopping.rule): screening/stopping/
+STOPPING_RULES = ("consecutive-excludes", "knee", "random-sample")
+STOPPING_KEYS = ("rule", "consecutive_excludes", "recall_target", "confidence", "random_after")
+
 # Every key review.toml may hold, by table ("" is the top level; "picos.*" each element). A
 # feature that adds protocol keys lists them here, so a misspelt key is refused, not ignored.
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
@@ -47,7 +51,9 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
         "maybe",
         "reasons_must_agree",
         "pilot",
+        "stopping",
     ),
+    "screening.stopping": STOPPING_KEYS,
     "dedup": ("source_priority",),
     # "extraction" checks its own keys: extraction/forms/form.py
 }
@@ -69,6 +75,18 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class StoppingRule:
+    """[screening] stopping: the rule the team agreed to judge stopping by (shown, never
+    applied automatically), with the figures the rules read. rule "" sets none."""
+
+    rule: str = ""
+    consecutive_excludes: int = 100  # the run of excludes the heuristic asks for
+    recall_target: float = 0.95  # random sample: the recall the test is about
+    confidence: float = 0.95  # of every interval and test shown
+    random_after: int | None = None  # records screened before they were drawn at random
+
+
+@dataclass(frozen=True)
 class Protocol:
     title: str
     question: str = ""
@@ -87,6 +105,7 @@ class Protocol:
     maybe_is_include: bool = True  # when verdicts are compared: maybe counts as include
     reasons_must_agree: bool = True  # full text: two different exclusion reasons conflict
     pilot: int = 0  # records everyone screens first, in the same order
+    stopping: StoppingRule = field(default_factory=StoppingRule)
     source_priority: tuple[str, ...] = DEFAULT_SOURCE_PRIORITY
     form: Form = field(default_factory=Form)  # [extraction]: what reviewers extract
 
@@ -309,6 +328,7 @@ class _Reader:
             "maybe_is_include": maybe == "include",
             "reasons_must_agree": agree,
             "pilot": pilot,
+            "stopping": self.stopping(data.get("stopping", {})),
         }
 
     def dual_share(self, data: Any) -> dict[str, float]:
@@ -329,3 +349,37 @@ class _Reader:
             else:
                 raise self.fail(key, f'{stage} must be 1, 2 or a percentage such as "20%"')
         return shares
+
+    def stopping(self, data: Any) -> StoppingRule:
+        key = "screening.stopping"
+        if not isinstance(data, dict):
+            raise self.fail(key, 'must be a table, e.g. { rule = "knee" }')
+        rule = data.get("rule", "")
+        if rule not in ("", *STOPPING_RULES):
+            raise self.fail(f"{key}.rule", f"must be one of {', '.join(STOPPING_RULES)}")
+        run = self.whole(data, "consecutive_excludes", 100, minimum=1)
+        random_after = self.whole(data, "random_after", None, minimum=0)
+        if rule == "random-sample" and random_after is None:
+            raise self.fail(
+                f"{key}.random_after",
+                "the random-sample rule needs it: how many records were screened before the "
+                "screen drew them at random",
+            )
+        return StoppingRule(
+            rule, run, self.share(data, "recall_target"), self.share(data, "confidence"),
+            random_after,
+        )  # fmt: skip
+
+    def whole(self, data: dict[str, Any], key: str, default: Any, minimum: int) -> Any:
+        value = data.get(key, default)
+        if value is not default and (
+            not isinstance(value, int) or isinstance(value, bool) or value < minimum
+        ):
+            raise self.fail(f"screening.stopping.{key}", f"must be a whole number from {minimum}")
+        return value
+
+    def share(self, data: dict[str, Any], key: str) -> float:
+        value = data.get(key, 0.95)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+            raise self.fail(f"screening.stopping.{key}", "must be a number between 0 and 1")
+        return float(value)

@@ -92,6 +92,7 @@ def test_counts_follow_clusters_outcomes_and_studies(tmp_path: Path) -> None:
         "database_results": 189,
         "duplicates": 189 - len(found),
         "excluded_automatic": 0,
+        "excluded_automatic_reason": None,  # no stop-screening: nothing excluded by a rule
         "excluded_other": 0,
         "records_screened": len(found),
         "records_excluded": 80,

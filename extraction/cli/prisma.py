@@ -45,14 +45,15 @@ def prisma(
     Field names are the PRISMA2020 R package's. JSON keys: database_results,
     database_specific_results [{database, n}], duplicates, excluded_automatic,
     excluded_other, records_screened, records_excluded, dbr_sought_reports,
-    dbr_notretrieved_reports, dbr_assessed, dbr_excluded [{reason, n}], new_studies,
+    dbr_notretrieved_reports, dbr_assessed, dbr_excluded [{reason, n}],
+    excluded_automatic_reason, new_studies,
     new_reports, unsettled {records, reports} (no outcome yet), checks [{name, holds,
     detail}]. --csv writes the package's data template (its inst/extdata/PRISMA.csv) with
     these figures, for PRISMA_flowdiagram() or its Shiny app.
 
-    excluded_automatic (records a stopping rule left unscreened) is 0 until prioritisation
-    records that decision; excluded_other is 0; registers and other methods are not told
-    apart from databases yet; removed sources do not exist yet, so every source counts.
+    excluded_automatic: the records nobody screened at title/abstract while the team's
+    decision to stop stands (`metasift stop-screening`), with excluded_automatic_reason;
+    excluded_other is 0; registers and other methods are not told apart from databases yet.
 
     The arithmetic checks (records screened = identified - removed; reports assessed = sought
     - not retrieved; reasons add up to assessed - included reports; ...) are printed as
@@ -107,7 +108,8 @@ def _text(c: PrismaCounts) -> list[str]:
     lines += [f"  {printable(name)}: {n:,}" for name, n in c.databases]
     lines += [
         f"Duplicate records removed: {c.duplicates:,}",
-        f"Records marked as ineligible by automation tools: {c.excluded_automatic:,}",
+        f"Records marked as ineligible by automation tools: {c.excluded_automatic:,}"
+        + (f" ({printable(c.automatic_reason)})" if c.automatic_reason else ""),
         f"Records removed for other reasons: {c.excluded_other:,}",
         f"Records screened: {c.records_screened:,}",
         f"Records excluded: {c.records_excluded:,}",

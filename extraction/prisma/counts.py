@@ -10,6 +10,11 @@ Field names are those of the PRISMA2020 R package (Haddaway et al. 2022), so the
 CSV (template.py) feed it. The arithmetic checks are the ones that follow from PRISMA's
 definitions (../shared/reference/prisma.md): a review still being screened fails some of them,
 and the check says why.
+
+Records marked as ineligible by automation tools: while the team's decision to stop
+title/abstract screening stands (`metasift stop-screening`, db/stopping.py), the records
+nobody screened there are excluded by the stopping rule, a prioritisation tool's, so they
+leave "records screened" for that box, with the stop's reason and who recorded it.
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ from sqlite_utils import Database
 
 from db.dedup import duplicates_removed
 from db.sources import database_counts
+from db.stopping import stop_in_force
 from extraction.studies.grouping import Study, read_studies
 from extraction.studies.reports import FullTextReport
 
 EXCLUDE, NOT_RETRIEVED = "exclude", "not-retrieved"
 SETTLED = ("agreed", "resolved")
+UNSCREENED = "undecided"  # no decision from anyone: what a stop leaves behind
 NO_REASON = "no reason given"
 
 
@@ -58,8 +65,9 @@ class PrismaCounts:
     reports_unsettled: int  # sought reports with no full-text outcome yet
     new_studies: int
     new_reports: int  # reports of the included studies (those included at full text)
-    excluded_automatic: int = 0  # stopping-rule exclusions: prioritisation will record them
+    excluded_automatic: int = 0  # left unscreened by the team's stop (stopping rule)
     excluded_other: int = 0
+    automatic_reason: str = ""  # the stop: its reason, who recorded it and when
 
     @property
     def database_results(self) -> int:
@@ -80,9 +88,15 @@ def count_prisma(
     screened: list[ScreenedRecord],
     reports: list[FullTextReport],
     studies: list[Study],
+    stopped: str | None = None,
 ) -> PrismaCounts:
     """The counts from what was identified per database, the duplicates removed, the
-    title/abstract outcomes, the reports sought with their outcomes and the studies."""
+    title/abstract outcomes, the reports sought with their outcomes and the studies;
+    stopped: the reason of a title/abstract stop in force (its unscreened records are
+    excluded by automation)."""
+    automatic = sum(1 for s in screened if s.state == UNSCREENED) if stopped is not None else 0
+    if automatic:
+        screened = [s for s in screened if s.state != UNSCREENED]
     settled = [r for r in reports if r.state in SETTLED]
     reasons = Counter(r.reason or NO_REASON for r in settled if r.verdict == EXCLUDE)
     included = [r for s in studies if s.included for r in s.reports if r.outcome.included]
@@ -98,6 +112,8 @@ def count_prisma(
         reports_unsettled=len(reports) - len(settled),
         new_studies=sum(1 for s in studies if s.included),
         new_reports=len(included),
+        excluded_automatic=automatic,
+        automatic_reason=stopped or "",
     )
 
 
@@ -109,7 +125,19 @@ def review_counts(
     extraction groups the reports."""
     databases = [(d["database"] or "database not named", d["records"]) for d in database_counts(db)]
     removed = sum(duplicates_removed(db).values())
-    return count_prisma(databases, removed, screened, reports, read_studies(db, reports))
+    studies = read_studies(db, reports)
+    return count_prisma(databases, removed, screened, reports, studies, _stop_reason(db))
+
+
+def _stop_reason(db: Database) -> str | None:
+    """The title/abstract stop in force, said in one line, or None."""
+    stop = stop_in_force(db, "title-abstract")
+    if stop is None:
+        return None
+    rule = f" ({stop['rule']} rule)" if stop["rule"] else ""
+    return f"screening stopped{rule} by {stop['reviewer']} on {stop['created_at'][:10]}: " + (
+        stop["reason"] or "no reason given"
+    )
 
 
 def arithmetic_checks(c: PrismaCounts) -> list[Check]:
@@ -177,6 +205,7 @@ def as_json(c: PrismaCounts) -> dict[str, Any]:
         **package_figures(c),
         "database_specific_results": [{"database": d, "n": n} for d, n in c.databases],
         "dbr_excluded": [{"reason": r, "n": n} for r, n in c.reasons],
+        "excluded_automatic_reason": c.automatic_reason or None,
         "unsettled": {"records": c.records_unsettled, "reports": c.reports_unsettled},
         "checks": [check._asdict() for check in arithmetic_checks(c)],
     }

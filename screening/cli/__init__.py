@@ -95,6 +95,7 @@ SCREENING_COMMANDS = {
     "merge": "merge",
     "export": "export",
     "vacuum": "vacuum",
+    "stop-screening": "stop_screening",
 }
 _loaded: set[str] = set()
 

@@ -15,6 +15,7 @@ from screening.cli import review_option
 from screening.cli.output import echo_json, echo_line
 from screening.decisions.progress import StageProgress, stage_progress, states_by_stage
 from screening.review import load_review, review_uuid
+from screening.stopping.report import stopping_status
 
 
 @click.command()
@@ -34,7 +35,10 @@ def status(review_path: str | None, as_json: bool) -> None:
     sources [...]; databases [{database, records, sources}] (records under their own database);
     stages [{stage, records, undecided, decided_by_one, decided_by_two_or_more, awaiting (a
     required decision missing), complete (every required decision in), conflict, resolved,
-    included, excluded, maybe, not_retrieved, reviewers [{reviewer, decided, of, listed}]}].
+    included, excluded, maybe, not_retrieved, reviewers [{reviewer, decided, of, listed}]}];
+    stopping (title/abstract, the team's settled records in the order screened: screened,
+    includes, since_last_include, estimates [{method, met, unseen, unseen_upper, confidence,
+    ...}], protocol_rule, stopped: the team's stop in force or null).
 
     Example:
 
@@ -44,10 +48,9 @@ def status(review_path: str | None, as_json: bool) -> None:
     with load_review(review_path) as review:
         sources = _sources(review.db)
         protocol = review.protocol
-        stages = [
-            stage_progress(states, protocol, stage)
-            for stage, states in states_by_stage(review.db, protocol).items()
-        ]
+        by_stage = states_by_stage(review.db, protocol)
+        stages = [stage_progress(states, protocol, stage) for stage, states in by_stage.items()]
+        stopping = stopping_status(review.db, protocol, by_stage)
         summary = {
             "review": {"title": protocol.title, "uuid": review_uuid(review.db)},
             "records": sum(s["records"] for s in sources),
@@ -55,11 +58,14 @@ def status(review_path: str | None, as_json: bool) -> None:
             "sources": sources,
             "databases": database_counts(review.db),
             "stages": [s.as_json() for s in stages],
+            "stopping": stopping.as_json() if stopping else None,
         }
     if as_json:
         echo_json(summary)
         return
     _print(summary, stages)
+    if stopping and (stopping.guidance.history.screened or stopping.stop):
+        echo_line("\n".join(stopping.lines()))
 
 
 def _sources(db: Database) -> list[dict[str, Any]]:

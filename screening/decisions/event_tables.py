@@ -41,6 +41,7 @@ EVENT_TABLES: tuple[EventTable, ...] = (
     EventTable("study_links", "reviewer", ("record_id",), shared=True),
     EventTable("full_texts", "reviewer", ("record_id",), shared=True),
     EventTable("rob_answers", "reviewer", ()),  # risk of bias, by study UUID
+    EventTable("stopping_events", "reviewer", (), shared=True),  # the team's stop, per stage
 )
 
 LABELS = {
@@ -51,4 +52,5 @@ LABELS = {
     "study_links": "study links",
     "full_texts": "full texts",
     "rob_answers": "risk-of-bias answers",
+    "stopping_events": "decisions to stop screening",
 }

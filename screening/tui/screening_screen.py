@@ -28,6 +28,7 @@ from screening.tui.widgets.key_footer import KeyFooter
 from screening.tui.widgets.reason_picker import MAX_KEYED, ReasonPicker
 from screening.tui.widgets.record_card import VERDICT_LOOK, RecordCard
 from screening.tui.widgets.status_line import FAILED, StatusLine
+from screening.tui.widgets.stopping_panel import StoppingPanel
 
 PREPARE_AFTER = 0.03  # seconds after a record is drawn: reading time, not the key's
 
@@ -94,11 +95,13 @@ class ScreeningScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.status_line = StatusLine(id="status")
+        self.stopping = StoppingPanel.for_session(session)  # guidance, computed off this thread
         self._prefetch: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="bar")
         yield Static(id="progress")
+        yield self.stopping
         yield RecordCard(self.session.highlighter, id="card")
         yield ReasonPicker(id="reasons")
         yield self.status_line
@@ -116,6 +119,7 @@ class ScreeningScreen(Screen[None]):
         self.query_one(ReasonPicker).close()  # any other key abandons a pending exclusion
         self.query_one(RecordCard).show(s.current(), empty=self._empty_message())
         self._draw_header()
+        self.stopping.follow(s)
         if self._prefetch is not None:
             self._prefetch.stop()
         self._prefetch = self.set_timer(PREPARE_AFTER, self._prepare_upcoming)

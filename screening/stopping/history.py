@@ -1,0 +1,137 @@
+"""A screening history at one stage: which records were relevant, in the order screened.
+
+Order: the time of the first decision on each duplicate cluster that still stands (an undone
+decision does not count as screening the record). Relevant: at title/abstract, include or
+maybe (a maybe goes on to full text); at full text, include.
+
+Two views, so blinding holds:
+- a reviewer's own: their decisions in force (what `metasift screen` shows them);
+- the team's: only clusters whose outcome is settled (agreed or resolved), with that outcome,
+  which every view already shows everyone; a cluster awaiting a second decision or in
+  conflict has not been screened yet, as far as the team's figures go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from screening.decisions.ledger import UNDO
+from screening.decisions.outcome import INCLUDE, MAYBE
+from screening.decisions.stage_outcomes import ClusterState
+
+TEAM = ""  # the `who` of the team's history
+
+
+@dataclass(frozen=True)
+class History:
+    stage: str
+    who: str  # a reviewer's name, or TEAM
+    labels: tuple[bool, ...]  # relevant or not, in the order screened
+    total: int  # records (duplicate clusters) the stage holds for this history
+
+    @property
+    def screened(self) -> int:
+        return len(self.labels)
+
+    @property
+    def found(self) -> int:
+        return sum(self.labels)
+
+    @property
+    def left(self) -> int:
+        return max(self.total - self.screened, 0)
+
+
+def relevant(verdict: str | None, stage: str) -> bool:
+    return verdict == INCLUDE or (verdict == MAYBE and stage == "title-abstract")
+
+
+class ScreeningLog:
+    """Decision events at a stage (one reviewer's, or everyone's) folded in time order into
+    the verdict in force per cluster, in the order of the first standing decision on each:
+    the rule of the current_decisions view (the latest event neither an undo nor undone).
+
+    read() takes only the events written to the file since the last read, so the screen's
+    panel pays for a whole history once and then for each new decision (at 100,000
+    decisions a whole read takes about 0.7 s, one more decision 0.03 s; reading the view per
+    reviewer took 1.8 s). The first read orders events by time, then record, then UUID
+    (decisions made in the same millisecond, a bulk action, keep the records' order); later
+    ones take new events in the order they were written, which is the order they were made
+    (a copy merged while the screen is open places its events at the end until the next
+    first read)."""
+
+    def __init__(self, stage: str, reviewer: str | None = None) -> None:
+        self.stage, self.reviewer = stage, reviewer
+        self._read_up_to = 0  # the decisions row id folded up to
+        self._clusters: dict[int, int] | None = None
+        self._standing: dict[int, list[tuple[str, str]]] = {}  # cluster -> (uuid, verdict)
+        self._cluster_of: dict[str, int] = {}  # event uuid -> its cluster
+        self.order: dict[int, None] = {}  # clusters with a standing decision, first first
+
+    def read(self, db: Database) -> ScreeningLog:
+        if self._clusters is None:
+            self._clusters = _clusters(db)
+        top = db.execute("SELECT max(id) FROM decisions").fetchone()[0] or 0
+        who = "AND reviewer = ?" if self.reviewer is not None else ""
+        order = "created_at, record_id, uuid" if self._read_up_to == 0 else "id"
+        rows = db.execute(
+            "SELECT record_id, uuid, verdict, undoes FROM decisions "
+            f"WHERE id > ? AND id <= ? AND stage = ? {who} ORDER BY {order}",
+            [
+                self._read_up_to,
+                top,
+                self.stage,
+                *([self.reviewer] if self.reviewer is not None else []),
+            ],
+        )
+        for record_id, uuid, verdict, undoes in rows:
+            self._apply(record_id, uuid, verdict, undoes)
+        self._read_up_to = top  # a row written since has a higher id: the next read's
+        return self
+
+    def _apply(self, record_id: int, uuid: str, verdict: str, undoes: str | None) -> None:
+        if verdict == UNDO:
+            key = self._cluster_of.pop(undoes or "", None)
+            standing = self._standing.get(key, []) if key is not None else []
+            standing[:] = [event for event in standing if event[0] != undoes]
+            if key is not None and not standing:
+                self.order.pop(key, None)
+            return
+        key = (self._clusters or {}).get(record_id, record_id)
+        self._standing.setdefault(key, []).append((uuid, verdict))
+        self._cluster_of[uuid] = key
+        self.order.setdefault(key, None)
+
+    def verdict(self, cluster_id: int) -> str:
+        return self._standing[cluster_id][-1][1]
+
+    def labels(self) -> tuple[bool, ...]:
+        return tuple(relevant(self.verdict(key), self.stage) for key in self.order)
+
+
+def _clusters(db: Database) -> dict[int, int]:
+    """record id -> its duplicate cluster's id (the lowest record id), where they differ."""
+    if not db["dedup_members"].exists():
+        return {}
+    rows = db.execute(
+        "SELECT record_id, cluster_id FROM dedup_members WHERE record_id != cluster_id"
+    )
+    return dict(rows.fetchall())
+
+
+def reviewer_history(db: Database, stage: str, reviewer: str, total: int) -> History:
+    """One reviewer's decisions in force at the stage, in the order they first decided each
+    record; total: the records on their list (the screen knows it)."""
+    labels = ScreeningLog(stage, reviewer).read(db).labels()
+    return History(stage, reviewer, labels, max(total, len(labels)))
+
+
+def team_history(db: Database, stage: str, states: dict[int, ClusterState]) -> History:
+    """The settled clusters of the stage with their outcome, in the order the team first
+    decided each; states: every cluster of the stage (stage_outcomes.stage_states)."""
+    order = ScreeningLog(stage).read(db).order
+    outcomes = (states[cid].outcome for cid in order if cid in states)
+    labels = tuple(relevant(o.verdict, stage) for o in outcomes if o.settled)
+    return History(stage, TEAM, labels, len(states))

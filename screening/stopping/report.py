@@ -1,0 +1,56 @@
+"""What `metasift status` says about stopping: the team's guidance at title/abstract and the
+stop in force, if any, with what PRISMA counts because of it. Counts only (the team's
+settled records), so blinding holds and anyone may read it, as the rest of status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from db.plurals import counted
+from db.stopping import stop_in_force
+from screening.decisions.stage_outcomes import ClusterState
+from screening.protocol import Protocol
+from screening.stopping.decision import STOPPABLE
+from screening.stopping.guidance import Guidance, guidance, guidance_lines
+from screening.stopping.history import team_history
+
+
+@dataclass(frozen=True)
+class StoppingStatus:
+    guidance: Guidance
+    stop: dict[str, Any] | None  # the stop in force (db/stopping.py's columns)
+    unscreened: int  # records nobody decided: excluded by automation while the stop stands
+
+    def as_json(self) -> dict[str, Any]:
+        stop = None
+        if self.stop:
+            kept = ("uuid", "reviewer", "reason", "rule", "created_at")
+            stop = {**{k: self.stop[k] for k in kept}, "excluded_automatic": self.unscreened}
+        return {**self.guidance.as_json(), "stopped": stop}
+
+    def lines(self) -> list[str]:
+        lines = guidance_lines(self.guidance)
+        if self.stop:
+            s = self.stop
+            lines.append(
+                f"  STOPPED by {s['reviewer']} on {s['created_at'][:10]} ({s['reason']}): "
+                f"{counted(self.unscreened, 'record')} nobody screened count in PRISMA as "
+                "excluded by an automation tool (`metasift stop-screening --undo` cancels)"
+            )
+        return lines
+
+
+def stopping_status(
+    db: Database, protocol: Protocol, states_by_stage: dict[str, dict[int, ClusterState]]
+) -> StoppingStatus | None:
+    """The title/abstract stopping status, from the cluster states status already read;
+    None where the protocol has no title/abstract stage."""
+    states = states_by_stage.get(STOPPABLE)
+    if states is None:
+        return None
+    unscreened = sum(1 for s in states.values() if not s.votes)
+    shown = guidance(team_history(db, STOPPABLE, states), protocol.stopping)
+    return StoppingStatus(shown, stop_in_force(db, STOPPABLE), unscreened)
