@@ -72,11 +72,11 @@ def test_on_a_terminal_it_opens_the_screening_screen_as_ana(
 ) -> None:
     opened: list[Any] = []
     monkeypatch.setattr(demo_cli, "has_terminal", lambda: True)
-    monkeypatch.setattr(demo_cli, "run_app", opened.append)
+    # the screen the app mounts first, made while the review is open, as run_app would
+    monkeypatch.setattr(demo_cli, "run_app", lambda app: opened.append(app._first_screen()))
     result, _ = demo(tmp_path, "blue")
     assert result.exit_code == 0, result.output
-    [app] = opened
-    screen = app._first_screen()  # the factory the app mounts first
+    [screen] = opened
     assert screen.session.reviewer == "ana" and screen.session.stage == "title-abstract"
 
 
