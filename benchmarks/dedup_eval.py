@@ -46,6 +46,7 @@ from pathlib import Path
 
 from measure import peak_rss
 
+from screening.dedup import tuning
 from screening.dedup.canonical import DedupSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,7 @@ class Row:
     queue_share: float | None = None
     left_out: list[str] = field(default_factory=list)
     loso: Scores | None = None
+    before: Scores | None = None  # every rule of screening/dedup/tuning.py off
     bib_dedupe: Scores | None = None
     bib_dedupe_seconds: float | None = None
 
@@ -221,8 +223,11 @@ def evaluate(path: Path, work: Path, args: argparse.Namespace, tuned_on: str) ->
         _line("+ perfect person on the queue", score(clusters_by_source_id(db_path), truth))
         print(f"    queue: {pairs:,} pairs, {records:,} records ({records / n:.1%} of records)")
         row.queue_share = records / n
-    row.left_out, row.loso = leave_one_set_out(loso_copy / "review.db", truth, tuned_on)
+    row.left_out = tuning.tuned_on(tuned_on)
+    row.loso = run_without(loso_copy / "review.db", truth, row.left_out)
     _line(f"without its own rules ({len(row.left_out)} left out)", row.loso)
+    row.before = run_without(loso_copy / "review.db", truth, list(tuning.TUNED_ON))
+    _line("without any tuned rule (as before)", row.before)
     if args.vs_bib_dedupe and n <= args.bib_dedupe_max:
         bd, seconds, bd_mib = run_bib_dedupe(path, args.bib_dedupe_python, truth)
         _line(f"bib-dedupe ({seconds:.1f} s in-process, {bd_mib:.0f} MiB)", bd)
@@ -230,26 +235,22 @@ def evaluate(path: Path, work: Path, args: argparse.Namespace, tuned_on: str) ->
     return row
 
 
-def leave_one_set_out(
-    db_path: Path, truth: dict[str, str], dataset: str
-) -> tuple[list[str], Scores]:
-    """The automatic tier run here with the rules made from this set switched off."""
+def run_without(db_path: Path, truth: dict[str, str], rules: list[str]) -> Scores:
+    """The automatic tier, run here on a copy of the review, with these rules switched off."""
     from db.connection import open_review
-    from screening.dedup import tuning
     from screening.dedup.engine import run_dedup
     from screening.dedup.keys import clear_caches
 
-    left_out = tuning.tuned_on(dataset)
-    tuning.leave_out(left_out)
+    tuning.leave_out(rules)
     clear_caches()
     db = open_review(db_path)
     try:
-        run_dedup(db)
+        run_dedup(db, rescan=True)
     finally:
         db.close()
         tuning.leave_out([])
         clear_caches()
-    return left_out, score(clusters_by_source_id(db_path), truth)
+    return score(clusters_by_source_id(db_path), truth)
 
 
 def _line(label: str, s: Scores) -> None:
@@ -261,23 +262,23 @@ def _line(label: str, s: Scores) -> None:
 
 def print_table(rows: list[Row]) -> None:
     """Every set side by side: automatic-tier precision and recall, the share of records a
-    person sees, seconds; the recall without the set's own rules; bib-dedupe's."""
+    person sees, seconds; the recall without the set's own rules and without any tuned rule
+    (as before issue 18); bib-dedupe's, and how many times faster metasift is."""
     print(
-        "\nset                       records  metasift P / R (auto)   queue  seconds"
-        "  R w/o own rules   bib-dedupe P / R   seconds  speed-up"
+        "\nset                       records  metasift P / R (auto)  queue  seconds"
+        "  R w/o own rules  before P / R     bib-dedupe P / R  seconds  speed-up"
     )
     for r in rows:
-        queue = f"{r.queue_share:6.1%}" if r.queue_share is not None else "     -"
-        loso = f"{r.loso.recall:.4f}" if r.loso else "     -"
-        bd = f"{r.bib_dedupe.precision:.4f} / {r.bib_dedupe.recall:.4f}" if r.bib_dedupe else ""
-        bd_s = (
-            f"{r.bib_dedupe_seconds:7.1f}  {r.bib_dedupe_seconds / r.seconds:6.1f}x"
-            if (r.bib_dedupe_seconds)
-            else ""
-        )
+        queue = f"{r.queue_share:5.1%}" if r.queue_share is not None else "    -"
+        loso = f"{r.loso.recall:.4f}" if r.loso else "-"
+        before = f"{r.before.precision:.4f}/{r.before.recall:.4f}" if r.before else "-"
+        bd, bd_s = "", ""
+        if r.bib_dedupe and r.bib_dedupe_seconds:
+            bd = f"{r.bib_dedupe.precision:.4f} / {r.bib_dedupe.recall:.4f}"
+            bd_s = f"{r.bib_dedupe_seconds:7.1f}  {r.bib_dedupe_seconds / r.seconds:6.1f}x"
         print(
             f"{r.name[:25]:<25} {r.records:>7,}  {r.auto.precision:.4f} / {r.auto.recall:.4f}"
-            f"   {queue}  {r.seconds:7.2f}  {loso:>15}   {bd:>17}  {bd_s}"
+            f"  {queue}  {r.seconds:7.2f}  {loso:>15}  {before:>13}  {bd:>17}  {bd_s}"
         )
     print("rules and the set each was made from: screening/dedup/tuning.py (TUNED_ON)")
 

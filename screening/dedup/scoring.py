@@ -47,11 +47,16 @@ def _appended(a: str, b: str, score: float) -> float:
     """A translation or subtitle appended to one title: the shorter title is how the longer
     one starts or ends ("Crowdwork: Applying a relational inequality theory [Arbeiten ...]")."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    if score < TITLE_FLOOR and len(long) > APPENDED * len(short) and len(short) >= MIN_APPENDED:
-        ends = max(fuzz.ratio(short, long[: len(short)]), fuzz.ratio(short, long[-len(short) :]))
-        most = 1.0 if len(long) > TRANSLATED * len(short) else 0.9 * on("appended-subtitle")
-        score = max(score, min(ends / 100 - 0.02, most))
-    return score
+    if score >= TITLE_FLOOR or len(short) < MIN_APPENDED or len(long) <= APPENDED * len(short):
+        return score
+    if len(long) > TRANSLATED * len(short):
+        most = 1.0
+    elif on("appended-subtitle"):
+        most = 0.9  # no more than "similar": the pair's locator must agree as well
+    else:
+        return score
+    ends = max(fuzz.ratio(short, long[: len(short)]), fuzz.ratio(short, long[-len(short) :]))
+    return max(score, min(ends / 100 - 0.02, most))
 
 
 def title_similarities(
