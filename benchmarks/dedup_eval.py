@@ -48,6 +48,7 @@ from measure import peak_rss
 
 from screening.dedup import tuning
 from screening.dedup.canonical import DedupSettings
+from screening.dedup.parallel import MIN_ITEMS
 
 ROOT = Path(__file__).resolve().parent.parent
 METASIFT = Path(sys.executable).with_name("metasift")
@@ -223,11 +224,12 @@ def evaluate(path: Path, work: Path, args: argparse.Namespace, tuned_on: str) ->
         _line("+ perfect person on the queue", score(clusters_by_source_id(db_path), truth))
         print(f"    queue: {pairs:,} pairs, {records:,} records ({records / n:.1%} of records)")
         row.queue_share = records / n
-    row.left_out = tuning.tuned_on(tuned_on)
-    row.loso = run_without(loso_copy / "review.db", truth, row.left_out)
-    _line(f"without its own rules ({len(row.left_out)} left out)", row.loso)
-    row.before = run_without(loso_copy / "review.db", truth, list(tuning.TUNED_ON))
-    _line("without any tuned rule (as before)", row.before)
+    if n < MIN_ITEMS:  # from there a worker process makes half the keys, every rule on
+        row.left_out = tuning.tuned_on(tuned_on)
+        row.loso = run_without(loso_copy / "review.db", truth, row.left_out)
+        _line(f"without its own rules ({len(row.left_out)} left out)", row.loso)
+        row.before = run_without(loso_copy / "review.db", truth, list(tuning.TUNED_ON))
+        _line("without any tuned rule (as before)", row.before)
     if args.vs_bib_dedupe and n <= args.bib_dedupe_max:
         bd, seconds, bd_mib = run_bib_dedupe(path, args.bib_dedupe_python, truth)
         _line(f"bib-dedupe ({seconds:.1f} s in-process, {bd_mib:.0f} MiB)", bd)

@@ -43,11 +43,6 @@ MERGED = [
     ),
     # "Journal of Thrombosis and Haemostasis.Conference: 23rd Congress..." and "J Thromb Haemost"
     ("SRA00169", "SRA03989", "title-authors-journal", ("conference-journal",)),
-    # a title with an erratum note, pages 2647-2647 against 1223-1229, same volume 9
-    ("SRA01067", "SRA03928", "title-authors-volume", ("title-marks",)),
-    ("SRA01067", "SRA03928", "title-authors-volume", ("pages-outweighed",)),
-    # one page (2205-2205) against a range (1223-1229), Am J Transplant 9
-    ("SRA01822", "SRA02341", "title-authors-volume", ("pages-outweighed",)),
     # an electronic locator "e3" against "e8-e9", Arch Phys Med Rehabil 91(10)
     ("SRA01239", "SRA04139", "title-authors-volume", ("pages-outweighed",)),
     # "233-238+230-235+246-251" against "230-5, 246-51, 233-8"; and that against "233-8, 230-5,
@@ -74,6 +69,11 @@ KEPT_APART = [
     ("SRA00486", "SRA03811", DISTINCT, "notice"),
     # "Erratum: Gain-of-function mutations..." and the article (labels: one record)
     ("SRA02462", "SRA02875", DISTINCT, "notice"),
+    # one page in another issue of the same volume (Am J Transplant 9(9):2205 and 9(5):
+    # 1223-1229): an erratum or a congress abstract next to the paper is not outweighed
+    # (labels: one record)
+    ("SRA01822", "SRA02341", DOUBTFUL, "similar"),
+    ("SRA01067", "SRA03928", DOUBTFUL, "similar"),
     # ahead of print ("01-Sep", 2012) and in print (398:515-523, 2013) (labels: different)
     ("SRA01802", "SRA04239", DOUBTFUL, "similar"),
 ]

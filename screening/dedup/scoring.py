@@ -317,11 +317,15 @@ def _decide(
 def _outweighs_pages(
     a: Keys, b: Keys, title: float, authors: float | None, journal: float | None
 ) -> bool:
-    """The same title, authors, year, journal and volume outweigh pages and issues that
-    disagree when one side's pages are not a clean range (a single page, an electronic
-    locator, a range a database mangled): those are the fields databases garble."""
+    """The same title, authors, year, journal and volume outweigh pages that disagree when
+    one side's are not a clean range (a single page, an electronic locator, a range a
+    database mangled). Not across two issues (a one-page erratum or congress abstract in
+    another issue of the volume), nor without pages on both sides (a recurring column,
+    "Editor's Comments", has the same title, editor, volume and year in every issue)."""
     return bool(
         on("pages-outweighed")
+        and pages_conflict(a, b)
+        and not _conflict(a.issue, b.issue)
         and title >= 0.97
         and authors is not None
         and authors >= 0.9
