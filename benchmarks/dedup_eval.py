@@ -228,6 +228,7 @@ def evaluate(path: Path, work: Path, args: argparse.Namespace, tuned_on: str) ->
         row.left_out = tuning.tuned_on(tuned_on)
         row.loso = run_without(loso_copy / "review.db", truth, row.left_out)
         _line(f"without its own rules ({len(row.left_out)} left out)", row.loso)
+        print(f"    rules made from this set: {', '.join(row.left_out) or 'none'}")
         row.before = run_without(loso_copy / "review.db", truth, list(tuning.TUNED_ON))
         _line("without any tuned rule (as before)", row.before)
     if args.vs_bib_dedupe and n <= args.bib_dedupe_max:
