@@ -15,6 +15,11 @@ authors, ...). For each one this script:
   own queue, and scores again; reports how many pairs and records the person saw;
 - with --vs-bib-dedupe, runs bib-dedupe (prep, block, match, cluster; no person) on the same
   file in a separate process and scores it the same way, with its in-process time.
+Then, in this process, each set once more with the rules made from it switched off (leave one
+set out; screening/dedup/tuning.py says which set each rule was made from): a rule that only
+fits its own set shows as a gain there and none elsewhere. --subsets also measures each
+search (`subset`) of a file as a set of its own. A final table puts every set's figures side by
+side, both tools from the same run.
 --concat adds the concatenation of all the datasets; --scale N adds a set of N records made of
 the datasets plus copies whose words are permuted (a consistent random mapping of the title,
 author and journal vocabulary per copy, so clusters stay clusters and copies are unrelated)
@@ -36,12 +41,14 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from measure import peak_rss
 
+from screening.dedup import tuning
 from screening.dedup.canonical import DedupSettings
+from screening.dedup.parallel import MIN_ITEMS
 
 ROOT = Path(__file__).resolve().parent.parent
 METASIFT = Path(sys.executable).with_name("metasift")
@@ -75,6 +82,22 @@ class Scores:
     f1: float
     false_pairs: int
     lost: int
+
+
+@dataclass
+class Row:
+    """One set's line of the final table."""
+
+    name: str
+    records: int
+    auto: Scores
+    seconds: float
+    queue_share: float | None = None
+    left_out: list[str] = field(default_factory=list)
+    loso: Scores | None = None
+    before: Scores | None = None  # every rule of screening/dedup/tuning.py off
+    bib_dedupe: Scores | None = None
+    bib_dedupe_seconds: float | None = None
 
 
 def pairs_in(sizes: list[int]) -> int:
@@ -180,12 +203,16 @@ def run_bib_dedupe(path: Path, python: str, truth: dict[str, str]) -> tuple[Scor
     return score(predicted, truth), result["seconds"], mib
 
 
-def evaluate(path: Path, work: Path, args: argparse.Namespace) -> None:
+def evaluate(path: Path, work: Path, args: argparse.Namespace, tuned_on: str) -> Row:
     truth = read_truth(path)
     db_path = make_review(path, work)
+    loso_copy = work / f"loso-{path.stem}"
+    subprocess.run(["rm", "-rf", str(loso_copy)], check=True)
+    subprocess.run(["cp", "-r", str(db_path.parent), str(loso_copy)], check=True)
     wall, cpu, mib, _ = peak_rss([str(METASIFT), "dedup", "--review", str(db_path)])
     auto = score(clusters_by_source_id(db_path), truth)
     n = len(truth)
+    row = Row(path.stem, n, auto, wall)
     print(f"\n{path.name}: {n:,} records, {len(set(truth.values())):,} true clusters")
     print(
         f"  metasift dedup (whole process)  {wall:6.2f} s wall  {cpu:6.2f} s CPU  "
@@ -196,9 +223,37 @@ def evaluate(path: Path, work: Path, args: argparse.Namespace) -> None:
         pairs, records = play_person(db_path, truth)
         _line("+ perfect person on the queue", score(clusters_by_source_id(db_path), truth))
         print(f"    queue: {pairs:,} pairs, {records:,} records ({records / n:.1%} of records)")
+        row.queue_share = records / n
+    if n < MIN_ITEMS:  # from there a worker process makes half the keys, every rule on
+        row.left_out = tuning.tuned_on(tuned_on)
+        row.loso = run_without(loso_copy / "review.db", truth, row.left_out)
+        _line(f"without its own rules ({len(row.left_out)} left out)", row.loso)
+        print(f"    rules made from this set: {', '.join(row.left_out) or 'none'}")
+        row.before = run_without(loso_copy / "review.db", truth, list(tuning.TUNED_ON))
+        _line("without any tuned rule (as before)", row.before)
     if args.vs_bib_dedupe and n <= args.bib_dedupe_max:
         bd, seconds, bd_mib = run_bib_dedupe(path, args.bib_dedupe_python, truth)
         _line(f"bib-dedupe ({seconds:.1f} s in-process, {bd_mib:.0f} MiB)", bd)
+        row.bib_dedupe, row.bib_dedupe_seconds = bd, seconds
+    return row
+
+
+def run_without(db_path: Path, truth: dict[str, str], rules: list[str]) -> Scores:
+    """The automatic tier, run here on a copy of the review, with these rules switched off."""
+    from db.connection import open_review
+    from screening.dedup.engine import run_dedup
+    from screening.dedup.keys import clear_caches
+
+    tuning.leave_out(rules)
+    clear_caches()
+    db = open_review(db_path)
+    try:
+        run_dedup(db, rescan=True)
+    finally:
+        db.close()
+        tuning.leave_out([])
+        clear_caches()
+    return score(clusters_by_source_id(db_path), truth)
 
 
 def _line(label: str, s: Scores) -> None:
@@ -206,6 +261,50 @@ def _line(label: str, s: Scores) -> None:
         f"  {label:<40} P {s.precision:.4f}  R {s.recall:.4f}  F1 {s.f1:.4f}  "
         f"false pairs {s.false_pairs:,}  lost records {s.lost:,}"
     )
+
+
+def print_table(rows: list[Row]) -> None:
+    """Every set side by side: automatic-tier precision and recall, the share of records a
+    person sees, seconds; the recall without the set's own rules and without any tuned rule
+    (as before issue 18); bib-dedupe's, and how many times faster metasift is."""
+    print(
+        "\nset                       records  metasift P / R (auto)  queue  seconds"
+        "  R w/o own rules  before P / R     bib-dedupe P / R  seconds  speed-up"
+    )
+    for r in rows:
+        queue = f"{r.queue_share:5.1%}" if r.queue_share is not None else "    -"
+        loso = f"{r.loso.recall:.4f}" if r.loso else "-"
+        before = f"{r.before.precision:.4f}/{r.before.recall:.4f}" if r.before else "-"
+        bd, bd_s = "", ""
+        if r.bib_dedupe and r.bib_dedupe_seconds:
+            bd = f"{r.bib_dedupe.precision:.4f} / {r.bib_dedupe.recall:.4f}"
+            bd_s = f"{r.bib_dedupe_seconds:7.1f}  {r.bib_dedupe_seconds / r.seconds:6.1f}x"
+        print(
+            f"{r.name[:25]:<25} {r.records:>7,}  {r.auto.precision:.4f} / {r.auto.recall:.4f}"
+            f"  {queue}  {r.seconds:7.2f}  {loso:>15}  {before:>13}  {bd:>17}  {bd_s}"
+        )
+    print("rules and the set each was made from: screening/dedup/tuning.py (TUNED_ON)")
+
+
+def by_subset(path: Path, work: Path) -> list[tuple[Path, str]]:
+    """Each search of a file as a file of its own, with the file's name for tuning."""
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        groups: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for row in reader:
+            groups[row.get("subset") or ""].append(row)
+        fields = reader.fieldnames or []
+    if len(groups) < 2:
+        return []
+    out = []
+    for name, rows in sorted(groups.items()):
+        part = work / f"{path.stem}.{name}.csv"
+        with part.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+        out.append((part, path.stem))
+    return out
 
 
 def concatenate(paths: list[Path], out: Path) -> Path:
@@ -273,6 +372,7 @@ def main() -> None:
         "--bib-dedupe-max", type=int, default=20_000, help="skip bib-dedupe on larger sets"
     )
     ap.add_argument("--no-person", action="store_true", help="skip the perfect-person pass")
+    ap.add_argument("--subsets", action="store_true", help="also each search of a file")
     ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args()
     if args.vs_bib_dedupe:
@@ -285,13 +385,14 @@ def main() -> None:
             )
     work = args.workdir or Path(tempfile.mkdtemp(prefix="metasift-dedup-"))
     work.mkdir(parents=True, exist_ok=True)
-    sets = list(args.datasets)
+    sets = [(path, path.stem) for path in args.datasets]
+    if args.subsets:
+        sets += [part for path in args.datasets for part in by_subset(path, work)]
     if args.concat:
-        sets.append(concatenate(args.datasets, work / "concatenated.csv"))
+        sets.append((concatenate(args.datasets, work / "concatenated.csv"), "concatenated"))
     for size in args.scale:
-        sets.append(scaled(args.datasets, size, work / f"scaled_{size}.csv"))
-    for path in sets:
-        evaluate(path, work, args)
+        sets.append((scaled(args.datasets, size, work / f"scaled_{size}.csv"), "scaled"))
+    print_table([evaluate(path, work, args, tuned_on) for path, tuned_on in sets])
 
 
 if __name__ == "__main__":

@@ -10,9 +10,8 @@ import pytest
 from sqlite_utils import Database
 
 from db.connection import open_review
-from screening.dedup.engine import Prepared, prepare
 from screening.dedup.keys import Keys
-from tests.dedup_support import copy_template, templates
+from tests.dedup_support import copy_template, keys_by_source_id, slips_review, templates
 
 
 @pytest.fixture
@@ -37,10 +36,10 @@ def deduped_db(deduped_path: Path) -> Iterator[Database]:
 @pytest.fixture(scope="session")
 def sample_keys() -> dict[str, Keys]:
     """Comparison keys of every sample record, by its CSV record_id (DIAB00001, SRA00002...)."""
-    db = open_review(templates()[False] / "review.db")
-    try:
-        prepared: Prepared = prepare(db)
-        source = dict(db.execute("SELECT id, source_record_id FROM records"))
-    finally:
-        db.close()
-    return {source[k.record_id]: k for k in prepared.keys}
+    return keys_by_source_id(templates()[False] / "review.db")
+
+
+@pytest.fixture(scope="session")
+def slip_keys() -> dict[str, Keys]:
+    """Comparison keys of every record of sra_slips.csv, by its CSV record_id."""
+    return keys_by_source_id(slips_review())

@@ -19,15 +19,16 @@ from screening.dedup.scoring import (
     title_similarity,
     veto,
 )
-from tests.dedup_support import TRUTH
+from tests.dedup_support import TRUTH, keys_by_source_id, rules_left_out, templates
 
 pytest_plugins = ("tests.dedup_fixtures",)
 
 CASES = [
     # same DOI, one of them written as a dx.doi.org link (Int J Cardiol 2017)
     ("DIAB00411", "DIAB00908", DUPLICATE, "doi"),
-    # different DOIs on one abstract: Embase gave it the DOI of another (Appetite 2012, e24)
-    ("DIAB01074", "DIAB01080", DOUBTFUL, "different-doi"),
+    # different DOIs on one abstract: Embase gave it the DOI of another journal (Appetite 2012,
+    # e24, "10.1016/j.regpep..."), which a record of the same title shows (see below)
+    ("DIAB01074", "DIAB01080", DUPLICATE, "title-journal-page"),
     # different DOIs, different abstracts: Diabetologia and Diabetes 2012 on lixisenatide
     ("DIAB00619", "DIAB01397", DISTINCT, "different-doi"),
     # an erratum next to its article (Journal of the Neurological Sciences)
@@ -113,3 +114,16 @@ def test_a_short_title_is_not_found_inside_a_longer_one(sample_keys: dict[str, K
     # "Atypical hemolytic-uremic syndrome" (NEJM review) inside "Thrombomodulin mutations in
     # atypical hemolytic-uremic syndrome" (NEJM paper): different papers, not an appended title
     assert title_similarity(sample_keys["SRA02564"], sample_keys["SRA03594"]) < 0.8
+
+
+def test_a_doi_of_another_journal_is_forgotten_where_a_twin_shows_it(
+    sample_keys: dict[str, Keys],
+) -> None:
+    # "Appetite" abstracts: DIAB01074 carries "10.1016/j.regpep..." (Regulatory Peptides),
+    # DIAB01080 the Appetite DOI; the first is dropped, so the pair is not vetoed
+    assert sample_keys["DIAB01074"].doi is None
+    assert sample_keys["DIAB01080"].doi == "10.1016/j.appet.2012.05.003"
+    with rules_left_out("misfiled-doi"):
+        keys = keys_by_source_id(templates()[False] / "review.db")
+    verdict = compare(keys["DIAB01074"], keys["DIAB01080"])
+    assert (verdict.outcome, verdict.rule) == (DOUBTFUL, "different-doi")

@@ -51,6 +51,7 @@ from screening.dedup.scoring import (
     DOUBTFUL,
     DUPLICATE,
     compare,
+    forget_misfiled_dois,
     forget_shared_dois,
     title_similarities,
     worth_comparing,
@@ -137,6 +138,7 @@ def prepare(
         for c, (_, v) in zip(computed, rows, strict=True)
     ]
     forget_shared_dois(keys)
+    forget_misfiled_dois(keys)
     return Prepared(db, keys)
 
 

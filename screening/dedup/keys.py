@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from screening.citation_cleanup import title_and_notes
+from screening.dedup.title_marks import without_marks
+from screening.dedup.tuning import on
 from screening.normalise import normalise_doi
 
 _TAGS = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,10}(?:\s[^<>]{0,60})?/?>")  # <sup>, </i>, <br/>
@@ -76,6 +78,8 @@ _COLUMN_WORDS = frozenset(
 )
 _TITLE_STOP = frozenset("a an the of in on and for to with by at from".split())
 _JOURNAL_STOP = frozenset("the of and for in on de la der und fur a".split())
+_CONFERENCE = re.compile(r"\.\s*Conference\b")  # "J Thromb Haemost.Conference: 23rd Congress..."
+_SPACED_CONFERENCE = re.compile(r"\. Conference")
 _LEADING_INT = re.compile(r"\s*(\d+)")
 _PAGE = re.compile(r"[a-z]?(\d+)", re.IGNORECASE)
 # "Nagashima M.Watanabe T.": authors run together where the commas were stripped
@@ -88,6 +92,7 @@ _GROUP = re.compile(
     re.IGNORECASE,
 )
 MAX_AUTHORS = 10
+_PARTICLES = frozenset("le la les de del della der den di da das do dos du van von ten ter".split())
 
 
 def fold(text: str | None) -> str:
@@ -161,6 +166,8 @@ def clean_title(title: str | None) -> str:
     if not title:
         return ""
     t = title.strip().strip('"').strip()
+    if on("title-marks"):
+        t = without_marks(t)[0]
     if "etract" in t or "ithdraw" in t or "ETRACT" in t or "ITHDRAW" in t:
         t = _RETRACTED_MARK.sub(" ", t)
     if "[" in t or "(" in t:
@@ -187,6 +194,8 @@ def title_numbers(title: str, words: list[str] | None = None) -> frozenset[int]:
 
 def is_notice(raw_title: str | None, title: str, words: set[str]) -> bool:
     """An erratum, retraction, reply, comment or letter about another paper."""
+    if raw_title and on("title-marks") and without_marks(raw_title)[1]:
+        return True  # an erratum naming the article it corrects
     if words.isdisjoint(_NOTICE_WORDS):
         return False
     return bool(_NOTICE_START.match(raw_title or "") or _NOTICE_ANYWHERE.search(title))
@@ -206,6 +215,8 @@ def author_key(name: str) -> str | None:
         surname, _, given = name.partition(",")
         if given.strip().lower() == "null":
             given = ""
+        if on("surname-particle"):
+            surname, given = _without_particle(surname, given)
     elif _GROUP.search(name):
         return None
     else:
@@ -215,6 +226,20 @@ def author_key(name: str) -> str | None:
         return None
     initial = _squeeze(given)[:1]
     return f"{surname} {initial}" if initial else surname
+
+
+def _without_particle(surname: str, given: str) -> tuple[str, str]:
+    """'Le Quintrec', 'Quintrec' and 'Le, Quintrec M.' are one surname: a leading particle
+    goes, and a lone particle before the comma takes the next word as the surname."""
+    words = surname.split()
+    if len(words) == 1 and words[0].lower() in _PARTICLES:
+        rest = given.split()
+        if len(rest) >= 2 and len(rest[0].strip(".")) > 1:  # "Le, Quintrec M."
+            return rest[0], " ".join(rest[1:])
+        return surname, given
+    while len(words) > 1 and words[0].lower() in _PARTICLES:
+        words.pop(0)
+    return " ".join(words), given
 
 
 def _surname_given(words: list[str]) -> tuple[str, str]:
@@ -267,7 +292,8 @@ def journal_names(journal: str | None) -> tuple[tuple[str, ...], ...]:
     if not journal:
         return ()
     names: list[tuple[str, ...]] = []
-    for part in re.split(r"\s(?:=|/)\s|\[|\]|\(|\)", journal.partition(". Conference")[0]):
+    conference = _CONFERENCE if on("conference-journal") else _SPACED_CONFERENCE
+    for part in re.split(r"\s(?:=|/)\s|\[|\]|\(|\)", conference.split(journal, 1)[0]):
         words = tuple(w for w in fold(part).split() if w not in _JOURNAL_STOP and not w.isdigit())
         if words and words not in names:
             names.append(words)
@@ -287,9 +313,19 @@ def leading_int(value: str | None) -> str | None:
 
 @lru_cache(maxsize=1 << 16)
 def page_range(pages: str | None) -> tuple[str | None, str | None]:
-    """'S231-S232' -> ('231', '232'); 'e0123' -> ('123', None); '2649-59' -> ('2649', '2659')."""
+    """'S231-S232' -> ('231', '232'); 'e0123' -> ('123', None); '2649-59' -> ('2649', '2659');
+    '233-8, 230-5, 246-51' -> ('230', '251')."""
     if not pages:
         return None, None
+    if (
+        ("," in pages or "+" in pages)
+        and on("page-lists")
+        and len(found := _PAGE.findall(pages, 0, 80)) > 2
+    ):
+        ranges = [page_range(part) for part in re.split(r"[,+]", pages)]
+        firsts = [int(f) for f, _ in ranges if f]
+        lasts = [int(x or f) for f, x in ranges if f]  # in any order, as the lowest to highest
+        return (str(min(firsts)), str(max(lasts))) if firsts else (None, None)
     found = _PAGE.findall(pages, 0, 40)[:2]
     if not found:
         return None, None
@@ -300,6 +336,12 @@ def page_range(pages: str | None) -> tuple[str | None, str | None]:
     if len(last) < len(first) and int(last) < int(first):
         last = first[: len(first) - len(last)] + last  # 2649-59
     return first, last
+
+
+def clear_caches() -> None:
+    """Forget the cached keys (after tuning.leave_out changed the rules)."""
+    for cached in (author_key, journal_names, leading_int, page_range):
+        cached.cache_clear()
 
 
 def doi_key(value: str | None) -> str | None:

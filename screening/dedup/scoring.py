@@ -8,17 +8,24 @@ Part II, an erratum, a conference abstract next to the paper) is vetoed or sent 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from screening.dedup.keys import Keys
+from screening.dedup.keys import Keys, journal_names
+from screening.dedup.tuning import on
 
 DUPLICATE, DOUBTFUL, DISTINCT = "duplicate", "doubtful", "distinct"
 TITLE_FLOOR = 0.80  # below this two titles are different papers unless an identifier says so
+_ELSEVIER_CODE = re.compile(r"10\.1016/j\.([a-z]+)\.")  # the journal's code: j.appet, j.regpep
 MIN_APPENDED = 40  # characters: shorter titles are too generic to be found inside another
+# A title this much longer than another may be it with something appended: up to 1.7 times a
+# subtitle or a pasted citation (the pair then needs its locator to agree), beyond it a
+# translation
+APPENDED, TRANSLATED = 1.25, 1.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +47,16 @@ def _appended(a: str, b: str, score: float) -> float:
     """A translation or subtitle appended to one title: the shorter title is how the longer
     one starts or ends ("Crowdwork: Applying a relational inequality theory [Arbeiten ...]")."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    if score < TITLE_FLOOR and len(long) > 1.7 * len(short) and len(short) >= MIN_APPENDED:
-        ends = max(fuzz.ratio(short, long[: len(short)]), fuzz.ratio(short, long[-len(short) :]))
-        score = max(score, ends / 100 - 0.02)
-    return score
+    if score >= TITLE_FLOOR or len(short) < MIN_APPENDED or len(long) <= APPENDED * len(short):
+        return score
+    if len(long) > TRANSLATED * len(short):
+        most = 1.0
+    elif on("appended-subtitle"):
+        most = 0.9  # no more than "similar": the pair's locator must agree as well
+    else:
+        return score
+    ends = max(fuzz.ratio(short, long[: len(short)]), fuzz.ratio(short, long[-len(short) :]))
+    return max(score, min(ends / 100 - 0.02, most))
 
 
 def title_similarities(
@@ -69,7 +82,8 @@ def title_similarities(
     lb = np.array([len(k.title) for k in seconds])
     longer, shorter = np.maximum(la, lb), np.minimum(la, lb)
     scores[shorter == 0] = 0.0
-    appended = (scores < TITLE_FLOOR) & (longer > 1.7 * shorter) & (shorter >= MIN_APPENDED)
+    ratio = APPENDED if on("appended-subtitle") else TRANSLATED
+    appended = (scores < TITLE_FLOOR) & (longer > ratio * shorter) & (shorter >= MIN_APPENDED)
     for n in np.flatnonzero(appended).tolist():
         scores[n] = _appended(firsts[n].title, seconds[n].title, float(scores[n]))
     return scores.tolist()
@@ -135,7 +149,33 @@ def _numbers_conflict(a: Keys, b: Keys) -> bool:
 
 def same_locator(a: Keys, b: Keys) -> bool:
     """Same volume and first page: one article, whatever the journal is called."""
-    return bool(a.volume and a.volume == b.volume and a.first_page and a.first_page == b.first_page)
+    return bool(a.volume and a.volume == b.volume and pages_agree(a, b))
+
+
+def pages_agree(a: Keys, b: Keys) -> bool:
+    """The same first page, or the same pages written with a slip: with the same last page,
+    a first page one digit off ('2141-2147', '2142-2147') or a range that is not one
+    ('2297-2108' for 2097-2108)."""
+    if not a.first_page or not b.first_page:
+        return False
+    if a.first_page == b.first_page:
+        return True
+    if not a.last_page or a.last_page != b.last_page or not on("page-slips"):
+        return False
+    if len(a.first_page) == len(b.first_page):
+        if sum(x != y for x, y in zip(a.first_page, b.first_page, strict=True)) == 1:
+            return True
+    return not (clean_range(a) and clean_range(b))
+
+
+def clean_range(k: Keys) -> bool:
+    """Pages from a first to a later last page: not missing, a single page, an electronic
+    locator ('e3') or a broken range."""
+    return bool(k.first_page and k.last_page and int(k.last_page) > int(k.first_page))
+
+
+def pages_conflict(a: Keys, b: Keys) -> bool:
+    return bool(a.first_page and b.first_page and not pages_agree(a, b))
 
 
 def _near_year(a: Keys, b: Keys, gap: int = 1) -> bool:
@@ -160,7 +200,7 @@ def veto(a: Keys, b: Keys) -> str | None:
         return "part-number"
     if not _near_year(a, b) and _published(a) and _published(b):
         return "year-gap"
-    if _conflict(a.volume, b.volume) and _conflict(a.first_page, b.first_page):
+    if _conflict(a.volume, b.volume) and pages_conflict(a, b):
         return "volume-pages"
     if (a.generic or b.generic) and not _same_issue(a, b):
         return "generic-title"
@@ -170,11 +210,14 @@ def veto(a: Keys, b: Keys) -> str | None:
 def _same_issue(a: Keys, b: Keys) -> bool:
     """For recurring titles: the same volume and year, nothing that disagrees, and the same
     issue, page or authors."""
-    if not a.volume or a.volume != b.volume or a.year != b.year:
+    if not a.volume or a.volume != b.volume or _conflict(a.issue, b.issue):
         return False
-    if _conflict(a.issue, b.issue) or _conflict(a.first_page, b.first_page):
+    if pages_conflict(a, b):
         return False
-    if (a.issue and a.issue == b.issue) or (a.first_page and a.first_page == b.first_page):
+    issue_and_page = bool(a.issue and a.issue == b.issue and pages_agree(a, b))
+    if a.year != b.year:  # a volume across two years ("Nephron" 2011, "Nephron Clin Pract" 2010)
+        return issue_and_page and _near_year(a, b) and on("volume-across-years")
+    if (a.issue and a.issue == b.issue) or pages_agree(a, b):
         return True
     authors = author_similarity(a, b)
     return authors is not None and authors >= 0.9
@@ -219,8 +262,17 @@ def _different_titles(a: Keys, b: Keys, title: float) -> Verdict:
         journal = journal_similarity(a, b)
         same_kind = a.notice == b.notice
         if authors is not None and authors >= 0.9 and (journal or 1.0) >= 0.8 and same_kind:
+            if on("subtitle-dropped") and _subtitle_dropped(a.title, b.title):
+                return Verdict(DUPLICATE, "subtitle-dropped", title)
             return Verdict(DOUBTFUL, "translated-title", title)
     return Verdict(DISTINCT, "title", title)
+
+
+def _subtitle_dropped(a: str, b: str) -> bool:
+    """One title is the other's first words: "Unilateral neglect in stroke" and "Unilateral
+    neglect in stroke: A comparative study" (folded, so the colon is gone)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short.split()) >= 3 and long.startswith(short + " ")
 
 
 def _wrong_doi(a: Keys, b: Keys, title: float, authors: float | None) -> bool:
@@ -241,8 +293,8 @@ def _decide(
     a: Keys, b: Keys, title: float, authors: float | None, journal: float | None
 ) -> Verdict:
     near = _near_year(a, b)
-    pages_same = bool(a.first_page and a.first_page == b.first_page)
-    clash = _conflict(a.first_page, b.first_page) or _conflict(a.volume, b.volume)
+    pages_same = pages_agree(a, b)
+    clash = pages_conflict(a, b) or _conflict(a.volume, b.volume)
     if near and same_locator(a, b):
         if (title >= 0.9 and (authors is None or authors >= 0.5)) or (authors or 0) >= 0.8:
             return Verdict(DUPLICATE, "title-locator", title)
@@ -255,9 +307,63 @@ def _decide(
             return Verdict(DUPLICATE, "title-authors-journal", title)
     if journal is not None and journal < 0.6 and clash:
         return Verdict(DISTINCT, "venue-differs", title)  # conference abstract and the paper
+    if _outweighs_pages(a, b, title, authors, journal):
+        return Verdict(DUPLICATE, "title-authors-volume", title)
     if title >= 0.9 and (authors is None or authors >= 0.6):
         return Verdict(DOUBTFUL, "similar", title)
     return Verdict(DISTINCT, "similar", title)
+
+
+def _outweighs_pages(
+    a: Keys, b: Keys, title: float, authors: float | None, journal: float | None
+) -> bool:
+    """The same title, authors, year, journal and volume outweigh pages that disagree when
+    one side's are not a clean range (a single page, an electronic locator, a range a
+    database mangled). Not across two issues (a one-page erratum or congress abstract in
+    another issue of the volume), nor without pages on both sides (a recurring column,
+    "Editor's Comments", has the same title, editor, volume and year in every issue)."""
+    return bool(
+        on("pages-outweighed")
+        and pages_conflict(a, b)
+        and not _conflict(a.issue, b.issue)
+        and title >= 0.97
+        and authors is not None
+        and authors >= 0.9
+        and (journal or 0) >= 0.8
+        and a.year == b.year
+        and a.volume
+        and a.volume == b.volume
+        and not (clean_range(a) and clean_range(b))
+    )
+
+
+def forget_misfiled_dois(keys: list[Keys]) -> int:
+    """Drop an Elsevier DOI naming another journal than its record's, where a record with the
+    same title carries one naming the record's journal: two 'Appetite' abstracts, one with
+    '10.1016/j.appet...', one with '10.1016/j.regpep...' (Regulatory Peptides, from Embase).
+    The wrong one would veto the pair and split its cluster. Returns how many were dropped."""
+    by_title: dict[str, list[Keys]] = {}
+    for k in keys if on("misfiled-doi") else ():
+        if k.title and _ELSEVIER_CODE.match(k.doi or ""):
+            by_title.setdefault(k.title, []).append(k)
+    dropped = 0
+    for group in by_title.values():
+        if len({k.doi for k in group}) < 2:
+            continue
+        fits = [_doi_fits_journal(k) for k in group]
+        if any(fits):
+            for k, fit in zip(group, fits, strict=True):
+                if not fit:
+                    k.doi = None
+                    dropped += 1
+    return dropped
+
+
+def _doi_fits_journal(k: Keys) -> bool:
+    """The Elsevier DOI's journal code abbreviates one of the record's journal names."""
+    code = _ELSEVIER_CODE.match(k.doi or "")
+    names = journal_names(k.journal_raw)
+    return bool(code and any(abbreviates(code[1], "".join(n)) for n in names))
 
 
 def forget_shared_dois(keys: list[Keys], min_records: int = 3) -> int:
