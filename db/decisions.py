@@ -6,7 +6,7 @@ cancels; a bulk action's events share a `batch` uuid so one undo cancels them to
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -14,8 +14,11 @@ from sqlite_utils import Database
 from db.errors import MetasiftError, busy_is_an_error
 
 
-def record_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
+def record_decisions(
+    db: Database, rows: Iterable[dict[str, Any]], then: Callable[[Database], object] | None = None
+) -> None:
     """Append decision events in one transaction: committed to the file when this returns.
+    then(db), if given, runs in the same transaction (keeping derived data in step).
 
     Refuses to run inside a transaction someone else left open: the events would be written
     but not committed, and a crash would lose them.
@@ -26,6 +29,8 @@ def record_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
         )
     with busy_is_an_error(), db.atomic():
         db.table("decisions").insert_all(rows, columns={"batch": str})
+        if then is not None:
+            then(db)
 
 
 def record_ids(db: Database, leave_out: Container[int] = ()) -> Sequence[int]:

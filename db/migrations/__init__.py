@@ -41,6 +41,7 @@ from db.migrations import (
     m014_rob_answers,
     m015_search_index,
     m016_source_events,
+    m017_cluster_outcomes,
 )
 
 Migration = Callable[[Database], None]
@@ -62,6 +63,7 @@ MIGRATIONS: list[Migration] = [
     m014_rob_answers.upgrade,
     m015_search_index.upgrade,
     m016_source_events.upgrade,
+    m017_cluster_outcomes.upgrade,
 ]
 
 
