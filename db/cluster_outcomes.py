@@ -139,11 +139,11 @@ def forget_kept(db: Database) -> None:
 
 
 def outcome_tallies(db: Database, stage: str) -> Iterator[tuple[Any, ...]]:
-    """(state, verdict, votes (2 meaning two or more), whether every required decision is in,
-    clusters) at the stage."""
+    """(state, verdict, votes, required, clusters) at the stage (grouped in the order of their
+    index: no sort)."""
     return db.execute(
-        f"SELECT state, verdict, min(votes, 2), votes >= required, count(*) FROM {OUTCOMES} "
-        "WHERE stage = ? GROUP BY 1, 2, 3, 4",
+        f"SELECT state, verdict, votes, required, count(*) FROM {OUTCOMES} WHERE stage = ? "
+        "GROUP BY state, verdict, votes, required",
         [stage],
     )
 

@@ -86,18 +86,7 @@ def _apply(review: Review, protocol: Protocol, op: tuple) -> Protocol:
         then = (lambda d: keep_fresh(d, protocol)) if hooked else None
         record_decisions(db, [_event(who, rid, stage, verdict, when, reason=reason)], then)
     elif op[0] == "undo":
-        _, who, stage, on, hooked = op
-        row = db.execute(
-            "SELECT uuid, record_id FROM current_decisions WHERE reviewer = ? AND stage = ? "
-            "ORDER BY created_at DESC, uuid DESC LIMIT 1",
-            [who, stage],
-        ).fetchone()
-        if row:
-            then = (lambda d: keep_fresh(d, protocol)) if hooked else None
-            # an undo names the event it cancels; the record it carries is not read (a merged
-            # copy's undo may carry another)
-            undo = _event(who, on or row[1], stage, "undo", TIMES[-1], undoes=row[0])
-            record_decisions(db, [undo], then)
+        _undo(review, protocol, *op[1:])
     elif op[0] == "resolve":
         _resolve(review, protocol, *op[1:])
     elif op[0] == "cluster":
@@ -118,6 +107,22 @@ def _apply(review: Review, protocol: Protocol, op: tuple) -> Protocol:
         if db.conn.in_transaction:
             db.conn.commit()
     return protocol
+
+
+def _undo(review: Review, protocol: Protocol, who: str, stage: str, on: int | None,
+          hooked: bool) -> None:  # fmt: skip
+    """Undo the reviewer's latest decision in force at the stage, if any."""
+    row = review.db.execute(
+        "SELECT uuid, record_id FROM current_decisions WHERE reviewer = ? AND stage = ? "
+        "ORDER BY created_at DESC, uuid DESC LIMIT 1",
+        [who, stage],
+    ).fetchone()
+    if row:
+        then = (lambda d: keep_fresh(d, protocol)) if hooked else None
+        # an undo names the event it cancels; the record it carries is not read (a merged
+        # copy's undo may carry another)
+        undo = _event(who, on or row[1], stage, "undo", TIMES[-1], undoes=row[0])
+        record_decisions(review.db, [undo], then)
 
 
 def _resolve(review: Review, protocol: Protocol, rid: int, stage: str, verdict: str,

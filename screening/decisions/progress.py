@@ -77,6 +77,13 @@ def states_by_stage(
     return states
 
 
+Tally = tuple[str, str | None, int, bool]  # state, verdict, votes (2: two or more), complete
+
+
+def _tally(state: str, verdict: str | None, votes: int, required: int) -> Tally:
+    return state, verdict, min(votes, 2), votes >= required
+
+
 def review_progress(db: Database, protocol: Protocol) -> list[StageProgress]:
     """Every stage's counts, in protocol order: from the kept outcomes (kept_outcomes.py),
     else derived here when they cannot be brought up to date."""
@@ -91,11 +98,10 @@ def review_progress(db: Database, protocol: Protocol) -> list[StageProgress]:
 
 
 def _kept_progress(db: Database, protocol: Protocol, stage: str) -> StageProgress:
-    tallies = {
-        (state, verdict, votes, complete): n
-        for state, verdict, votes, complete, n in outcome_tallies(db, stage)
-    }
-    return _progress(stage, Counter(tallies), Counter(reviewer_tallies(db, stage)), protocol)
+    tallies: Counter[Tally] = Counter()
+    for state, verdict, votes, required, n in outcome_tallies(db, stage):
+        tallies[_tally(state, verdict, votes, required)] += n
+    return _progress(stage, tallies, Counter(reviewer_tallies(db, stage)), protocol)
 
 
 def stage_progress(
@@ -103,14 +109,11 @@ def stage_progress(
 ) -> StageProgress:
     """The counts of one stage, from its cluster states (one pass: 100,000 of them at most)."""
     tallies = Counter(
-        (s.outcome.state, s.outcome.verdict, min(len(s.votes), 2), len(s.votes) >= s.required)
+        _tally(s.outcome.state, s.outcome.verdict, len(s.votes), s.required)
         for s in states.values()
     )
     decided = Counter(v.reviewer for s in states.values() for v in s.votes)
     return _progress(stage, tallies, decided, protocol)
-
-
-Tally = tuple[str, str | None, int, bool]  # state, verdict, votes (2: two or more), complete
 
 
 def _progress(

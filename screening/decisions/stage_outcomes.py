@@ -9,6 +9,9 @@ Which clusters a stage holds: title-abstract, every cluster (one per paper once 
 has run); full-text, the clusters whose title-abstract outcome is settled as include or maybe
 (a maybe needs its full text to decide). A protocol without a title-abstract stage sends every
 cluster to full text.
+
+Status and agreement read these states as kept_outcomes.py writes them down, derived here for
+the clusters a write touched (only=), so they never derive 100,000 clusters on a read.
 """
 
 from __future__ import annotations
