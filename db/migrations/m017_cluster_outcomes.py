@@ -20,6 +20,10 @@ clusters and records on both sides of it; removing or restoring a source marks t
 of its records. Rewriting or deleting events, or records, which metasift never does in a
 review file, marks everything stale (a whole rebuild). A cluster id is the record's
 dedup_members cluster or, before deduplication, the record itself (as record_clusters says).
+
+And one index for the rest of `metasift status`: its records per database
+(db/sources.database_counts) read from records(database, source_id) alone instead of every
+record's row (25 ms against 130 ms at 100,000 records).
 """
 
 from __future__ import annotations
@@ -118,6 +122,7 @@ def upgrade(db: Database) -> None:
     # (no sort: 22 ms against 80 ms at 100,000 clusters)
     db.table("cluster_outcomes").create_index(["stage", "state", "verdict", "votes", "required"])
     db.table("cluster_outcome_votes").create_index(["stage", "reviewer"])
+    db.table("records").create_index(["database", "source_id"])
     db.execute(f"CREATE TABLE {DIRTY} (cluster_id INTEGER PRIMARY KEY)")
     db.execute(f"CREATE TABLE {STATE} (fingerprint TEXT)")
     db.execute(f"INSERT INTO {STATE} VALUES (NULL)")  # nothing kept yet: the first read builds
