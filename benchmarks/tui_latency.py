@@ -251,6 +251,9 @@ def main() -> None:
     db_path = build_review(args.records, args.workdir)
     if args.dual:
         turn_on_dual_review(db_path)
+    # as any earlier `metasift status` does: the cluster outcomes it keeps (migration 18) are
+    # then current, and each decision keeps its own cluster's, inside the timed write
+    run([str(METASIFT), "status", "--review", str(db_path)])
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"  load average before the run: {load} on {os.cpu_count()} CPUs")
     bare = asyncio.run(floor(db_path, args.decisions))

@@ -6,7 +6,7 @@ cancels; a bulk action's events share a `batch` uuid so one undo cancels them to
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -14,8 +14,11 @@ from sqlite_utils import Database
 from db.errors import MetasiftError, busy_is_an_error
 
 
-def record_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
+def record_decisions(
+    db: Database, rows: Iterable[dict[str, Any]], then: Callable[[Database], object] | None = None
+) -> None:
     """Append decision events in one transaction: committed to the file when this returns.
+    then(db), if given, runs in the same transaction (keeping derived data in step).
 
     Refuses to run inside a transaction someone else left open: the events would be written
     but not committed, and a crash would lose them.
@@ -26,6 +29,8 @@ def record_decisions(db: Database, rows: Iterable[dict[str, Any]]) -> None:
         )
     with busy_is_an_error(), db.atomic():
         db.table("decisions").insert_all(rows, columns={"batch": str})
+        if then is not None:
+            then(db)
 
 
 def record_ids(db: Database, leave_out: Container[int] = ()) -> Sequence[int]:
@@ -104,3 +109,19 @@ def decision_export_rows(
     if where:
         sql += " WHERE " + " AND ".join(where)
     yield from db.query(sql + " ORDER BY d.id", params)
+
+
+# Each duplicate cluster of a stage with the id of the first decision made on any of its
+# records (undone or not): the order the team first decided them, which stopping guidance
+# reads. Row ids, not times: decisions merged from a copy come after, as they were learnt.
+FIRST_DECIDED = (
+    "SELECT coalesce(m.cluster_id, d.record_id) AS cluster_id, min(d.id) AS first "
+    "FROM decisions d LEFT JOIN dedup_members m ON m.record_id = d.record_id "
+    "WHERE d.stage = :stage AND d.undoes IS NULL GROUP BY 1"
+)
+
+
+def first_decided(db: Database, stage: str) -> list[int]:
+    """The clusters of the stage anyone has decided, in the order they were first decided."""
+    rows = db.execute(f"SELECT cluster_id FROM ({FIRST_DECIDED}) ORDER BY first", {"stage": stage})
+    return [row[0] for row in rows]

@@ -1,6 +1,7 @@
 """One rule for the decision in force, whoever reads it: the screen's ledger and the SQL view
 that status, exports, conflicts and agreement read agree after any mix of decisions, undos,
-duplicate merges and splits, whatever order the events were written in."""
+duplicate merges and splits, whatever order the events were written in; and the outcomes kept
+for status and agreement (kept_outcomes.py) equal a fresh derivation after every step."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlite_utils import Database
 
 from db.connection import open_review
 from db.decisions import record_decisions, reviewer_events
 from db.dedup import MemberRow, replace_members
 from screening.decisions.ledger import Decision, Ledger
 from screening.importing import import_file
+from screening.protocol import Protocol, load_protocol
 from screening.review import init_review
 from tests.conftest import FIXTURES
+from tests.kept_outcomes_check import assert_kept_equals_derived
 
 REVIEWERS = ("ana", "ben")
 STAGES = ("title-abstract", "full-text")
@@ -59,7 +63,9 @@ def _cluster(ids: list[int], groups: list[int]) -> list[MemberRow]:
 def test_ledger_and_view_agree(tmp_path_factory, ops: list, order: random.Random) -> None:
     path, ids = _review(tmp_path_factory.mktemp("r"))
     db = open_review(path)
+    protocol = load_protocol(path.with_name("review.toml"))
     events: list[dict] = []
+    regroupings: list[tuple[int, list[int]]] = []  # (events made before it, the groups)
     for op in ops:
         if op[0] == "decide":
             _, who, i, stage, verdict, when = op
@@ -72,10 +78,9 @@ def test_ledger_and_view_agree(tmp_path_factory, ops: list, order: random.Random
                 events.append({**_event(who, live.record_id, stage, "undo", live.created_at),
                                "undoes": live.uuid})  # fmt: skip
         else:
-            with db.atomic():
-                replace_members(db, _cluster(ids, op[1]))
+            regroupings.append((len(events), op[1]))
     order.shuffle(events)  # the order copies were merged in must not matter
-    record_decisions(db, events)
+    _write_checking(db, protocol, events, regroupings, ids)
     canonical = dict(db.execute("SELECT record_id, cluster_id FROM record_clusters"))
     view = {
         (row[0], row[1], row[2]): row[3]
@@ -89,6 +94,22 @@ def test_ledger_and_view_agree(tmp_path_factory, ops: list, order: random.Random
                 held = ledger.current(cluster)
                 assert view.get((cluster, stage, who)) == (held.uuid if held else None)
     db.close()
+
+
+def _write_checking(db: Database, protocol: Protocol, events: list[dict],
+                    regroupings: list[tuple[int, list[int]]], ids: list[int]) -> None:  # fmt: skip
+    """Write the events one at a time and regroup the records between them, checking the
+    kept outcomes against a fresh derivation after every step."""
+    written = 0
+    for made, groups in [*regroupings, (len(events), None)]:
+        for event in events[written:made]:
+            record_decisions(db, [event])
+            assert_kept_equals_derived(db, protocol)
+        written = max(written, made)
+        if groups is not None:
+            with db.atomic():
+                replace_members(db, _cluster(ids, groups))
+            assert_kept_equals_derived(db, protocol)
 
 
 def _ledger(events: list[dict]) -> Ledger:

@@ -16,15 +16,18 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from db.cluster_outcomes import kept_rows
 from db.connection import open_review
 from db.dedup import cluster_of
 from db.errors import MetasiftError
 from screening.cli import cli
 from screening.decisions.copying import copy_review
+from screening.decisions.kept_outcomes import read_kept
 from screening.decisions.merging import merge_copies
 from screening.importing import import_file
 from screening.review import init_review, load_review
 from tests.conftest import FIXTURES
+from tests.kept_outcomes_check import assert_kept_equals_derived
 from tests.merge_support import (
     decide,
     events,
@@ -216,7 +219,8 @@ def _work_in(copy: Path, reviewer: str, ops: list[tuple]) -> None:
 
 
 def _state(main: Path) -> tuple[object, ...]:
-    """What every view reads: the events, the decisions in force, the clusters (by UUID)."""
+    """What every view reads: the events, the decisions in force, the clusters and the kept
+    outcomes (by record UUID), the latter equal to a fresh derivation."""
     with load_review(main) as review:
         db = review.db
         in_force = db.execute("SELECT uuid FROM current_decisions ORDER BY uuid").fetchall()
@@ -224,7 +228,14 @@ def _state(main: Path) -> tuple[object, ...]:
             "SELECT r.uuid, c.uuid FROM dedup_members m JOIN records r ON r.id = m.record_id "
             "JOIN records c ON c.id = m.canonical_id ORDER BY r.uuid"
         ).fetchall()
-        return events(db), in_force, clusters
+        assert_kept_equals_derived(db, review.protocol)
+        uuids = dict(db.execute("SELECT id, uuid FROM records").fetchall())
+        outcomes, votes = read_kept(db, review.protocol, kept_rows) or ([], [])
+        kept = (
+            sorted((o[0], uuids[o[1]], uuids[o[2]], *o[3:]) for o in outcomes),
+            sorted((v[0], uuids[v[1]], *v[2:]) for v in votes),
+        )
+        return events(db), in_force, clusters, kept
 
 
 @cache

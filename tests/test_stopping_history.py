@@ -76,3 +76,34 @@ def test_the_team_history_holds_settled_outcomes_only(tmp_path: Path) -> None:
     # record 1 agreed include, 2 in conflict (not settled), 3 awaits ben: one settled
     assert team.labels == (True,) and team.total == 10
     review.close()
+
+
+def test_status_reads_the_same_team_history_from_the_kept_outcomes(tmp_path: Path) -> None:
+    from screening.stopping.report import stopping_status
+
+    folder = tmp_path / "review"
+    make_review(folder)
+    toml = folder / "review.toml"
+    text = toml.read_text(encoding="utf-8").replace(
+        "[screening]", "[screening]\ndecisions_required = { title-abstract = 2 }"
+    )
+    toml.write_text(text, encoding="utf-8")
+    review = load_review(folder / "review.db")
+    clock = ticking()
+    # first decided in the order 3, 1, 4, 2: 3 and 4 excluded by both, 1 included by both,
+    # 2 in conflict, 5 undone by ana and left to ben alone
+    for who, steps in (("ana", "3e 1i 4e 2i 5i"), ("ben", "3e 1i 4e 2e 5i")):
+        session = ScreeningSession(review.db, review.protocol, who, clock=clock)
+        for step in steps.split():
+            session.go_to(int(step[0]))
+            session.decide({"i": "include", "e": "exclude"}[step[1]], None)
+        if who == "ana":
+            session.undo()
+    states = stage_states(review.db, review.protocol, TA)
+    derived = team_history(review.db, TA, states)
+    shown = stopping_status(review.db, review.protocol)
+    assert shown is not None
+    assert derived.labels == shown.guidance.history.labels == (False, True, False)
+    assert shown.guidance.history.total == derived.total == 10
+    assert shown.unscreened == 5
+    review.close()

@@ -42,6 +42,7 @@ from db.migrations import (
     m015_search_index,
     m016_source_events,
     m017_stopping_events,
+    m018_cluster_outcomes,
 )
 
 Migration = Callable[[Database], None]
@@ -64,6 +65,7 @@ MIGRATIONS: list[Migration] = [
     m015_search_index.upgrade,
     m016_source_events.upgrade,
     m017_stopping_events.upgrade,
+    m018_cluster_outcomes.upgrade,
 ]
 
 

@@ -13,7 +13,7 @@ from db.plurals import counted
 from db.sources import cluster_count, database_counts, source_counts
 from screening.cli import review_option
 from screening.cli.output import echo_json, echo_line
-from screening.decisions.progress import StageProgress, stage_progress, states_by_stage
+from screening.decisions.progress import StageProgress, review_progress
 from screening.review import load_review, review_uuid
 from screening.stopping.report import stopping_status
 
@@ -48,9 +48,8 @@ def status(review_path: str | None, as_json: bool) -> None:
     with load_review(review_path) as review:
         sources = _sources(review.db)
         protocol = review.protocol
-        by_stage = states_by_stage(review.db, protocol)
-        stages = [stage_progress(states, protocol, stage) for stage, states in by_stage.items()]
-        stopping = stopping_status(review.db, protocol, by_stage)
+        stages = review_progress(review.db, protocol)
+        stopping = stopping_status(review.db, protocol)
         summary = {
             "review": {"title": protocol.title, "uuid": review_uuid(review.db)},
             "records": sum(s["records"] for s in sources),

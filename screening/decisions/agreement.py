@@ -26,8 +26,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.cluster_outcomes import vote_patterns
 from screening.decisions import agreement_stats as stats
-from screening.decisions.outcome import EXCLUDE, INCLUDE, MAYBE, NOT_RETRIEVED, comparable
+from screening.decisions.kept_outcomes import read_kept
+from screening.decisions.outcome import EXCLUDE, INCLUDE, MAYBE, NOT_RETRIEVED, Vote, comparable
 from screening.decisions.progress import states_by_stage
 from screening.decisions.stage_outcomes import ClusterState, rules
 from screening.protocol import Protocol
@@ -109,14 +111,26 @@ class Agreement:
         }
 
 
+# each cluster's votes as (reviewer, verdict), in the derivation's order -> how many clusters
+Units = Counter[tuple[tuple[str, str], ...]]
+
+
 def review_agreement(
     db: Database, protocol: Protocol, stages: Sequence[str] = ()
 ) -> list[Agreement]:
-    """Agreement at each of the stages (default: every stage of the protocol), in order."""
-    rows = []
-    for stage, states in states_by_stage(db, protocol, stages).items():
-        rows += stage_agreement(states, protocol, stage)
-    return rows
+    """Agreement at each of the stages (default: every stage of the protocol), in order: on
+    the kept outcomes' votes (kept_outcomes.py), else on votes derived here when they cannot
+    be brought up to date."""
+    wanted = [stage for stage in protocol.stages if stage in (stages or protocol.stages)]
+    units = read_kept(db, protocol, lambda db: {s: vote_patterns(db, s) for s in wanted})
+    if units is None:
+        derived = states_by_stage(db, protocol, stages)
+        units = {s: units_of(derived[s].values()) for s in wanted}
+    return [row for stage in wanted for row in units_agreement(units[stage], protocol, stage)]
+
+
+def units_of(states: Iterable[ClusterState]) -> Units:
+    return Counter(tuple((v.reviewer, v.verdict) for v in s.votes) for s in states if s.votes)
 
 
 def stage_agreement(
@@ -124,7 +138,12 @@ def stage_agreement(
 ) -> list[Agreement]:
     """Every pair of reviewers who decided at the stage, then the team when three or more
     did."""
-    verdicts = _verdicts(states.values(), protocol, stage)
+    return units_agreement(units_of(states.values()), protocol, stage)
+
+
+def units_agreement(units: Units, protocol: Protocol, stage: str) -> list[Agreement]:
+    """stage_agreement from the clusters' votes, counted."""
+    verdicts = _verdicts(units, protocol, stage)
     seen = {v for cluster in verdicts for v in cluster.values()}
     categories = _categories(protocol, stage, seen)
     reviewers = _reviewers(protocol, verdicts)
@@ -138,14 +157,15 @@ def stage_agreement(
     return rows
 
 
-def _verdicts(
-    states: Iterable[ClusterState], protocol: Protocol, stage: str
-) -> list[dict[str, str]]:
-    """Per cluster with a vote: reviewer -> the verdict as comparisons read it."""
+def _verdicts(units: Units, protocol: Protocol, stage: str) -> list[dict[str, str]]:
+    """Per cluster with a vote: reviewer -> the verdict as comparisons read it (clusters
+    voted alike share one dict)."""
     read = rules(protocol, stage)
-    return [
-        {v.reviewer: comparable(v, read)[0] for v in state.votes} for state in states if state.votes
-    ]
+    verdicts: list[dict[str, str]] = []
+    for held, n in sorted(units.items()):  # one order whoever counted: the same float sums
+        if held:
+            verdicts += [{who: comparable(Vote("", who, v), read)[0] for who, v in held}] * n
+    return verdicts
 
 
 def _categories(protocol: Protocol, stage: str, seen: set[str]) -> tuple[str, ...]:

@@ -5,10 +5,11 @@ and sample seed, so every copy draws the same dual-review sample) holding only N
 events: everyone else's screening decisions (with their notes and tags), duplicate verdicts and
 resolutions are left out, so blinding holds even for someone who opens the file with sqlite3
 (study links and full texts, which blind nothing, are kept whoever made them).
-Two more things would tell NAME what others decided, and are left out too: dedup flags (their
-detail names the reviewer and verdict of the decision they flag) and who linked a cluster's
-records by hand (dedup_members.reviewer). The copy is then built anew from the rows left
-(VACUUM INTO), so nothing deleted stays readable in its free pages.
+Three more things would tell NAME what others decided, and are left out too: dedup flags (their
+detail names the reviewer and verdict of the decision they flag), who linked a cluster's
+records by hand (dedup_members.reviewer), and the outcomes kept from everyone's votes
+(kept_outcomes.py; the copy derives its own when first read). The copy is then built anew
+from the rows left (VACUUM INTO), so nothing deleted stays readable in its free pages.
 
 A copy keeps its rollback journal (not WAL) whenever metasift opens it, so its review.db alone
 is the whole copy: nothing waits in a -wal file beside it. This builds a new file; the main
@@ -23,6 +24,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_utils import Database
+
+from db.cluster_outcomes import OUTCOMES, forget_kept
 from db.connection import REVIEWER_COPY_ID
 from db.errors import MetasiftError
 from screening.decisions.event_tables import EVENT_TABLES
@@ -104,6 +108,8 @@ def _leave_out_traces(conn: sqlite3.Connection, reviewer: str) -> None:
         )
     if _has_table(conn, "dedup_members"):  # who said two records are one paper
         conn.execute("UPDATE dedup_members SET reviewer = NULL WHERE reviewer IS NOT ?", [reviewer])
+    if _has_table(conn, OUTCOMES):  # everyone's verdicts, kept: the copy derives its own
+        forget_kept(Database(conn))
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:

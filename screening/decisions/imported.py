@@ -29,6 +29,7 @@ from sqlite_utils import Database
 from db.clock import utc_now
 from db.errors import MetasiftError, busy_is_an_error
 from screening.decisions.import_formats import Export, ExportRow, Options, read_export
+from screening.decisions.kept_outcomes import keep_fresh
 from screening.dedup.keys import clean_title, doi_key
 from screening.importing import file_sha256
 from screening.protocol import Protocol
@@ -115,7 +116,7 @@ def import_decisions(
     report = ImportReport(tool, path.name, reviewer, stage, export.person, notes=export.notes)
     events = _events(db, protocol, path, export, report, clock)
     if events:
-        _write(db, events, report)
+        _write(db, protocol, events, report)
     return report
 
 
@@ -171,7 +172,9 @@ def _tags(tags: Iterable[str]) -> str | None:
     return json.dumps(listed, ensure_ascii=False) if listed else None
 
 
-def _write(db: Database, events: list[dict[str, Any]], report: ImportReport) -> None:
+def _write(
+    db: Database, protocol: Protocol, events: list[dict[str, Any]], report: ImportReport
+) -> None:
     """The events not written before, in one transaction (the check and the insert together,
     so two imports of one file at once cannot both add)."""
     if db.conn.in_transaction:
@@ -186,5 +189,6 @@ def _write(db: Database, events: list[dict[str, Any]], report: ImportReport) -> 
             present.update(u for (u,) in db.execute(sql, chunk))
         new = [e for e in events if e["uuid"] not in present]
         db.table("decisions").insert_all(new, columns={"batch": str})
+        keep_fresh(db, protocol)
     report.already = len(events) - len(new)
     report.added.update(e["verdict"] for e in new)

@@ -31,6 +31,7 @@ from sqlite_utils import Database
 from db.errors import MetasiftError
 from db.migrations import refuse_newer_schema
 from screening.decisions.event_tables import EVENT_TABLES, EventTable
+from screening.decisions.kept_outcomes import keep_fresh
 from screening.protocol import Protocol
 from screening.review import DB_NAME, PROTOCOL_NAME
 
@@ -199,6 +200,7 @@ def merge_copy(db: Database, protocol: Protocol, copy: Copy, clusters: _Clusters
             clusters.rebuild(prepared)
         _note_missing(db, copy.conn, result)
         db.execute(f"DROP TABLE {MISSING}")
+        keep_fresh(db, protocol)
     people = protocol.people
     result.unlisted = sorted(p for p in result.tallies if people and p not in people)
     return result

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.cluster_outcomes import outcome_tallies, reviewer_tallies
+from screening.decisions.kept_outcomes import read_kept
 from screening.decisions.outcome import (
     CONFLICT,
     EXCLUDE,
@@ -27,6 +29,7 @@ from screening.decisions.outcome import (
     PENDING,
     RESOLVED,
     UNDECIDED,
+    Outcome,
 )
 from screening.decisions.stage_outcomes import ClusterState, stage_states
 from screening.protocol import Protocol
@@ -74,23 +77,63 @@ def states_by_stage(
     return states
 
 
+Tally = tuple[str, str | None, int, bool]  # state, verdict, votes (2: two or more), complete
+
+
+def _tally(state: str, verdict: str | None, votes: int, required: int) -> Tally:
+    return state, verdict, min(votes, 2), votes >= required
+
+
+def review_progress(db: Database, protocol: Protocol) -> list[StageProgress]:
+    """Every stage's counts, in protocol order: from the kept outcomes (kept_outcomes.py),
+    else derived here when they cannot be brought up to date."""
+    kept = read_kept(
+        db, protocol, lambda db: [_kept_progress(db, protocol, s) for s in protocol.stages]
+    )
+    if kept is not None:
+        return kept
+    return [
+        stage_progress(states, protocol, s) for s, states in states_by_stage(db, protocol).items()
+    ]
+
+
+def _kept_progress(db: Database, protocol: Protocol, stage: str) -> StageProgress:
+    tallies: Counter[Tally] = Counter()
+    for state, verdict, votes, required, n in outcome_tallies(db, stage):
+        tallies[_tally(state, verdict, votes, required)] += n
+    return _progress(stage, tallies, Counter(reviewer_tallies(db, stage)), protocol)
+
+
 def stage_progress(
     states: dict[int, ClusterState], protocol: Protocol, stage: str
 ) -> StageProgress:
     """The counts of one stage, from its cluster states (one pass: 100,000 of them at most)."""
+    tallies = Counter(
+        _tally(s.outcome.state, s.outcome.verdict, len(s.votes), s.required)
+        for s in states.values()
+    )
+    decided = Counter(v.reviewer for s in states.values() for v in s.votes)
+    return _progress(stage, tallies, decided, protocol)
+
+
+def _progress(
+    stage: str, tallies: Counter[Tally], decided: Counter[str], protocol: Protocol
+) -> StageProgress:
+    """The counts of one stage from its clusters tallied by outcome and votes, and the
+    clusters each reviewer decided."""
     by_state: Counter[str] = Counter()
     by_votes: Counter[int] = Counter()
     settled: Counter[str | None] = Counter()
     complete = 0
-    for s in states.values():
-        by_state[s.outcome.state] += 1
-        by_votes[min(len(s.votes), 2)] += 1
-        complete += len(s.votes) >= s.required
-        if s.outcome.settled:
-            settled[s.outcome.verdict] += 1
+    for (state, verdict, votes, done), n in tallies.items():
+        by_state[state] += n
+        by_votes[votes] += n
+        complete += n if done else 0
+        if Outcome(state).settled:
+            settled[verdict] += n
     return StageProgress(
         stage=stage,
-        records=len(states),
+        records=tallies.total(),
         undecided=by_state[UNDECIDED],
         decided_by_one=by_votes[1],
         decided_by_two_or_more=by_votes[2],
@@ -102,17 +145,15 @@ def stage_progress(
         excluded=settled[EXCLUDE],
         maybe=settled[MAYBE],
         not_retrieved=settled[NOT_RETRIEVED],
-        reviewers=_reviewers(states, protocol),
+        reviewers=_reviewers(decided, tallies.total(), protocol),
     )
 
 
-def _reviewers(states: dict[int, ClusterState], protocol: Protocol) -> tuple[ReviewerProgress, ...]:
+def _reviewers(decided: Counter[str], of: int, protocol: Protocol) -> tuple[ReviewerProgress, ...]:
     """review.toml's reviewers, then anyone else who decided (a former reviewer), by name."""
-    decided = Counter(v.reviewer for s in states.values() for v in s.votes)
     names = [*protocol.reviewers, *sorted(set(decided) - set(protocol.reviewers))]
     return tuple(
-        ReviewerProgress(name, decided[name], len(states), _listed(protocol, name))
-        for name in names
+        ReviewerProgress(name, decided[name], of, _listed(protocol, name)) for name in names
     )
 
 

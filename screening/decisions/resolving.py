@@ -32,6 +32,7 @@ from sqlite_utils import Database
 
 from db.clock import utc_now
 from db.errors import MetasiftError, busy_is_an_error
+from screening.decisions.kept_outcomes import keep_fresh
 from screening.decisions.ledger import UNDO, Decision, Ledger
 from screening.decisions.outcome import RESOLVED
 from screening.decisions.record_view import RecordView, load_record
@@ -290,6 +291,7 @@ class Adjudication:
             stale = unchanged is not None and not _still_open(self.db, unchanged, self.stage)
             if not stale:
                 self.db.table("resolutions").insert(event.row())
+                keep_fresh(self.db, self.protocol)
         if stale:
             self.reload(focus=unchanged.cluster_id if unchanged else None)
             raise ResolveError(

@@ -32,6 +32,7 @@ from db.query_sql import record_ids_matching
 from screening.decisions.bulk import BulkPlan
 from screening.decisions.filters import STATUS_FILTERS, Filter
 from screening.decisions.highlight import Highlighter
+from screening.decisions.kept_outcomes import keep_fresh
 from screening.decisions.ledger import UNDO, Decision, Ledger
 from screening.decisions.queue import pilot_summary, team_queue
 from screening.decisions.record_view import RecordView, load_record
@@ -359,7 +360,8 @@ class ScreeningSession:
         return Decision(str(uuid.uuid4()), rid, verdict, reason, note, tags, self.clock())
 
     def _write(self, events: list[Decision]) -> None:
-        record_decisions(self.db, (e.row(self.reviewer, self.stage) for e in events))
+        rows = (e.row(self.reviewer, self.stage) for e in events)
+        record_decisions(self.db, rows, lambda db: keep_fresh(db, self.protocol))
         for event in events:
             change = self.ledger.apply(event)
             if change and change[0] in self._pool_set:

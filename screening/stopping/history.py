@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from db.decisions import first_decided
 from screening.decisions.ledger import UNDO
 from screening.decisions.outcome import INCLUDE, MAYBE
 from screening.decisions.stage_outcomes import ClusterState
@@ -130,8 +131,8 @@ def reviewer_history(db: Database, stage: str, reviewer: str, total: int) -> His
 
 def team_history(db: Database, stage: str, states: dict[int, ClusterState]) -> History:
     """The settled clusters of the stage with their outcome, in the order the team first
-    decided each; states: every cluster of the stage (stage_outcomes.stage_states)."""
-    order = ScreeningLog(stage).read(db).order
-    outcomes = (states[cid].outcome for cid in order if cid in states)
+    decided each (db/decisions.first_decided); states: every cluster of the stage
+    (stage_outcomes.stage_states). Status reads the same from the kept outcomes."""
+    outcomes = (states[cid].outcome for cid in first_decided(db, stage) if cid in states)
     labels = tuple(relevant(o.verdict, stage) for o in outcomes if o.settled)
     return History(stage, TEAM, labels, len(states))

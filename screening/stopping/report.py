@@ -9,13 +9,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.cluster_outcomes import settled_in_team_order
 from db.plurals import counted
 from db.stopping import stop_in_force
-from screening.decisions.stage_outcomes import ClusterState
+from screening.decisions.kept_outcomes import read_kept
+from screening.decisions.progress import states_by_stage
 from screening.protocol import Protocol
 from screening.stopping.decision import STOPPABLE
 from screening.stopping.guidance import Guidance, guidance, guidance_lines
-from screening.stopping.history import team_history
+from screening.stopping.history import TEAM, History, relevant, team_history
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,19 @@ class StoppingStatus:
         return lines
 
 
-def stopping_status(
-    db: Database, protocol: Protocol, states_by_stage: dict[str, dict[int, ClusterState]]
-) -> StoppingStatus | None:
-    """The title/abstract stopping status, from the cluster states status already read;
-    None where the protocol has no title/abstract stage."""
-    states = states_by_stage.get(STOPPABLE)
-    if states is None:
+def stopping_status(db: Database, protocol: Protocol) -> StoppingStatus | None:
+    """The title/abstract stopping status, from the kept cluster outcomes (status's own
+    reading), else derived; None where the protocol has no title/abstract stage."""
+    if STOPPABLE not in protocol.stages:
         return None
-    unscreened = sum(1 for s in states.values() if not s.votes)
-    shown = guidance(team_history(db, STOPPABLE, states), protocol.stopping)
+    kept = read_kept(db, protocol, lambda db: settled_in_team_order(db, STOPPABLE))
+    if kept is None:  # a file it cannot write to: derive, as status does
+        states = states_by_stage(db, protocol, (STOPPABLE,))[STOPPABLE]
+        unscreened = sum(1 for s in states.values() if not s.votes)
+        history = team_history(db, STOPPABLE, states)
+    else:
+        verdicts, total, unscreened = kept
+        labels = tuple(relevant(v, STOPPABLE) for v in verdicts)
+        history = History(STOPPABLE, TEAM, labels, total)
+    shown = guidance(history, protocol.stopping)
     return StoppingStatus(shown, stop_in_force(db, STOPPABLE), unscreened)
