@@ -53,6 +53,16 @@ def test_help_answers_without_heavy_imports() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_status_reads_the_review_without_numpy_and_numpy_still_loads_later() -> None:
+    code = (
+        "import sys; from screening.cli import _import_sqlite_utils_without_numpy as load; "
+        "load(); import sqlite_utils; print('numpy' in sys.modules); "
+        "import numpy; print(numpy.float64(1.5) + 1)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "2.5"]
+
+
 def test_every_command_listed_is_the_one_its_module_registers() -> None:
     """The root group loads a command when it is asked for: its table of names must match
     what the modules register, or a command would be missing from --help or unreachable."""
