@@ -34,6 +34,12 @@ class StoppingStatus:
         return {**self.guidance.as_json(), "stopped": stop}
 
     def lines(self) -> list[str]:
+        history = self.guidance.history
+        if not history.left and not self.stop:  # nothing left that stopping could spare
+            return [
+                f"stopping guidance: every record of {history.stage} is settled "
+                f"({history.found} relevant of {history.screened}); nothing left to stop"
+            ]
         lines = guidance_lines(self.guidance)
         if self.stop:
             s = self.stop
