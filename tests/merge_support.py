@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import shutil
 import tempfile
 import uuid
@@ -106,7 +107,7 @@ def resolve(db: Database, record_id: int, adjudicator: str, resolves: list[str])
         "adjudicator": adjudicator,
         "verdict": "include",
         "justification": "meets every criterion",
-        "resolves": str(resolves),
+        "resolves": json.dumps(resolves),
         "created_at": "2026-01-03T00:00:00.000+00:00",
     }
     with db.atomic():

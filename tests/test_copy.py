@@ -124,3 +124,31 @@ def kept_tables() -> list[str]:
     from screening.decisions.event_tables import EVENT_TABLES
 
     return [t.name for t in EVENT_TABLES]
+
+
+def test_a_settled_stage_travels_whole_so_full_text_is_the_teams_list(tmp_path: Path) -> None:
+    from screening.decisions.reports import full_text_reports
+    from screening.decisions.resolving import Adjudication
+
+    main = new_main(tmp_path)
+    with load_review(main) as review:
+        db, ids = review.db, record_ids(review.db)
+        for n, rid in enumerate(ids):
+            decide(db, rid, "ana", "include" if n < 4 else "exclude")
+            decide(db, rid, "ben", "include" if n < 2 else "exclude")
+        with copy_review(review, "ana", tmp_path / "early").path.open("rb"):
+            pass  # two conflicts open: title/abstract still blinds
+        adjudication = Adjudication(db, review.protocol, "cy")
+        adjudication.resolve("include", justification="meets every criterion")
+        adjudication.resolve("exclude", "wrong population", "an animal study")
+        team_list = full_text_reports(db, review.protocol)
+        summary = copy_review(review, "ana", tmp_path / "to-ana")
+    assert summary.settled == ("title-abstract",)
+    with load_review(summary.path) as copy:
+        assert full_text_reports(copy.db, copy.protocol) == team_list
+        who = {r[0] for r in copy.db.execute("SELECT DISTINCT reviewer FROM decisions")}
+        assert who == {"ana", "ben"}
+        assert copy.db.execute("SELECT count(*) FROM resolutions").fetchone()[0] == 2
+    with load_review(tmp_path / "early") as early:
+        who = {r[0] for r in early.db.execute("SELECT DISTINCT reviewer FROM decisions")}
+        assert who == {"ana"}

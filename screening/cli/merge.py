@@ -40,7 +40,9 @@ def copy_command(review_path: str | None, name: str, folder: str) -> None:
 
     The copy holds the records, clusters and protocol, and only that reviewer's own
     decisions, notes, tags and duplicate verdicts: nobody else's, so blinding holds even
-    for someone who opens the file with sqlite3. review.db is self-contained (no -wal file
+    for someone who opens the file with sqlite3. A stage the team has settled in full
+    blinds nothing any more: its decisions and resolutions are kept whole, so the copy's
+    full-text list is the team's title/abstract outcome. review.db is self-contained (no -wal file
     beside it): sending it alone loses nothing. Bring the work back with `metasift merge`.
 
     Example:
@@ -58,6 +60,11 @@ def copy_command(review_path: str | None, name: str, folder: str) -> None:
         f"{summary.reviewer}: {held or 'no events of theirs yet'}; "
         f"{counted(summary.left_out, 'event')} of others left out."
     )
+    if summary.settled:
+        click.echo(
+            f"Settled in full, so kept whole (everyone's decisions and resolutions): "
+            f"{', '.join(summary.settled)}; the next stage's list is the team's outcome."
+        )
     click.echo(f"Bring it back with `metasift merge {summary.path.parent}`.")
 
 

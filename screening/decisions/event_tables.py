@@ -20,6 +20,7 @@ class EventTable:
     ordered_pair: bool = False  # records are a pair stored lowest id first
     changes_clusters: bool = False  # new rows change the duplicate clusters: re-cluster
     shared: bool = False  # not blinded: a copy keeps everyone's rows (which study, which PDF)
+    staged: bool = False  # has a stage column: a stage settled in full blinds nothing any more
 
     @property
     def label(self) -> str:
@@ -28,7 +29,7 @@ class EventTable:
 
 
 EVENT_TABLES: tuple[EventTable, ...] = (
-    EventTable("decisions", "reviewer", ("record_id",)),
+    EventTable("decisions", "reviewer", ("record_id",), staged=True),
     EventTable(
         "dedup_decisions",
         "reviewer",
@@ -36,7 +37,7 @@ EVENT_TABLES: tuple[EventTable, ...] = (
         ordered_pair=True,
         changes_clusters=True,
     ),
-    EventTable("resolutions", "adjudicator", ("record_id",)),
+    EventTable("resolutions", "adjudicator", ("record_id",), staged=True),
     EventTable("extraction_values", "reviewer", ()),  # about studies, by study UUID
     EventTable("study_links", "reviewer", ("record_id",), shared=True),
     EventTable("full_texts", "reviewer", ("record_id",), shared=True),
