@@ -230,3 +230,30 @@ def test_unknown_reviewer_is_refused(review_path: Path) -> None:
     assert result.exit_code == 1
     assert "'zed' is not one of review.toml's reviewers" in result.stderr
     assert _events(review_path) == []
+
+
+def test_not_retrieved_imports_at_full_text_only(review_path: Path, tmp_path: Path) -> None:
+    _review(review_path, TINEA)
+    invoke("import-decisions", TINEA, "--from", "rayyan", "--reviewer", "ana",
+           "--name-in-file", "Zbys", "--review", review_path)  # fmt: skip
+    exported = tmp_path / "ana.csv"
+    invoke("export", "decisions", "--format", "csv", "-o", exported, "--reviewer", "ana",
+           "--review", review_path)  # fmt: skip
+    with exported.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    decision = next(k for k in rows[0] if k.casefold() in ("decision", "verdict"))
+    rows = [{**rows[0], decision: "not retrieved", "reason": ""}]
+    sheet = tmp_path / "fulltext.csv"
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    refused = invoke("import-decisions", sheet, "--from", "csv", "--reviewer", "ben",
+                     "--review", review_path)  # fmt: skip
+    assert refused.exit_code == 1
+    assert "row 1: 'not-retrieved' is a full-text outcome" in refused.stderr
+    assert _events(review_path, "ben") == []
+    taken = invoke("import-decisions", sheet, "--from", "csv", "--reviewer", "ben",
+                   "--stage", "full-text", "--review", review_path)  # fmt: skip
+    assert taken.exit_code == 0, taken.output
+    assert [e["verdict"] for e in _events(review_path, "ben")] == ["not-retrieved"]

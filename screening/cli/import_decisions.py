@@ -64,9 +64,9 @@ def import_decisions_command(
                       reasons, labels as tags)
     --from covidence  a Covidence CSV of one list (select, irrelevant, included,
                       excluded), as Covidence names it, or with --verdict
-    --from csv        a plain CSV: a pmid, doi or title column, and a decision column
-                      (include, exclude, maybe; empty skips the row), optional reason,
-                      note and time (ISO 8601) columns
+    --from csv        a plain CSV: a pmid, doi or title column, a decision column
+                      (include, exclude, maybe; not-retrieved at full text; empty skips
+                      the row), optional reason, note and time (ISO 8601) columns
 
     Exit code 0 when at least one row matched a record; 1 when none did, or the file
     cannot be read (then nothing is written).

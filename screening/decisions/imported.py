@@ -30,6 +30,7 @@ from db.clock import utc_now
 from db.errors import MetasiftError, busy_is_an_error
 from screening.decisions.import_formats import Export, ExportRow, Options, read_export
 from screening.decisions.kept_outcomes import keep_fresh
+from screening.decisions.verdict_rules import verdicts_at
 from screening.dedup.keys import clean_title, doi_key
 from screening.importing import file_sha256
 from screening.protocol import Protocol
@@ -136,6 +137,11 @@ def _events(
         if row.verdict is None:
             report.undecided += 1
             continue
+        if row.verdict not in verdicts_at(report.stage):
+            raise MetasiftError(
+                f"{path}: row {row.row}: {row.verdict!r} is a full-text outcome, not one of "
+                f"{report.stage}; pass --stage full-text (nothing was imported)"
+            )
         record_id = index.find(row)
         if record_id is None:
             report.unmatched.append(row)

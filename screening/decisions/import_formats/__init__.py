@@ -36,6 +36,8 @@ VERDICT_WORDS = {
     "include": "include", "included": "include", "yes": "include", "relevant": "include",
     "1": "include", "exclude": "exclude", "excluded": "exclude", "no": "exclude",
     "irrelevant": "exclude", "0": "exclude", "maybe": "maybe", "unsure": "maybe",
+    "not-retrieved": "not-retrieved", "not retrieved": "not-retrieved",
+    "not_retrieved": "not-retrieved",  # full text only: the import checks the stage
 }  # fmt: skip
 UNDECIDED_WORDS = frozenset({"", "undecided", "not seen", "not_seen", "-1"})
 

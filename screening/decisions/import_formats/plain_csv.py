@@ -5,7 +5,8 @@ Columns, found by name whatever their case:
 - an identifier: pmid, doi or title (at least one; each row is matched by the first it has,
   in that order);
 - decision (or verdict): include, exclude or maybe (also included, excluded, yes, no, 1, 0,
-  relevant, irrelevant, unsure); an empty cell or "undecided" skips the row;
+  relevant, irrelevant, unsure), and at full text not-retrieved (or "not retrieved"); an
+  empty cell or "undecided" skips the row;
 - optional: reason (an exclusion reason), note, and time (ISO 8601, when it was decided).
 """
 
