@@ -11,24 +11,15 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from db.fts import FACETS_TABLE, TEXT_VIEW, create_index, index_new_records
-
-
-def _list_text(column: str) -> str:
-    """A JSON list column as its entries joined by "; " (the JSON's quotes and escapes would
-    otherwise be indexed: "M\\u00fcller")."""
-    return (
-        f"CASE WHEN json_valid(r.{column}) THEN (SELECT group_concat(j.value, '; ') "
-        f"FROM json_each(r.{column}) j) ELSE r.{column} END"
-    )
+from db.fts import FACETS_TABLE, TEXT_VIEW, create_index, index_new_records, list_text
 
 
 def upgrade(db: Database) -> None:
     db.create_view(
         TEXT_VIEW,
         f"""
-        SELECT r.id, r.title, r.abstract, {_list_text("authors")} AS authors, r.journal,
-               {_list_text("keywords")} AS keywords, {_list_text("mesh_terms")} AS mesh_terms
+        SELECT r.id, r.title, r.abstract, {list_text("authors")} AS authors, r.journal,
+               {list_text("keywords")} AS keywords, {list_text("mesh_terms")} AS mesh_terms
         FROM records r
         """,
     )
