@@ -114,7 +114,9 @@ class Worksheet:
         if isinstance(found, Dichotomous):
             return f"{found.events}/{found.total}", found.method
         warning = f"; {found.warning}" if found.warning else ""
-        return describe(found, value.value), found.method + warning
+        made_up = illustrative(value.value)
+        method = f"ILLUSTRATIVE ({made_up}): as entered" if made_up else found.method
+        return describe(found, value.value), method + warning
 
     @staticmethod
     def _next_arm(arms: list[str]) -> str:
