@@ -69,27 +69,18 @@ def _noop(step: str) -> None:
     pass
 
 
-async def fresh_screens(folder: Path) -> None:
+async def screening_screens(folder: Path) -> None:
+    """The fresh demo as ana screens it, then both reviewers' decisions as cleo resolves
+    them (no duplicates screen: every pair in the demo's records is sure)."""
     create_example_review(folder, _noop)
-
-    def screening(r: Review) -> Screen[Any]:
-        return ScreeningScreen(ScreeningSession(r.db, r.protocol, "ana", "title-abstract"))
-
-    await shoot(folder, "screening", screening)
-    # no duplicates screen: every pair in the demo's records is sure, none is left to a person
-
-
-async def resolve_screen(folder: Path) -> None:
-    create_example_review(folder, _noop)
+    await shoot(folder, "screening", lambda r: ScreeningScreen(
+        ScreeningSession(r.db, r.protocol, "ana", "title-abstract")))  # fmt: skip
     play = load_play()
     with load_review(folder) as review:
         for reviewer in ("ana", "ben"):
             _screen(review.db, review.protocol, reviewer, "title-abstract", play["title-abstract"])
-
-    def resolving(r: Review) -> Screen[Any]:
-        return ResolveScreen(Adjudication(r.db, r.protocol, "cleo", "title-abstract"))
-
-    await shoot(folder, "resolve", resolving)
+    await shoot(folder, "resolve", lambda r: ResolveScreen(
+        Adjudication(r.db, r.protocol, "cleo", "title-abstract")))  # fmt: skip
 
 
 async def after_screening(folder: Path) -> None:
@@ -153,8 +144,7 @@ async def main() -> None:
     OUT.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="metasift-screens-"))
     try:
-        await fresh_screens(work / "fresh")
-        await resolve_screen(work / "resolve")
+        await screening_screens(work / "screening")
         await after_screening(work / "full")
     finally:
         shutil.rmtree(work)
