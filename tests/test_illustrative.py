@@ -21,7 +21,7 @@ from extraction.values.cells import Cell
 from extraction.values.entry_text import read_entry
 from extraction.values.ledger import ValueRefused, reviewer_values, set_value
 from extraction.values.reported import illustrative, imputed, problems
-from extraction.values.worksheet import shown
+from extraction.values.worksheet import Worksheet, shown
 from screening.cli import cli
 from tests.sheets_support import LABELS, THREE_ARM, fill, make_review, opener_for
 from tests.test_analyse import svg_texts
@@ -56,6 +56,8 @@ def test_illustrative_is_typed_and_shown_as_typed(marked):
     assert entry.value == {"as": "mean-sd", "mean": 28, "sd": 5, "n": 12, "illustrative": WHY}
     stored = next(v for v in reviewer_values(db, "ana", THREE_ARM) if v.cell == cell)
     assert read_entry(form, cell, shown(stored)).value == stored.value
+    line = next(x for x in Worksheet(db, form, "ana", THREE_ARM).lines() if x.cell == cell)
+    assert line.method.startswith(f"ILLUSTRATIVE ({WHY})") and "ILLUSTRATIVE" in line.derived
     with pytest.raises(ValueRefused, match="say which numbers are made up"):
         set_value(db, form, "ana", cell, {**entry.value, "illustrative": ""})
 
