@@ -1,9 +1,11 @@
 """The whole path a review team walks, on the demo's bundled records (a blue-light library
 exported from PubMed and from EndNote), through the commands and the screens' real keys:
 import two sources, dedup, two reviewers screen title/abstract then full text in separate
-copies, merge, resolve, agreement, RoB 2 and extraction (played by the demo's core, as the
-screens would write them), `export sheet`, `analyse` with a subgroup, and `prisma --json`
-whose counts balance. What each reviewer decides comes from screening/demo/data/play.toml."""
+copies, merge, resolve, agreement, RoB 2 (one study by ana in the form screen, where ben's
+answers differ, settled in the consensus screen) and extraction (one study in the extraction
+screen; the demo's core plays the other studies), `export sheet`, `analyse` with a subgroup,
+and `prisma --json` whose counts balance. What each reviewer decides comes from
+screening/demo/data/play.toml."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from screening.tui.app import make_app
 from screening.tui.justification import JustificationModal
 from screening.tui.resolve_screen import ResolveScreen
 from screening.tui.screening_screen import ScreeningScreen
+from tests.end_to_end_screens import extract_with_keys, rob_consensus_with_keys, rob_with_keys
 
 DATA = Path(screening.demo.__file__).parent / "data"
 KEYS = {"include": "i", "maybe": "m", "not-retrieved": "r", "exclude": "e"}
@@ -152,9 +155,16 @@ async def test_the_whole_path_from_two_exports_to_a_pooled_estimate(tmp_path: Pa
 
     agreement = json.loads(metasift("agreement", "--json", "--review", main))
     assert agreement, "agreement per stage"
-    with load_review(main) as review:  # RoB 2 and extraction as the screens write them
-        play_rob(review.db, review.protocol, play, lambda step: None)
-        play_extraction(review.db, review.protocol, play, lambda step: None)
+    # RoB 2 and extraction: one study each by the screens' keys, the rest by the demo's core
+    rob_study, extracted = play["rob"]["consensus"]["pmid"], play["extraction"][0]
+    with load_review(main) as review:
+        play_rob(review.db, review.protocol, play, lambda step: None,
+                 by_keys={("ana", rob_study)})  # fmt: skip
+        play_extraction(review.db, review.protocol, play, lambda step: None,
+                        by_keys={extracted["pmid"]})  # fmt: skip
+    await rob_with_keys(main, "ana", rob_study, play["rob"])
+    assert await rob_consensus_with_keys(main, play["rob"]) >= 1, "ana and ben differ on D1"
+    await extract_with_keys(main, extracted)
     rob = tmp_path / "rob.csv"
     metasift("rob", "export", "--format", "csv", "-o", rob, "--reviewer", "cleo", "--review", main)
     assert rob.read_text(encoding="utf-8").count(",Overall,Overall,") == 5
@@ -162,11 +172,13 @@ async def test_the_whole_path_from_two_exports_to_a_pooled_estimate(tmp_path: Pa
     metasift("export", "sheet", "-o", tmp_path / "sheet.csv", "--reviewer", "ana", "--review", main)
     outcomes = (tmp_path / "sheet-outcomes.csv").read_text(encoding="utf-8-sig")
     assert outcomes.count("ILLUSTRATIVE") > 0 and "50.02" in outcomes
+    assert "illustrative (made up, not from a report)" in outcomes.splitlines()[0]
 
     pooled = json.loads(metasift("analyse", "--outcome", "inflammatory_lesions", "--timepoint",
                                  "4 weeks", "--subgroup", "comparator", "--json",
                                  "--reviewer", "ana", "--review", main))  # fmt: skip
-    assert len(pooled["sd_imputed"]) == 5, "every SD is illustrative, and analyse says so"
+    assert len(pooled["illustrative"]) == 5, "every SD is illustrative, and analyse says so"
+    assert pooled["sd_imputed"] == [], "made up is not imputed"
 
     counts = json.loads(metasift("prisma", "--json", "--review", main))
     assert counts["records_screened"] == counts["database_results"] - counts["duplicates"]

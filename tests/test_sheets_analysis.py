@@ -30,7 +30,7 @@ def test_metafor_table_has_one_row_per_outcome_timepoint_measure_and_study(fille
     rows = metafor_sheet(form, LABELS, shown).rows
     assert rows[0] == ["outcome", "timepoint", "measure", "comparison", "study", "study_id",
                        "design", "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "ai", "ci", "unit",
-                       "sd_imputed", "multi_arm"]  # fmt: skip
+                       "sd_imputed", "multi_arm", "illustrative"]  # fmt: skip
     got = [r[:5] for r in rows[1:]]
     assert got == [
         ["albumin", "1 month", "change", "msc_vs_control", "Shi 2012"],
@@ -53,6 +53,7 @@ def test_metafor_table_has_one_row_per_outcome_timepoint_measure_and_study(fille
     assert [r[17] for r in rows[1:]] == [None, None, f"2 MSC arms {COMBINED}", None,
                                          f"2 MSC arms {COMBINED}"]  # fmt: skip
     assert {r[16] for r in rows[1:]} == {"no"}
+    assert {r[18] for r in rows[1:]} == {"no"}  # every value is from a report
 
 
 def test_revman_blocks_are_experimental_then_control(filled):

@@ -91,7 +91,7 @@ def build(opener: ReviewOpener) -> click.Command:
 
 
 def _analyse(opener: ReviewOpener, params: dict[str, Any]) -> None:
-    from extraction.plots.forest_table import forest
+    from extraction.plots.forest_table import forest, mark_illustrative
     from extraction.pooling.referees import Extras
 
     with opener(params["review_path"], params["reviewer"], VIEWER) as review:
@@ -103,14 +103,24 @@ def _analyse(opener: ReviewOpener, params: dict[str, Any]) -> None:
         not_yet_agreed=tuple(named[s] for s in unsettled if named[s] in selected),
     )
     extras = _referees(run, extras, params)
-    drawn = forest(run)
+    made_up = _illustrative(sheet, run)
+    drawn = mark_illustrative(forest(run), made_up)
     imputed = _imputed_sds(sheet, selected, params)
     if params["plot"] is not None:
         from extraction.plots.forest import draw_forest
 
         draw_forest(drawn, params["plot"])
         click.echo(f"wrote {params['plot']}", err=True)
-    _print(run, drawn, extras, params["as_json"], imputed)
+    _print(run, drawn, extras, params["as_json"], (imputed, made_up))
+
+
+def _illustrative(sheet: Sheet, run: Analysis) -> list[str]:
+    """The pooled studies with a value made up, not from a report (the sheet's column)."""
+    from extraction.pooling.review_studies import sheet_rows
+    from extraction.sheets.provenance import ILLUSTRATIVE_COLUMN, flagged_studies
+
+    rows = dict(sheet_rows(sheet)[1])
+    return flagged_studies(rows, run.studies.names, run.studies.lines, ILLUSTRATIVE_COLUMN)
 
 
 def _imputed_sds(sheet: Sheet, selected: tuple[str, ...], params: dict[str, Any]) -> list[str]:
@@ -186,14 +196,19 @@ def _referees(run: Analysis, extras: Extras, params: dict[str, Any]) -> Extras:
     return extras
 
 
-def _print(run: Analysis, drawn: Any, extras: Extras, as_json: bool, imputed: list[str]) -> None:
+def _print(
+    run: Analysis, drawn: Any, extras: Extras, as_json: bool, flagged: tuple[list[str], list[str]]
+) -> None:
+    """flagged: the studies with an imputed SD, and those with illustrative values."""
     from extraction.plots.funnel import small_study_lines
     from extraction.plots.terminal import terminal_forest
     from extraction.pooling.referees import extras_json, leave_one_out_lines
     from extraction.pooling.report import analysis_json
 
+    imputed, made_up = flagged
     if as_json:
-        found = {**analysis_json(run), **extras_json(extras), "sd_imputed": imputed}
+        found = {**analysis_json(run), **extras_json(extras), "sd_imputed": imputed,
+                 "illustrative": made_up}  # fmt: skip
         click.echo(json.dumps(found, indent=2))
         return
     lines = [terminal_forest(drawn), f"Effect sizes: {run.effect_words}."]

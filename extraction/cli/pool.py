@@ -13,6 +13,7 @@ from extraction.pooling.choices import CONTINUITY_TARGETS, FIXED_METHODS, RANDOM
 
 if TYPE_CHECKING:
     from extraction.pooling.effect_sizes import Continuity
+    from extraction.pooling.table import Studies
 
 MEASURES = ("MD", "SMD", "RR", "OR", "RD")
 
@@ -88,7 +89,9 @@ def pool(
     Columns: study, then m1i, sd1i, n1i, m2i, sd2i, n2i (MD, SMD); or ai, n1i, ci, n2i
     (RR, OR, RD; ai, bi, ci, di also read); or yi, vi. Optional: subgroup, outcome and
     timepoint columns; comparison and measure (final or change) as `metasift export sheet
-    --for metafor` writes them, final values by default. Group 1 is the experimental arm.
+    --for metafor` writes them, final values by default; an illustrative column (yes: values
+    made up, not from a report) names those studies under the result and in the JSON.
+    Group 1 is the experimental arm.
     Text shows ratios exponentiated; --json keeps them on the log scale. With --subgroup,
     each subgroup is fitted apart and the subgroups are compared as RevMan does (Chi², df,
     P, I²).
@@ -106,18 +109,33 @@ def pool(
     # the engine (numpy, scipy) is imported when pooling, not when the CLI starts
     from extraction.pooling.analysis import Options, analyse
     from extraction.pooling.report import analysis_json, text
-    from extraction.pooling.table import Selection, read_studies
+    from extraction.pooling.table import Selection, read_rows, studies_from_rows
 
     options = Options(measure, method, test, smd_variant, _continuity(method, add, to, drop00))
     values = "change" if changes else "final"
     selection = Selection(outcome, timepoint, subgroup, comparison, values)
-    run = analyse(read_studies(csv_file, measure in ("MD", "SMD"), selection), options)
+    header, rows = read_rows(csv_file)
+    continuous = measure in ("MD", "SMD")
+    run = analyse(studies_from_rows(csv_file, header, rows, continuous, selection), options)
+    made_up = _illustrative(dict(rows), run.studies)
     if not as_json:
         click.echo(text(run))
+        if made_up:
+            from extraction.plots.forest_table import illustrative_footnote
+
+            click.echo(f"Note: {illustrative_footnote(made_up, mark='')}")
         return
-    click.echo(json.dumps(analysis_json(run), indent=2))
+    click.echo(json.dumps({**analysis_json(run), "illustrative": made_up}, indent=2))
     for note in run.dropped:
         click.echo(f"note: {note}", err=True)
+
+
+def _illustrative(rows: dict[int, dict[str, str]], studies: Studies) -> list[str]:
+    """The pooled studies whose row's illustrative column (as `export sheet --for metafor`
+    writes it) says yes: values made up, not from a report."""
+    from extraction.sheets.provenance import ILLUSTRATIVE_COLUMN, flagged_studies
+
+    return flagged_studies(rows, studies.names, studies.lines, ILLUSTRATIVE_COLUMN)
 
 
 def _continuity(method: str, add: float | None, to: str | None, drop00: bool | None

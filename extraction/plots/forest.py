@@ -1,7 +1,8 @@
 """The forest plot in RevMan's layout, drawn with matplotlib (imported when drawing): study
 rows with their raw numbers, weights and estimates with 95% CIs as text on the left; squares
 sized by weight (area in proportion) with CI whiskers on the right; the diamond; the
-heterogeneity and overall-effect lines; the method named under the plot.
+heterogeneity and overall-effect lines; the method and any footnotes (the illustrative
+studies) under the plot.
 
 Text stays text in the SVG (svg.fonttype none) and each row's marks carry ids (label-N,
 effect-N, weight-N, square-N, diamond-N), so the drawn values can be read back."""
@@ -23,6 +24,7 @@ WIDTH_INCHES = 13.0
 LABEL_X, LAST_NUMBER_X, NUMBER_STEP = 0.01, 0.50, 0.045
 WEIGHT_X, EFFECT_X = 0.555, 0.57
 PLOT_LEFT, PLOT_WIDTH = 0.73, 0.25
+FOOTNOTE_INCHES = 0.18
 BIGGEST_SQUARE = 13.0  # points, for the heaviest study
 
 
@@ -44,9 +46,10 @@ def forest_figure(forest: Forest) -> Figure:
     from matplotlib.transforms import blended_transform_factory
 
     n = len(forest.rows)
-    height = (n + 3) * ROW_INCHES + 1.1
+    below = FOOTNOTE_INCHES * len(forest.footnotes)
+    height = (n + 3) * ROW_INCHES + 1.1 + below
     figure = plt.figure(figsize=(WIDTH_INCHES, height))
-    bottom = 0.75 / height
+    bottom = (0.75 + below) / height
     ax = figure.add_axes((PLOT_LEFT, bottom, PLOT_WIDTH, (n + 2.6) * ROW_INCHES / height))
     ax.set_ylim(0.4, n + 3.0)
     rows_at = blended_transform_factory(figure.transFigure, ax.transData)
@@ -58,6 +61,9 @@ def forest_figure(forest: Forest) -> Figure:
         _row_marks(ax, row, i, y, heaviest or 1.0)
     _axis(ax, forest, n)
     figure.text(LABEL_X, 0.15 / height, f"Method: {forest.method}.", fontsize=7, gid="method")
+    for k, note in enumerate(forest.footnotes):
+        at = (0.15 + FOOTNOTE_INCHES * (len(forest.footnotes) - k)) / height
+        figure.text(LABEL_X, at, note, fontsize=7, gid=f"footnote-{k}")
     return figure
 
 

@@ -2,12 +2,15 @@
 forest.py, text in terminal.py): a row per study with its raw numbers (mean, SD and total per
 arm, or events and total), its weight and its estimate with the 95% CI; subgroup headings and
 subtotals; the total with its diamond; the heterogeneity and overall-effect lines; the
-method named. Estimates are on the scale shown (ratios exponentiated)."""
+method named; footnotes (a dagger on each study whose values are illustrative, made up rather
+than reported, and a line naming them). Estimates are on the scale shown (ratios
+exponentiated)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 from extraction.pooling.analysis import RATIO_MEASURES, Analysis
 from extraction.pooling.report import Z975, heterogeneity_line, p_words, shown_scale
@@ -24,6 +27,7 @@ RAW_COLUMNS = {
     "2x2": ("ai", "n1i", "ci", "n2i"),
     "yivi": (),
 }
+DAGGER = "\u2020"  # marks a study whose values are illustrative
 REVMAN_MEASURES = {"MD": "Mean Difference", "SMD": "Std. Mean Difference",
                    "RR": "Risk Ratio", "OR": "Odds Ratio", "RD": "Risk Difference"}  # fmt: skip
 
@@ -58,6 +62,7 @@ class Forest:
     rows: tuple[ForestRow, ...]
     method: str  # the method and test in words
     log_scale: bool
+    footnotes: tuple[str, ...] = ()
 
     @property
     def null(self) -> float:
@@ -139,3 +144,23 @@ def _arm_totals(run: Analysis, indices: list[int]) -> tuple[str, ...]:
 def overall_line(p: Pooled) -> str:
     stat = "Z" if p.ddf is None else f"t({p.ddf})"
     return f"Test for overall effect: {stat} = {abs(p.stat):.2f} (P {p_words(p.pval)})"
+
+
+def illustrative_footnote(studies: Collection[str], mark: str = DAGGER) -> str:
+    """The line under a plot or analysis naming the studies pooled with made-up values
+    (mark: what marks their rows, if anything)."""
+    return (f"{mark} Illustrative values (made up, not from a report) in "
+            f"{', '.join(sorted(studies))}: this estimate is not evidence.").lstrip()  # fmt: skip
+
+
+def mark_illustrative(drawn: Forest, studies: Collection[str]) -> Forest:
+    """The plot with a dagger on each of the studies' rows and a footnote naming them."""
+    if not studies:
+        return drawn
+    rows = tuple(
+        replace(row, label=f"{row.label} {DAGGER}")
+        if row.kind == "study" and row.label in studies
+        else row
+        for row in drawn.rows
+    )
+    return replace(drawn, rows=rows, footnotes=(*drawn.footnotes, illustrative_footnote(studies)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from extraction.plots.forest_table import Forest, ForestRow
+from extraction.plots.forest_table import DAGGER, Forest, ForestRow
 
 LABEL_WIDTH = 22
 BAR_WIDTH = 31
@@ -49,11 +49,19 @@ def terminal_forest(forest: Forest) -> str:
             lines.append(row.label[: LABEL_WIDTH + BAR_WIDTH])
             continue
         bar = _bar(row, column, null_at)
-        lines.append(f"{row.label[:LABEL_WIDTH]:<{LABEL_WIDTH}} {bar} "
+        lines.append(f"{_fitted(row.label):<{LABEL_WIDTH}} {bar} "
                      f"{row.effect_text:<22} {row.weight_text:>6}")  # fmt: skip
     lines.append(_axis(forest, low, high, null_at))
     lines.append(f"Method: {forest.method}.")
+    lines += forest.footnotes
     return "\n".join(lines)
+
+
+def _fitted(label: str) -> str:
+    """The label cut to its column, keeping a closing dagger (an illustrative study)."""
+    if len(label) <= LABEL_WIDTH or not label.endswith(DAGGER):
+        return label[:LABEL_WIDTH]
+    return f"{label[: LABEL_WIDTH - 2]} {DAGGER}"
 
 
 def _bar(row: ForestRow, column: Callable[[float], int], null_at: int) -> str:

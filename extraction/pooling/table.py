@@ -63,14 +63,19 @@ class Selection:
 
 def read_studies(path: Path, continuous: bool, selection: Selection = Selection()) -> Studies:
     """The studies in path; continuous says the measure wants means and SDs (MD, SMD)."""
+    header, rows = read_rows(path)
+    return studies_from_rows(path, header, rows, continuous, selection)
+
+
+def read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The CSV's header and its rows by column, each with its line."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             header = [h.strip() for h in reader.fieldnames or []]
-            rows = [(reader.line_num, _stripped(row)) for row in reader]
+            return header, [(reader.line_num, _stripped(row)) for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise MetasiftError(f"{path}: cannot read it as CSV ({e})") from e
-    return studies_from_rows(path, header, rows, continuous, selection)
 
 
 def studies_from_rows(

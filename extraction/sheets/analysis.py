@@ -11,18 +11,20 @@ group, continuous arms with the Handbook's formula for combining groups (6.5.2.1
 extraction.conversions.spread.combine_groups), dichotomous arms by adding events and totals;
 "split" compares each arm with the shared group, whose participants (and events) are divided
 among the comparisons, its mean and SD kept. The "multi-arm" column (metafor) and "note"
-column (RevMan) say which was done. Final values
+column (RevMan) say which was done. A side with a value made up rather than reported
+(extraction.values.reported.illustrative) is flagged: the "illustrative" column (metafor) and
+the note (RevMan) say so. Final values
 and changes from baseline are separate blocks, never mixed.
 
 Example:
-    >>> Side(30.0, 4.0, 20, None, 1, False).events is None
+    >>> Side(30.0, 4.0, 20, None, 1, False, False).events is None
     True
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from extraction.conversions.derived import ConversionError, Derived
@@ -32,10 +34,12 @@ from extraction.sheets.layout import plain, study_arms
 from extraction.sheets.shown import Shown, by_study
 from extraction.sheets.tables import Sheet
 from extraction.values.cells import Cell
-from extraction.values.reported import MEASURES, Dichotomous, derive, imputed
+from extraction.values.reported import MEASURES, Dichotomous, derive, illustrative, imputed
 
 COMBINED = "combined (Cochrane Handbook 23.3.4; 6.5.2.10)"
 SPLIT = "split among the comparisons (Cochrane Handbook 23.3.4)"
+SD_IMPUTED = "SD imputed"
+ILLUSTRATIVE = "ILLUSTRATIVE: made up, not from a report"
 METAFOR_VALUES = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "ai", "ci")
 
 
@@ -49,12 +53,13 @@ class Side:
     events: float | None
     arms: int
     imputed: bool
+    illustrative: bool  # a value made up, not from a report
     split: int = 1  # the shared group divided among this many comparisons
 
     def share(self, parts: int) -> Side:
         """This side as one of parts comparisons with the same shared group."""
         events = None if self.events is None else self.events / parts
-        return Side(self.mean, self.sd, self.n / parts, events, self.arms, self.imputed, parts)
+        return replace(self, n=self.n / parts, events=events, split=parts)
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,14 @@ class Pair:
             if side.arms > 1 or side.split > 1
         ]
         if self.treated.imputed or self.control.imputed:
-            said.append("SD imputed")
+            said.append(SD_IMPUTED)
+        if self.illustrative:
+            said.append(ILLUSTRATIVE)
         return "; ".join(said)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.treated.illustrative or self.control.illustrative
 
 
 def pairs(form: Form, labels: Mapping[str, str], shown: Mapping[Cell, Shown]) -> list[Pair]:
@@ -135,7 +146,7 @@ def _side(
     study: str, arms: Mapping[str, Mapping[str, Any]], shown: Mapping[Cell, Shown],
     spec: OutcomeSpec, timepoint: str, measure: str, arm_type: str,
 ) -> Side | None:  # fmt: skip
-    found: list[tuple[Derived | Dichotomous, bool]] = []
+    found: list[tuple[Derived | Dichotomous, bool, bool]] = []
     for arm, value in arms.items():
         if value.get("type") != arm_type:
             continue
@@ -143,23 +154,24 @@ def _side(
         if held is None or held.value is None or not isinstance(held.value.value, dict):
             continue
         try:
-            found.append((derive(held.value.value, held.value.factor or 1.0),
-                          imputed(held.value.value)))  # fmt: skip
+            reported = held.value.value
+            found.append((derive(reported, held.value.factor or 1.0), imputed(reported),
+                          illustrative(reported) is not None))  # fmt: skip
         except (ConversionError, KeyError, TypeError, ValueError):
             continue  # stored under older rules and no longer derivable: left out
     return _combined(found) if found else None
 
 
-def _combined(found: list[tuple[Derived | Dichotomous, bool]]) -> Side:
-    flagged = any(flag for _, flag in found)
-    values = [value for value, _ in found]
+def _combined(found: list[tuple[Derived | Dichotomous, bool, bool]]) -> Side:
+    flags = (any(flag for _, flag, _ in found), any(flag for *_, flag in found))
+    values = [value for value, *_ in found]
     dichotomous = [v for v in values if isinstance(v, Dichotomous)]
     if dichotomous:
         events = sum(v.events for v in dichotomous)
-        return Side(None, None, sum(v.total for v in dichotomous), events, len(values), flagged)
+        return Side(None, None, sum(v.total for v in dichotomous), events, len(values), *flags)
     groups = [(v.n, v.mean, v.sd) for v in values if isinstance(v, Derived)]
     one = combine_groups(groups)
-    return Side(one.mean, one.sd, one.n, None, len(values), flagged)
+    return Side(one.mean, one.sd, one.n, None, len(values), *flags)
 
 
 def metafor_sheet(form: Form, labels: Mapping[str, str], shown: Mapping[Cell, Shown]) -> Sheet:
@@ -167,7 +179,8 @@ def metafor_sheet(form: Form, labels: Mapping[str, str], shown: Mapping[Cell, Sh
     study fields of type choice as subgroup columns (named by key)."""
     subgroups = [f.key for f in form.fields if f.type == "choice"]
     header = ["outcome", "timepoint", "measure", "comparison", "study", "study_id",
-              *subgroups, *METAFOR_VALUES, "unit", "sd_imputed", "multi_arm"]  # fmt: skip
+              *subgroups, *METAFOR_VALUES, "unit", "sd_imputed", "multi_arm",
+              "illustrative"]  # fmt: skip
     rows: list[list[Any]] = [header]
     for p in pairs(form, labels, shown):
         groups = [_shown_value(shown, Cell.study_field(p.study, key)) for key in subgroups]
@@ -179,9 +192,10 @@ def metafor_sheet(form: Form, labels: Mapping[str, str], shown: Mapping[Cell, Sh
             values = [p.treated.mean, p.treated.sd, p.treated.n,
                       p.control.mean, p.control.sd, p.control.n, None, None]  # fmt: skip
         flag = "yes" if p.treated.imputed or p.control.imputed else "no"
-        multi = "; ".join(s for s in p.note.split("; ") if s != "SD imputed")
+        multi = "; ".join(s for s in p.note.split("; ") if s not in (SD_IMPUTED, ILLUSTRATIVE))
         rows.append([p.outcome.key, p.timepoint, p.measure, p.comparison.key, p.label, p.study,
-                     *groups, *values, p.outcome.unit or None, flag, multi or None])  # fmt: skip
+                     *groups, *values, p.outcome.unit or None, flag, multi or None,
+                     "yes" if p.illustrative else "no"])  # fmt: skip
     return Sheet("metafor", rows)
 
 

@@ -6,7 +6,8 @@
 - arms: one row per arm (key, label, arm type, n randomised, description);
 - outcomes: one row per arm, outcome, time point and measure (final value or change from
   baseline): the statistics as reported, with the unit and factor, then the mean, SD and n
-  (or events and total) derived in the outcome's unit, the method and the imputed-SD flag.
+  (or events and total) derived in the outcome's unit, the method and the imputed-SD flag;
+  a value made up rather than reported says so in its illustrative column and its method.
   Every arm gets a row per outcome and time point of the form, empty where nothing was
   entered, so a team can extract in the sheet itself; values for outcomes or time points the
   form no longer has are listed too, marked "not in the form".
@@ -40,7 +41,7 @@ from extraction.sheets.tables import (
     Sheet,
 )
 from extraction.values.cells import ARM, FIELD, OUTCOME, Cell
-from extraction.values.reported import Dichotomous, derive, imputed
+from extraction.values.reported import Dichotomous, derive, illustrative, imputed
 
 _KEYED = re.compile(r"^(?P<label>.*) \[(?P<key>[^\[\]]+)\]$")
 _REMOVED = re.compile(r"^(?P<key>.+) \(" + NOT_IN_FORM + r"\)$")
@@ -190,6 +191,8 @@ def _outcome_row(
     stored = shown.value
     reported = stored.value
     derived, method = _derived(reported, stored.factor)
+    if illustrative(reported):  # the numbers were made up: "as reported" would mislead
+        method = f"ILLUSTRATIVE, not from a report: {method.replace('as reported', 'as entered')}"
     return [
         *head, plain(reported.get("as")), *(plain(reported.get(k)) for k in REPORTED_KEYS),
         stored.unit, stored.factor, *derived, unit_analysed, method,

@@ -42,6 +42,7 @@ from extraction.sheets.tables import (
 )
 from extraction.values.cells import ARM, FIELD, OUTCOME, Cell, StoredValue
 from extraction.values.ledger import entry, printable, reviewer_values
+from extraction.values.reported import TEXT_KEYS
 
 _INTEGER = re.compile(r"[+-]?\d+")
 COUNTS = ("n", "events", "total")
@@ -239,7 +240,7 @@ def _outcome_values(
         value: dict[str, Any] = {"as": cells.get("reported as")}
         for key, raw in numbers.items():
             try:
-                value[key] = str(raw) if key == "sd_source" else _count_or_number(key, raw)
+                value[key] = str(raw) if key in TEXT_KEYS else _count_or_number(key, raw)
             except ValueError as e:
                 problems.append(where.at(REPORTED_KEYS[key], str(e)))
         needed = ("reported as", "arm", "outcome", "time point")

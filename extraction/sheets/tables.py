@@ -29,6 +29,7 @@ REPORTED_KEYS = {
     "mean": "mean", "sd": "SD", "se": "SE", "ci_low": "CI low", "ci_high": "CI high",
     "level": "CI level", "median": "median", "q1": "Q1", "q3": "Q3", "min": "min",
     "max": "max", "n": "n", "events": "events", "total": "total", "sd_source": "SD source",
+    "illustrative": "illustrative (made up, not from a report)",
 }  # fmt: skip
 DERIVED_COLUMNS = ("derived mean", "derived SD", "derived n", "derived events", "derived total")
 OUTCOME_COLUMNS = (

@@ -11,6 +11,8 @@ Keyboard-first: an outcome is one line of names and numbers, in any order, "=" o
     events 3/20  (or events 3 total 20)   events
     change ...                            change from baseline instead of the final value
     note "Table 2"                        where in the paper (any cell)
+    illustrative "no SD reported"         the numbers are made up, not from a report: every
+                                          output made from the value says so
 
 An arm is "label; type; n" ("BM-MSC; MSC; 20"); a study field is its text (a choice by its
 name or its number in the list, yes/no as y or n, a date as YYYY-MM-DD).
@@ -77,10 +79,10 @@ def _outcome(text: str) -> Entry:
             continue
         if not rest:
             raise EntryError(f"{word} needs a value after it")
-        if word in ("unit", "note", "from"):
-            target = {"unit": "unit", "note": "note", "from": "sd_source"}[word]
-            if target == "sd_source":
-                found["sd_source"] = rest[0]
+        if word in ("unit", "note", "from", "illustrative"):
+            target = {"unit": "unit", "note": "note", "from": "sd_source"}.get(word, word)
+            if target in ("sd_source", "illustrative"):
+                found[target] = rest[0]
             elif target == "unit":
                 unit = rest[0]
             else:
@@ -97,7 +99,8 @@ def _outcome(text: str) -> Entry:
             found[word], i = _number(rest[0], word), i + 2
         else:
             raise EntryError(
-                f"unknown word {words[i]!r}; use {', '.join(NUMBER_KEYS)}, ci, unit, note"
+                f"unknown word {words[i]!r}; use {', '.join(NUMBER_KEYS)}, ci, unit, note, "
+                "illustrative"
             )
     return Entry(_layout(found), unit, note, measure)
 

@@ -13,6 +13,12 @@ A reported value is a small JSON object: ``as`` names the layout, the other keys
                       pooled SD); flagged in every export
     events            events, total (dichotomous outcomes)
 
+Any layout may add ``illustrative``: text saying which numbers are made up (not from any
+report) and why, as a worked example or a teaching review does. Such a value is pooled like
+any other, but every output made from it names its study as illustrative (the outcomes
+sheet's illustrative column, the metafor sheet's, analyse's and pool's footnotes and JSON,
+the forest plot's dagger); unlike an imputed SD, it is not a reviewer's estimate.
+
 and ``measure``: "final" (the value at the time point, the default) or "change" (change from
 baseline), which are kept apart and labelled, never pooled together.
 
@@ -41,6 +47,7 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
     "events": ("events", "total"),
 }
 OPTIONAL = {"mean-ci": ("mean", "level")}
+TEXT_KEYS = ("sd_source", "illustrative")  # text, not numbers
 MEASURES = ("final", "change")
 COUNTS = ("n", "total", "events")
 
@@ -78,15 +85,17 @@ def problems(reported: dict[str, Any]) -> list[Problem]:
 
 
 def _shape(reported: dict[str, Any], layout: str) -> list[Problem]:
-    wanted, optional = LAYOUTS[layout], OPTIONAL.get(layout, ())
+    wanted, optional = LAYOUTS[layout], (*OPTIONAL.get(layout, ()), "illustrative")
     out = [Problem(k, f"{layout} needs {k}") for k in wanted if reported.get(k) is None]
     allowed = {"as", "measure", *wanted, *optional}
     out += [Problem(k, f"{layout} has no {k}") for k in reported if k not in allowed]
     for key in (*wanted, *optional):
         value = reported.get(key)
-        if key == "sd_source":
+        if key in TEXT_KEYS:
             if value is not None and (not isinstance(value, str) or not value.strip()):
-                out.append(Problem(key, "name where the imputed SD comes from"))
+                why = {"sd_source": "name where the imputed SD comes from",
+                       "illustrative": "say which numbers are made up, and why"}[key]  # fmt: skip
+                out.append(Problem(key, why))
         elif value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             out.append(Problem(key, f"{key} must be a number"))
         elif key in COUNTS and value is not None and (value != int(value) or value < 0):
@@ -140,3 +149,10 @@ def _scaled(found: Derived, factor: float) -> Derived:
 def imputed(reported: dict[str, Any]) -> bool:
     """Whether the SD is the reviewer's imputation (every export flags it)."""
     return reported.get("as") == "mean-imputed-sd"
+
+
+def illustrative(reported: dict[str, Any]) -> str | None:
+    """What is made up in the value (not from any report), or None for a value from a
+    report; every output made from it says so."""
+    found = reported.get("illustrative")
+    return found if isinstance(found, str) and found.strip() else None

@@ -28,7 +28,7 @@ from extraction.values.ledger import (
     undo,
 )
 from extraction.values.ledger import entry as check_entry
-from extraction.values.reported import Dichotomous, derive, imputed
+from extraction.values.reported import Dichotomous, derive, illustrative, imputed
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,9 @@ class Worksheet:
         if isinstance(found, Dichotomous):
             return f"{found.events}/{found.total}", found.method
         warning = f"; {found.warning}" if found.warning else ""
-        return describe(found, value.value), found.method + warning
+        made_up = illustrative(value.value)
+        method = f"ILLUSTRATIVE ({made_up}): as entered" if made_up else found.method
+        return describe(found, value.value), method + warning
 
     @staticmethod
     def _next_arm(arms: list[str]) -> str:
@@ -190,8 +192,12 @@ def shown(value: StoredValue | None) -> str:
         parts += [f"ci {_num(v['ci_low'])} {_num(v['ci_high'])}", f"n {_num(v['n'])}"]
         parts += [f"mean {_num(v['mean'])}"] if v.get("mean") is not None else []
     else:
-        parts += [f"{k} {_num(x)}" for k, x in v.items() if k not in ("as", "sd_source", "measure")]
+        shown_apart = ("as", "sd_source", "measure", "illustrative")
+        parts += [f"{k} {_num(x)}" for k, x in v.items() if k not in shown_apart]
         parts += [f"from {json.dumps(v['sd_source'])}"] if imputed(v) else []
+    made_up = illustrative(v)
+    if made_up:
+        parts.append(f"illustrative {json.dumps(made_up)}")
     if value.unit:
         parts.append(f"unit {value.unit}")
     return " ".join(parts)
@@ -199,6 +205,7 @@ def shown(value: StoredValue | None) -> str:
 
 def describe(found: Derived, reported: dict[str, Any]) -> str:
     flag = " · SD IMPUTED" if imputed(reported) else ""
+    flag += " · ILLUSTRATIVE" if illustrative(reported) else ""
     warn = " · skewed?" if found.warning else ""
     return f"mean {found.mean:.4g} SD {found.sd:.4g} n {found.n}{flag}{warn}"
 

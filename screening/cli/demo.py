@@ -15,7 +15,9 @@ ANALYSE_SUBGROUP = ["--outcome", "inflammatory_lesions", "--timepoint", "4 weeks
 ILLUSTRATIVE = (
     "The values pooled below mix means quoted from the records' abstracts with ILLUSTRATIVE "
     "numbers made up for the demo (every SD among them): the estimate shows how metasift "
-    "works and says nothing about blue light. Each value's note says which it is "
+    "works and says nothing about blue light. Every output made from them marks each study "
+    "illustrative (\u2020 in the forest plot, an illustrative column in the sheets, an "
+    "illustrative list in --json); each value's note says what is quoted "
     "(`metasift export sheet -o sheet.xlsx`, outcomes sheet)."
 )
 

@@ -4,6 +4,6 @@ and, with --full, a play of the whole path by fictional reviewers (screening, co
 risk of bias, extraction) through the same core functions the commands use.
 
 example.py creates the review; screening_play.py and extraction_play.py play the rest from
-data/play.toml. Every value the abstracts do not report is marked ILLUSTRATIVE where it is
-stored, so every sheet made from it says so.
+data/play.toml. Every value the abstracts do not report is stored as illustrative (made up,
+not from a report), so every sheet, analysis and plot made from it says so.
 """

@@ -2,10 +2,13 @@
 answer RoB 2 for every included study through a RobForm (as `metasift rob` does) and settle
 where they differ; one extractor enters each study's fields, arms and outcome values through
 the extraction ledger (as `metasift extract` does). Every value carries a note saying where
-it comes from: a quoted sentence of the abstract, or ILLUSTRATIVE."""
+it comes from: a quoted sentence of the abstract, or ILLUSTRATIVE. No abstract reports an SD,
+so every outcome value is stored as illustrative (extraction.values.reported): every sheet,
+analysis and plot made from it names its study as illustrative, never as an imputed SD."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlite_utils import Database
@@ -23,7 +26,9 @@ from screening.protocol import Protocol
 
 EXTRACTOR = "ana"
 OUTCOME = "inflammatory_lesions"
-ILLUSTRATIVE_SD = "ILLUSTRATIVE: no SD in the abstract; made up for the demo"
+# no commas: the extraction screen's entry line reads a comma as a space
+SD_MADE_UP = "SD made up for the demo: no abstract reports one"
+ALL_MADE_UP = "numbers made up for the demo where the note says ILLUSTRATIVE; every SD"
 PRELIMINARY = {
     "design": "individually-randomized parallel-group",
     "effect_of_interest": "assignment",
@@ -36,19 +41,27 @@ def studies_by_pmid(db: Database, protocol: Protocol) -> dict[str, IncludedStudy
     return {_pmid(db, s.record_ids[0]): s for s in found}
 
 
-def play_rob(db: Database, protocol: Protocol, play: dict[str, Any], say: Say) -> None:
+def play_rob(
+    db: Database,
+    protocol: Protocol,
+    play: dict[str, Any],
+    say: Say,
+    by_keys: Collection[tuple[str, str]] = (),
+) -> None:
+    """by_keys: (reviewer, PMID) pairs left out, for a test to assess them in the screens
+    instead (the consensus too, when its study is among them)."""
     script, studies = play["rob"], studies_by_pmid(db, protocol)
     instrument = find_instrument("rob2")
     for reviewer in REVIEWERS:
         form = RobForm(db, instrument, reviewer, list(studies.values()))
         for at, pmid in enumerate(studies):
-            form.at, form.page = at, 0
-            differs = script["ben_differs"]
-            own = {differs["question"]: differs["answer"]} if (
-                reviewer == "ben" and differs["pmid"] == pmid) else {}  # fmt: skip
-            _assess(form, {**script["answers"], **own}, script["support"])
+            if (reviewer, pmid) not in by_keys:
+                form.at, form.page = at, 0
+                assess(form, rob_answers(script, reviewer, pmid), script["support"])
         say(f"risk of bias: {reviewer} answered RoB 2 for {len(studies)} included studies")
     agreed = script["consensus"]
+    if agreed["pmid"] in {pmid for _, pmid in by_keys}:
+        return
     form = RobForm(db, instrument, "ana", list(studies.values()))
     form.at = list(studies).index(agreed["pmid"])
     form.settle(agreed["domain"], f"{agreed['judgement']}: {agreed['why']}")
@@ -56,7 +69,20 @@ def play_rob(db: Database, protocol: Protocol, play: dict[str, Any], say: Say) -
         "differently and settled it by consensus")  # fmt: skip
 
 
-def _assess(form: RobForm, answers: dict[str, str], support: str) -> None:
+def rob_answers(script: dict[str, Any], reviewer: str, pmid: str) -> dict[str, str]:
+    """The answers the script gives (others: NI where offered, else PN)."""
+    differs = script["ben_differs"]
+    own = {differs["question"]: differs["answer"]} if (
+        reviewer == "ben" and differs["pmid"] == pmid) else {}  # fmt: skip
+    return {**script["answers"], **own}
+
+
+def default_answer(key: str, answers: dict[str, str], options: tuple[str, ...]) -> str:
+    """A question the script does not answer: no information where offered, else PN."""
+    return answers.get(key) or ("NI" if "NI" in options else "PN")
+
+
+def assess(form: RobForm, answers: dict[str, str], support: str) -> None:
     """Answer every question that applies, page by page, then mark the study done."""
     for key, choice in PRELIMINARY.items():
         form.note(key, support=choice)
@@ -70,22 +96,27 @@ def _assess(form: RobForm, answers: dict[str, str], support: str) -> None:
             if not waiting:
                 break
             key = waiting[0].key
-            form.answer(key, answers.get(key) or ("NI" if "NI" in options[key] else "PN"))
+            form.answer(key, default_answer(key, answers, tuple(options[key])))
             if key in answers:
                 form.note(key, support=support)
     form.toggle_done()
 
 
-def play_extraction(db: Database, protocol: Protocol, play: dict[str, Any], say: Say) -> None:
+def play_extraction(
+    db: Database, protocol: Protocol, play: dict[str, Any], say: Say, by_keys: Collection[str] = ()
+) -> None:
+    """by_keys: PMIDs left out, for a test to extract them in the screen instead."""
     studies, form = studies_by_pmid(db, protocol), protocol.form
     quoted = illustrative = 0
     for entry in play["extraction"]:
+        if entry["pmid"] in by_keys:
+            continue
         study = studies[entry["pmid"]].uuid
         _enter_study(db, form, study, entry)
         for value in entry["values"]:
             _enter_value(db, form, study, entry, value)
-            quoted += value["note"].startswith("mean")  # "mean ... from the abstract: '...'"
-            illustrative += not value["note"].startswith("mean")
+            quoted += _quoted(value)
+            illustrative += not _quoted(value)
         mark_done(db, EXTRACTOR, study)
     say(f"extraction: {EXTRACTOR} extracted {len(play['extraction'])} studies (design, "
         f"comparator, two arms, {OUTCOME} at 4 and 12 weeks): {quoted} of {quoted + illustrative} "
@@ -109,10 +140,20 @@ def _enter_value(
 ) -> None:
     number = int(value["arm"].removeprefix("a"))
     arm_n = int(entry["arms"][number - 1].rsplit(";", 1)[1])
-    reported = {"as": "mean-imputed-sd", "mean": value["mean"], "sd": value["sd"],
-                "n": arm_n, "sd_source": ILLUSTRATIVE_SD}  # fmt: skip
+    reported = {"as": "mean-sd", "mean": value["mean"], "sd": value["sd"], "n": arm_n,
+                "illustrative": made_up(value)}  # fmt: skip
     cell = Cell.outcome_of(study, value["arm"], OUTCOME, value["at"])
     set_value(db, form, EXTRACTOR, cell, reported, note=value["note"])
+
+
+def made_up(value: dict[str, Any]) -> str:
+    """What the value's illustrative mark says is made up."""
+    return SD_MADE_UP if _quoted(value) else ALL_MADE_UP
+
+
+def _quoted(value: dict[str, Any]) -> bool:
+    """The mean is quoted from the abstract (its note: "mean ... from the abstract: '...'")."""
+    return str(value["note"]).startswith("mean")
 
 
 def _pmid(db: Database, record_id: int) -> str:
