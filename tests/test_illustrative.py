@@ -136,3 +136,16 @@ def test_pool_of_a_sheet_without_the_column_names_none(tmp_path):
     assert json.loads(out.stdout)["illustrative"] == []
     text = CliRunner().invoke(cli, ["pool", str(path), "--measure", "MD"]).stdout
     assert "Illustrative" not in text
+
+
+def test_a_quoted_note_keeps_its_commas_and_equals_signs(marked):
+    db, form, _ = marked
+    cell = Cell.outcome_of(THREE_ARM, "ctl", "albumin", "6 months")
+    typed = 'mean=28, sd=5, n=12 note "Table 2, p. 5: n = 12 analysed" '
+    typed += 'illustrative "made up, no SD"'
+    entry = read_entry(form, cell, typed)
+    assert entry.note == "Table 2, p. 5: n = 12 analysed"
+    assert entry.value["illustrative"] == "made up, no SD" and entry.value["mean"] == 28
+    set_value(db, form, "ana", cell, entry.value, note=entry.note)
+    stored = next(v for v in reviewer_values(db, "ana", THREE_ARM) if v.cell == cell)
+    assert read_entry(form, cell, shown(stored)).value == stored.value

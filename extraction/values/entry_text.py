@@ -62,9 +62,18 @@ def read_entry(form: Form, cell: Cell, text: str) -> Entry:
     raise EntryError(f"cannot type into {cell.label()}")
 
 
+def _words(text: str) -> list[str]:
+    """Words split at spaces, commas and '=' (mean=12, sd=3), but not inside quotes: a
+    quoted note keeps its commas."""
+    lexer = shlex.shlex(text, posix=True)
+    lexer.whitespace += ",="
+    lexer.whitespace_split, lexer.commenters = True, ""
+    return list(lexer)
+
+
 def _outcome(text: str) -> Entry:
     try:
-        words = shlex.split(text.replace("=", " ").replace(",", " "))
+        words = _words(text)
     except ValueError as e:
         raise EntryError(f"cannot read that: {e}") from None
     found: dict[str, Any] = {}
