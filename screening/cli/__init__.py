@@ -94,6 +94,7 @@ SCREENING_COMMANDS = {
     "merge": "merge",
     "export": "export",
     "vacuum": "vacuum",
+    "simulate": "simulate",
 }
 _loaded: set[str] = set()
 
