@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -14,32 +15,21 @@ from screening.cli.progress import ProgressLine
 if TYPE_CHECKING:
     from screening.ranking.simulation import Simulation
 
+F = TypeVar("F", bound=Callable[..., Any])
 FIGURES = ("wss95", "records_to_95", "records_to_100", "recall_at_10pct")
+
+
+def _count(name: str, default: int, minimum: int, help_text: str) -> Callable[[F], F]:
+    return click.option(
+        name, type=click.IntRange(min=minimum), default=default, show_default=True, help=help_text
+    )
 
 
 @click.command()
 @click.argument("labelled", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--seeds",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="Runs, with seeds 0, 1, ...: each draws its own priors.",
-)
-@click.option(
-    "--prior-includes",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="Includes known before screening starts, drawn at random.",
-)
-@click.option(
-    "--prior-excludes",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="Excludes known before screening starts, drawn at random.",
-)
+@_count("--seeds", 10, 1, "Runs, with seeds 0, 1, ...: each draws its own priors.")
+@_count("--prior-includes", 1, 0, "Includes known before screening starts, drawn at random.")
+@_count("--prior-excludes", 1, 0, "Excludes known before screening starts, drawn at random.")
 @click.option(
     "--label",
     "label_column",

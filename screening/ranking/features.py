@@ -17,9 +17,10 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
 
-# Character n-grams cost 10x the words' memory (about 2,500 distinct 3-5-grams per abstract:
-# 3 GB of matrix at 100,000 records): beyond this many records the words carry the ranking
-CHARS_UP_TO = 20_000
+# Character n-grams cost ten times the words' time and memory (about 2,500 distinct 3-5-grams
+# per abstract; over 12 minutes for 10,000 records on the shared 2-core test machine): beyond
+# this many records the words and headings carry the ranking on their own
+CHARS_UP_TO = 5_000
 
 
 @dataclass(frozen=True)

@@ -33,19 +33,22 @@ def relevance_scores(
     features: csr_matrix | tuple[csr_matrix, ...],
     labelled: Sequence[int] | np.ndarray,
     labels: Sequence[int] | np.ndarray,
-    rows: Sequence[int] | np.ndarray,
+    rows: Sequence[int] | np.ndarray | None,
     choice: ModelChoice | None = None,
     seed: int = 0,
 ) -> np.ndarray:
-    """Scores (higher: more likely an include) of `rows`, from a model trained on the rows
-    `labelled` with their `labels` (1 include, 0 exclude); both classes must be present."""
+    """Scores (higher: more likely an include) of `rows` (None: every row, without copying
+    the matrix), from a model trained on the rows `labelled` with their `labels` (1 include,
+    0 exclude); both classes must be present."""
     import numpy as np
 
     choice = choice or ModelChoice()
     views = features if isinstance(features, tuple) else (features,)
-    train, score, y = np.asarray(labelled), np.asarray(rows), np.asarray(labels)
+    train, y = np.asarray(labelled), np.asarray(labels)
     scores = [
-        _fitted_scores(part, choice, view[train], y, view[score], seed)
+        _fitted_scores(
+            part, choice, view[train], y, view if rows is None else view[np.asarray(rows)], seed
+        )
         for view in views
         for part in choice.classifier.split("+")
     ]
