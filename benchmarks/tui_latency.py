@@ -19,6 +19,13 @@
    first record's PMID appearing in capture-pane.
 Goal: p95 < 40 ms per decision with the decision committed; cold start < 1.5 s.
 
+--ranking: the decisions are timed twice in the same run, in import order and then in "most
+likely first" order with the reviewer's model retraining in its worker after every decision
+(the features built before the clock starts); the p95 should not grow. Then the time from
+sending a reviewer's decisions to the re-ranked list being in place (worker retrain and
+score, the answer's transfer, the session reordering its list): goal < 100 ms at 10,000
+records, < 1 s at 100,000.
+
 --dual: the same with dual review on: the protocol requires two decisions on every record
 and a second reviewer has already decided every other record, so the screen's list comes
 from the team's state (screening/decisions/queue.py). The p95 per decision should not move.
@@ -124,7 +131,9 @@ async def time_refresh(app, action) -> float:  # noqa: ANN001
     return (time.perf_counter() - started) * 1000
 
 
-async def decisions(db_path: Path, n: int, pause: float) -> dict[str, list[float]]:
+async def decisions(
+    db_path: Path, n: int, pause: float, ranking: bool = False
+) -> dict[str, list[float]]:
     from screening.decisions.session import ScreeningSession
     from screening.review import load_review
     from screening.tui.app import make_app
@@ -132,7 +141,8 @@ async def decisions(db_path: Path, n: int, pause: float) -> dict[str, list[float
 
     review = load_review(db_path)
     session = ScreeningSession(review.db, review.protocol, REVIEWER)
-    app = make_app(lambda: ScreeningScreen(session))
+    session.set_order("relevance" if ranking else "import")
+    app = make_app(lambda: ScreeningScreen(session, ranking=ranking))
     times: dict[str, list[float]] = {
         "include": [],
         "exclude": [],
@@ -151,10 +161,11 @@ async def decisions(db_path: Path, n: int, pause: float) -> dict[str, list[float
 
     session.decide = timed_decide  # type: ignore[method-assign]
     witness = sqlite3.connect(db_path)  # another connection: sees only committed events
-    before = witness.execute("SELECT count(*) FROM decisions").fetchone()[0]
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
+        await features_built(screen)
+        before = witness.execute("SELECT count(*) FROM decisions").fetchone()[0]
         for i in range(n):
             verdict = ("include", "exclude", "maybe", "exclude", "include")[i % 5]
             if verdict == "exclude":
@@ -167,8 +178,58 @@ async def decisions(db_path: Path, n: int, pause: float) -> dict[str, list[float
             if witness.execute("SELECT count(*) FROM decisions").fetchone()[0] != before + i + 1:
                 raise SystemExit(f"decision {i + 1} was not committed when the record was drawn")
             await asyncio.sleep(pause)  # reading time, not timed
+    if ranking:
+        print(f"  rankings taken while deciding: {screen.ranking.rankings}")
     witness.close()
     review.close()
+    return times
+
+
+async def features_built(screen) -> None:  # noqa: ANN001
+    """Wait (untimed) until the ranking worker has read the records and built features."""
+    ranking = getattr(screen, "ranking", None)
+    if ranking is None or ranking.ranker is None:
+        return
+    started = time.perf_counter()
+    while ranking.ranker is not None and ranking.ranker.busy:
+        await asyncio.sleep(0.2)
+    if ranking.ranker is None or ranking.ranker.failed:
+        raise SystemExit("the ranking worker failed")
+    print(f"  ranking worker ready in {time.perf_counter() - started:.1f} s (not timed)")
+
+
+def rerank_times(db_path: Path, rounds: int = 5) -> list[float]:
+    """ms from sending a reviewer's decisions to the re-ranked list in place: the worker's
+    retrain and scoring, the answer, and the session reordering its list."""
+    from screening.decisions.ordering import verdicts_in_force
+    from screening.decisions.session import ScreeningSession
+    from screening.ranking.live import LiveRanker
+    from screening.review import load_review
+
+    review = load_review(db_path)
+    session = ScreeningSession(review.db, review.protocol, "ranker")
+    session.set_order("relevance")
+    started = time.perf_counter()
+    ranker = LiveRanker(db_path, session.pool)
+    ranker.poll(wait=True)
+    print(
+        f"  features of {len(session.pool):,} records built in the worker in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    times = []
+    try:
+        for round_ in range(rounds):
+            for i in range(40):  # 40 more decisions per round, one include in five
+                session.decide("include" if (round_ * 40 + i) % 5 == 0 else "exclude")
+            started = time.perf_counter()
+            ranker.submit(verdicts_in_force(session.ledger))
+            ranking = ranker.poll(wait=True)
+            assert ranking is not None
+            session.apply_ranking(ranking.order)
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        ranker.close()
+        review.close()
     return times
 
 
@@ -237,6 +298,13 @@ def summary(label: str, ms: list[float]) -> str:
     )
 
 
+def report_rerank(db_path: Path, records: int) -> None:
+    goal = 100 if records <= 10_000 else 1000
+    ready = rerank_times(db_path)
+    print(summary("decisions sent -> re-ranked list in place", ready))
+    print(f"  goal < {goal} ms: {'met' if max(ready) < goal else 'NOT met'} (max)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=100_000)
@@ -244,6 +312,10 @@ def main() -> None:
     ap.add_argument("--cold-starts", type=int, default=5)
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "metasift-bench")
     ap.add_argument("--dual", action="store_true", help="two reviewers, two decisions required")
+    ap.add_argument(
+        "--ranking", action="store_true", help="also time the 'most likely first' order"
+    )
+    ap.add_argument("--rerank-only", action="store_true", help="only the re-ranking time")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     dual = " with dual review on" if args.dual else ""
@@ -256,6 +328,9 @@ def main() -> None:
     run([str(METASIFT), "status", "--review", str(db_path)])
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"  load average before the run: {load} on {os.cpu_count()} CPUs")
+    if args.rerank_only:
+        report_rerank(db_path, args.records)
+        return
     bare = asyncio.run(floor(db_path, args.decisions))
     times = asyncio.run(decisions(db_path, args.decisions, pause=0.1))
     every = times["include"] + times["exclude"] + times["maybe"]
@@ -275,6 +350,13 @@ def main() -> None:
             "  (below the floor: the record a decision moves to is built and wrapped during the"
             " reading pause; the bare app wraps its text inside the timed redraw)"
         )
+    if args.ranking:
+        ranked = asyncio.run(decisions(db_path, args.decisions, pause=0.1, ranking=True))
+        every_ranked = ranked["include"] + ranked["exclude"] + ranked["maybe"]
+        print(summary("same, most likely first (ranking on)", every_ranked))
+        grew = statistics.quantiles(every_ranked, n=100)[94] - p95
+        print(f"  p95 with ranking on minus off: {grew:+.1f} ms")
+        report_rerank(db_path, args.records)
     rushed = asyncio.run(decisions(db_path, max(args.decisions // 5, 20), pause=0.0))
     print(summary("back to back, nothing prepared", rushed["include"] + rushed["maybe"]))
     starts = cold_start(db_path, args.cold_starts)

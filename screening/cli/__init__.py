@@ -112,6 +112,7 @@ SCREENING_COMMANDS = {
     "export": "export",
     "vacuum": "vacuum",
     "stop-screening": "stop_screening",
+    "simulate": "simulate",
 }
 _loaded: set[str] = set()
 

@@ -46,7 +46,15 @@ def run_app(app: MetasiftApp) -> None:
     envvar="METASIFT_REVIEWER",
     help="Who is screening (or METASIFT_REVIEWER). Only this reviewer's decisions are shown.",
 )
-def screen(review_path: str | None, stage: str | None, reviewer: str | None) -> None:
+@click.option(
+    "--order",
+    type=click.Choice(["relevance", "import", "random"]),
+    default="relevance",
+    show_default=True,
+    help="Most likely relevant first (once you have an include and an exclude), import "
+    "order, or random order; s switches in the screen.",
+)
+def screen(review_path: str | None, stage: str | None, reviewer: str | None, order: str) -> None:
     """Screen records one at a time: include (i), exclude with a reason (e), maybe (m), undo
     (u), notes (n), tags (t), search (/), filters (f), bulk decisions (b), help (?).
 
@@ -70,8 +78,9 @@ def screen(review_path: str | None, stage: str | None, reviewer: str | None) -> 
         name = who_is_asking(review.protocol, reviewer)
         stage = stage or review.protocol.stages[0]
         session = ScreeningSession(review.db, review.protocol, name, stage)
+        session.set_order(order)
         title = f"metasift · {review.protocol.title}"
-        run_app(tui_app.make_app(lambda: ScreeningScreen(session), title=title))
+        run_app(tui_app.make_app(lambda: ScreeningScreen(session, ranking=True), title=title))
 
 
 def register(group: click.Group) -> None:

@@ -78,3 +78,14 @@ def pilot_summary(db: Database, protocol: Protocol, stage: str, reviewer: str) -
     elif not finished:
         lines.append("No colleague has screened it yet.")
     return " ".join(lines)
+
+
+def dual_sample(db: Database, protocol: Protocol, stage: str) -> frozenset[int]:
+    """The records (canonical ids) of the stage's dual-review sample, when the protocol asks
+    for two decisions on a share of the records (not all, not none); they keep their places
+    whatever order a reviewer chooses (ordering.py)."""
+    share = protocol.dual_share.get(stage, 0.0)
+    if not 0 < share < 1:
+        return frozenset()
+    states = stage_states(db, protocol, stage).values()
+    return frozenset(s.record_id for s in states if s.required == 2)

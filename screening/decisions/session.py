@@ -34,7 +34,8 @@ from screening.decisions.filters import STATUS_FILTERS, Filter
 from screening.decisions.highlight import Highlighter
 from screening.decisions.kept_outcomes import keep_fresh
 from screening.decisions.ledger import UNDO, Decision, Ledger
-from screening.decisions.queue import pilot_summary, team_queue
+from screening.decisions.ordering import ORDERS, StageOrder
+from screening.decisions.queue import dual_sample, pilot_summary, team_queue
 from screening.decisions.record_view import RecordView, load_record
 from screening.decisions.verdict_rules import verdict_problem, verdicts_at
 from screening.protocol import Protocol
@@ -90,6 +91,7 @@ class ScreeningSession:
         in_force = (self.ledger.current(r) for r in self.ledger.records() if r in self._pool_set)
         self._counts = Counter(d.verdict for d in in_force if d)
         self.filter = Filter()
+        self.order = StageOrder(self.pool, min(protocol.pilot, len(self.pool)), reviewer + stage)
         self.view: Sequence[int] = self.pool
         self.index = 0
         self.drafts: dict[int, tuple[str | None, tuple[str, ...]]] = {}
@@ -298,6 +300,21 @@ class ScreeningSession:
         drafted = {t for _, tags in self.drafts.values() for t in tags}
         return sorted(set(tags_used(self.db, self.reviewer)) | drafted, key=str.lower)
 
+    # -- order (ordering.py) ---------------------------------------------------------------
+    def set_order(self, mode: str) -> None:
+        """Order the list by relevance, import or random (the record shown stays)."""
+        if mode not in ORDERS:
+            raise ScreeningError(f"unknown order {mode!r}; use {', '.join(ORDERS)}")
+        if mode != "import" and self.order.sample is None:  # read once, when first needed
+            self.order.sample = dual_sample(self.db, self.protocol, self.stage)
+        self.order.mode = mode
+        self.set_filter()
+
+    def apply_ranking(self, ranked: list[int]) -> None:  # from the reviewer's own model
+        self.order.ranked = ranked
+        if self.order.mode == "relevance":
+            self.set_filter()
+
     # -- filters and search ----------------------------------------------------------------
 
     def set_filter(
@@ -311,9 +328,13 @@ class ScreeningSession:
         terms = self.filter.terms
         matching = record_ids_matching(self.db, terms) if terms else None
         keep = self.current_id
-        self.view = [
-            rid for rid in self.pool if (matching is None or rid in matching) and self._listed(rid)
-        ]
+        arranged = self.order.arrange(set(self.ledger.records()), keep)
+        if not self.filter.active:
+            self.view = arranged
+        else:
+            self.view = [
+                r for r in arranged if (matching is None or r in matching) and self._listed(r)
+            ]
         if keep is None or not self.go_to(keep):
             self.index = 0
         return len(self.view)

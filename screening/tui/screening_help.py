@@ -25,6 +25,8 @@ as your own: nobody else's decisions are ever shown here.
 - `/` search (below) · `f` filter by your decision or a tag · `Esc` clears both
 - `b` bulk: decide every record of the filtered list at once (shows the count, asks first)
 - `h` PICOS highlighting on or off · `o` (full text) open the PDF or link
+- `s` order: most likely relevant first (learnt from your own decisions, once you have an
+  include and an exclude), import order, or random order; the header says which
 - `Ctrl+P` every action by name · `?` this help · `q` quit (decisions are already saved)
 
 ## Highlighting

@@ -16,11 +16,13 @@ from screening.tui.bulk_decision import decide_in_bulk
 from screening.tui.commands import ScreenCommands, binding_commands
 from screening.tui.escaping import safe
 from screening.tui.modals import PickerModal, ReasonModal, TextModal
+from screening.tui.ranking_order import ScreenRanking
 from screening.tui.screening_help import HELP, SEARCH_HINT
 from screening.tui.screening_text import (
     FILTER_LABELS,
     PALETTE_TITLES,
     STAGE_LABELS,
+    empty_message,
     progress_text,
     records,
 )
@@ -82,6 +84,7 @@ class ScreeningScreen(Screen[None]):
         Binding(
             "o", "open_full_text", "Open", id="open", tooltip="Open the PDF or link", show=False
         ),
+        Binding("s", "order", "Order", id="order", tooltip="Switch the order", show=False),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("pagedown,space", "scroll(1)", "Scroll down", id="page_down", show=False),
         Binding("pageup", "scroll(-1)", "Scroll up", id="page_up", show=False),
@@ -91,12 +94,13 @@ class ScreeningScreen(Screen[None]):
     COMMANDS = {ScreenCommands}
     HELP = HELP
 
-    def __init__(self, session: ScreeningSession) -> None:
+    def __init__(self, session: ScreeningSession, ranking: bool = False) -> None:
         super().__init__()
         self.session = session
         self.status_line = StatusLine(id="status")
         self.stopping = StoppingPanel.for_session(session)  # guidance, computed off this thread
         self._prefetch: Timer | None = None
+        self.ranking = ScreenRanking(session) if ranking else None
 
     def compose(self) -> ComposeResult:
         yield Static(id="bar")
@@ -110,6 +114,12 @@ class ScreeningScreen(Screen[None]):
     def on_mount(self) -> None:
         self.show_record()
         self.status_line.say("? help · Ctrl+P every action by name")
+        if self.ranking is not None:  # new rankings reorder what follows the record shown
+            self.ranking.mount(self, self._reordered)
+
+    def on_unmount(self) -> None:
+        if self.ranking is not None:
+            self.ranking.close()  # its worker process ends with the screen
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -117,7 +127,7 @@ class ScreeningScreen(Screen[None]):
         """Draw the current record, the header and the counts."""
         s = self.session
         self.query_one(ReasonPicker).close()  # any other key abandons a pending exclusion
-        self.query_one(RecordCard).show(s.current(), empty=self._empty_message())
+        self.query_one(RecordCard).show(s.current(), empty=empty_message(s))
         self._draw_header()
         self.stopping.follow(s)
         if self._prefetch is not None:
@@ -133,6 +143,8 @@ class ScreeningScreen(Screen[None]):
         bar = Text(f"{STAGE_LABELS[s.stage]} · {s.reviewer} · {position}", "bold")
         if s.filter.active:
             bar.append(f" · filter: {s.filter.describe()} ({len(s.view):,} of {len(s.pool):,})")
+        if self.ranking is not None:
+            bar.append(f" · {self.ranking.label()} (s)")
         bar.append(f" · {s.protocol.title}", "dim")
         # one-line widgets keep their size: layout=False spares a layout pass per key
         self.query_one("#bar", Static).update(safe(bar), layout=False)
@@ -143,21 +155,13 @@ class ScreeningScreen(Screen[None]):
         self._draw_header()  # the counts shorten to symbols below 100 columns
 
     def _prepare_upcoming(self) -> None:
-        """While the reviewer reads, build the record the next decision will show."""
+        """While the reviewer reads, build the record the next decision will show (and send
+        the decisions to the ranker)."""
+        if self.ranking is not None:
+            self.ranking.send()
         upcoming = self.session.upcoming()
         if upcoming is not None and upcoming != self.session.current_id:
             self.query_one(RecordCard).prepare(self.session.record(upcoming))
-
-    def _empty_message(self) -> str:
-        s = self.session
-        if s.pool and not s.view:
-            return "No record matches this filter. Esc clears it."
-        if s.stage == "full-text":
-            return (
-                f"No records for full text yet: {s.reviewer} has included (or marked maybe) "
-                "none at title/abstract."
-            )
-        return "This review has no records yet: metasift import FILE..."
 
     # -- deciding --------------------------------------------------------------------------
 
@@ -166,6 +170,8 @@ class ScreeningScreen(Screen[None]):
             return parameters[0] in self.session.verdicts
         if action == "open_full_text":
             return self.session.stage == "full-text"
+        if action == "order":
+            return self.ranking is not None
         if action == "pick":
             return self.query_one(ReasonPicker).is_open
         return True
@@ -294,6 +300,15 @@ class ScreeningScreen(Screen[None]):
         target = view.full_text[0]  # an attached PDF (an absolute path) or link first
         if self.status_line.attempt(lambda: open_location(target)) is not FAILED:
             self.status_line.say(f"Opening {target}")
+
+    def action_order(self) -> None:
+        if self.ranking is not None:
+            self.status_line.say(f"Order: {self.ranking.next_order()}")
+            self._reordered()
+
+    def _reordered(self) -> None:
+        self._draw_header()
+        self._prepare_upcoming()
 
     def action_quit(self) -> None:
         self.app.exit()

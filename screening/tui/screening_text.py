@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from db.plurals import counted
-from screening.decisions.session import Counts
+from screening.decisions.session import Counts, ScreeningSession
 from screening.tui.widgets.record_card import VERDICT_LOOK
 
 STAGE_LABELS = {"title-abstract": "Title/abstract", "full-text": "Full text"}
@@ -29,6 +29,7 @@ PALETTE_TITLES = {
     "bulk": "Bulk decision on the filtered list",
     "highlight": "Toggle PICOS keyword highlighting",
     "open": "Open the PDF or link",
+    "order": "Order: most likely first, import or random",
     "page_down": "Scroll the abstract down",
     "page_up": "Scroll the abstract up",
 }
@@ -64,3 +65,15 @@ def progress_text(counts: Counts, compact: bool = False) -> Text:
 
 def records(n: int) -> str:
     return counted(n, "record")
+
+
+def empty_message(s: ScreeningSession) -> str:
+    """What the card says when the list is empty."""
+    if s.pool and not s.view:
+        return "No record matches this filter. Esc clears it."
+    if s.stage == "full-text":
+        return (
+            f"No records for full text yet: {s.reviewer} has included (or marked maybe) "
+            "none at title/abstract."
+        )
+    return "This review has no records yet: metasift import FILE..."

@@ -1,0 +1,156 @@
+"""Prioritised screening against ASReview: WSS@95 on every labelled set, same priors, same seeds.
+
+    python benchmarks/prioritisation.py --asreview /work/asreview-venv/bin/asreview [--seeds 10]
+
+For every CSV in ../shared/data/screening/ and each label it has (label_included, the final
+decision; label_ti_ab, the title/abstract decision, where present), in one run:
+1. `metasift simulate FILE --label COLUMN --seeds N --json` (1 include + 1 exclude as priors,
+   drawn with each seed);
+2. ASReview's own `asreview simulate` (its default model, ELAS u4) with the very same prior
+   rows (--prior-idx, from metasift's JSON) and --seed, on a copy of the CSV holding title,
+   abstract and the label as label_included; its order is read from the project file.
+Both orders are scored by the same code (screening/ranking/metrics.py, insights' WSS), the
+priors left out. Prints mean and SD over seeds, the difference, and the wall time of a whole
+simulation (ASReview retrains after every label; metasift per its schedule, with its mean
+time per retrain). ASReview is never a metasift dependency: install it in a venv of its own
+(`python -m venv /work/asreview-venv && /work/asreview-venv/bin/pip install asreview`).
+Goal: metasift's WSS@95 at least 2 points above ASReview's on every set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from screening.ranking.metrics import order_figures  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "screening"
+METASIFT = Path(sys.executable).with_name("metasift")
+
+
+def labelled_sets() -> list[tuple[str, Path, str]]:
+    """(name, file, label column) for every set and each label it has."""
+    sets = []
+    for path in sorted(DATA.glob("*.csv")):
+        header = path.open(encoding="utf-8").readline()
+        short = path.stem.split("_")[0]
+        sets.append((f"{short}/final", path, "label_included"))
+        if "label_ti_ab" in header:
+            sets.append((f"{short}/ta", path, "label_ti_ab"))
+    return sets
+
+
+def metasift_runs(path: Path, column: str, seeds: int) -> tuple[dict, float]:
+    started = time.perf_counter()
+    cmd = [str(METASIFT), "simulate", str(path), "--label", column, "--seeds", str(seeds), "--json"]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr}")
+    return json.loads(out.stdout), (time.perf_counter() - started) / seeds
+
+
+def asreview_copy(path: Path, column: str, work: Path) -> tuple[Path, list[int]]:
+    """The set as ASReview reads it (title, abstract, label_included), and its labels."""
+    copy = work / f"{path.stem}-{column}.csv"
+    labels = []
+    with path.open(encoding="utf-8", newline="") as src, copy.open("w", newline="") as dst:
+        writer = csv.writer(dst)
+        writer.writerow(["title", "abstract", "label_included"])
+        for row in csv.DictReader(src):
+            labels.append(int(row[column]))
+            writer.writerow([row.get("title", ""), row.get("abstract", ""), row[column]])
+    return copy, labels
+
+
+def asreview_run(
+    asreview: str, data: Path, labels: list[int], seed: int, priors: list[int], work: Path
+) -> tuple[float, float, int, float]:
+    """(WSS@95, recall after 10%, records to 95%, wall seconds) of one ASReview simulation."""
+    project = work / f"{data.stem}-{seed}.asreview"
+    project.unlink(missing_ok=True)
+    cmd = [asreview, "simulate", str(data), "--prior-idx", *map(str, priors), "--seed", str(seed)]
+    started = time.perf_counter()
+    # in the work folder: ASReview leaves a cache file in the folder it runs in
+    out = subprocess.run([*cmd, "-o", str(project)], capture_output=True, text=True, cwd=work)
+    seconds = time.perf_counter() - started
+    if out.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
+    order = asreview_order(project, work / f"{data.stem}-{seed}.db")
+    if sorted(order[: len(priors)]) != sorted(priors):
+        raise SystemExit(f"{project}: ASReview did not start from the priors {priors}")
+    found = [labels[r] for r in order[len(priors) :]]
+    found += [0] * (len(labels) - len(order))  # it stops once the last include is found
+    figures = order_figures(found)
+    return figures.wss95, figures.recall_at_10pct, figures.records_to_95, seconds
+
+
+def asreview_order(project: Path, scratch: Path) -> list[int]:
+    """Data rows in the order ASReview labelled them (priors first)."""
+    with zipfile.ZipFile(project) as archive:
+        scratch.write_bytes(archive.read("results.db"))
+    with sqlite3.connect(scratch) as conn:
+        rows = conn.execute(
+            "SELECT r.dataset_row FROM results s JOIN record r ON r.record_id = s.record_id "
+            "ORDER BY s.rowid"
+        ).fetchall()
+    scratch.unlink()
+    return [row[0] for row in rows]
+
+
+def spread(values: list[float]) -> str:
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.fmean(values):5.1f} ± {sd:4.1f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--asreview", required=True, help="the asreview command of its own venv")
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--jobs", type=int, default=2, help="ASReview simulations at once")
+    ap.add_argument("--only", nargs="*", help="set names, e.g. cohen2006/ta")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="prioritisation-"))
+    print(f"WSS@95 in % (mean ± SD over {args.seeds} seeds), 1 include + 1 exclude as priors")
+    print(
+        f"{'set':16}{'metasift':>14}{'ASReview':>14}{'diff':>7}   recall@10% m/A   "
+        "to 95% m/A    s per run m/A (m per retrain)"
+    )
+    for name, path, column in labelled_sets():
+        if args.only and name not in args.only:
+            continue
+        ours, our_seconds = metasift_runs(path, column, args.seeds)
+        data, labels = asreview_copy(path, column, work)
+        one = partial(asreview_run, args.asreview, data, labels, work=work)
+        with ThreadPoolExecutor(args.jobs) as pool:
+            runs = ours["seeds"]
+            theirs = list(pool.map(one, [s["seed"] for s in runs], [s["prior_rows"] for s in runs]))
+        mine = [s["wss95"] for s in ours["seeds"]]
+        asr = [t[0] for t in theirs]
+        diff = statistics.fmean(mine) - statistics.fmean(asr)
+        print(
+            f"{name:16}{spread(mine):>14}{spread(asr):>14}{diff:+7.1f}"
+            f"   {ours['recall_at_10pct']:5.1f}/{statistics.fmean(t[1] for t in theirs):5.1f}"
+            f"   {ours['records_to_95']:5.0f}/{statistics.fmean(t[2] for t in theirs):5.0f}"
+            f"   {our_seconds:5.1f}/{statistics.fmean(t[3] for t in theirs):5.1f}"
+            f" ({ours['retrain_seconds'] * 1000:.0f} ms)",
+            flush=True,
+        )
+    print("goal: metasift >= ASReview + 2 points on every set")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""Which features and classifier metasift's ranking uses, chosen by measuring.
+
+    python benchmarks/ranking_choices.py [--seeds 3] [--only words,svm-asr ...] [--jobs 2]
+
+Replays every labelled set in ../shared/data/screening/ (final labels, and title/abstract
+labels where the CSV has them) with each candidate (features x classifier), 1 include and 1
+exclude as priors, and prints WSS@95 (mean over seeds) per set. Then leave-one-set-out: for
+each review, the candidate best on the *other* reviews, and what it scores on the one left
+out; that figure, not the best per set, says what to expect on reviews we do not have.
+The baseline in the same run is `asr`: ASReview 3's default (ELAS u4: TF-IDF words and
+bigrams without stop-word removal, linear SVM C=0.11, includes weighted 9.8x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.prioritisation import labelled_sets  # noqa: E402
+from screening.ranking.features import FeatureChoice, feature_views  # noqa: E402
+from screening.ranking.labelled import read_labelled  # noqa: E402
+from screening.ranking.model import ModelChoice  # noqa: E402
+from screening.ranking.simulation import Schedule, simulate_seed  # noqa: E402
+
+FEATURES = {
+    "words": FeatureChoice(chars=0),
+    "words-stop": FeatureChoice(chars=0, stop_words=True),
+    "words+chars.5": FeatureChoice(chars=0.5),
+    "chars": FeatureChoice(words=False),
+    "words+chars": FeatureChoice(),
+    "two-views": FeatureChoice(two_views=True),
+    "emb": FeatureChoice(words=False, chars=0, headings=False, embedding=True),
+    "words+emb": FeatureChoice(chars=0, embedding=True),
+    "words+chars+emb": FeatureChoice(embedding=True),
+}
+MODELS = {
+    "svm-asr": ModelChoice("svm", 0.11, 9.8),
+    "svm-bal": ModelChoice("svm", 0.11, 1.0),
+    "svm-c1": ModelChoice("svm", 1.0, 9.8),
+    "svm-w3": ModelChoice("svm", 0.11, 3.0),
+    "svm-w30": ModelChoice("svm", 0.11, 30.0),
+    "lr": ModelChoice("logistic", 1.0, 9.8),
+    "lr-c10": ModelChoice("logistic", 10.0, 9.8),
+    "nb": ModelChoice("nb"),
+    "svm+nb": ModelChoice("svm+nb", 0.11, 9.8),
+    "svm+lr": ModelChoice("svm+logistic", 0.11, 9.8),
+}
+
+
+def _cached_embeddings(docs: list[str]) -> object:
+    """Embeddings made once per set by a separate run (they take minutes on a shared CPU),
+    from --embedding-cache; computed here only when missing."""
+    import hashlib
+
+    import numpy as np
+
+    from screening.ranking import embedding
+
+    key = hashlib.sha256("\0".join(docs).encode()).hexdigest()[:16]
+    cached = EMBEDDING_CACHE / f"emb-{key}.npy"
+    if not cached.exists():
+        np.save(cached, embedding.sentence_embeddings(docs))
+    return np.load(cached)
+
+
+EMBEDDING_CACHE = Path("/tmp")
+
+
+def run(task: tuple[str, Path, str, str, str, int, str]) -> tuple[str, str, float]:
+    name, path, column, feature, model, seeds, every = task
+    data = read_labelled(path, column)
+    if FEATURES[feature].embedding:
+        from screening.ranking import embedding
+
+        embedding.sentence_embeddings = _cached_embeddings  # type: ignore[assignment]
+    features = feature_views(data.texts, FEATURES[feature])
+    schedule = {"every": Schedule(10**9), "default": Schedule(), "coarse": Schedule(100, 0.05)}[
+        every
+    ]
+    scores = [
+        simulate_seed(
+            features, data.labels, s, choice=MODELS[model], schedule=schedule
+        ).figures.wss95
+        for s in range(seeds)
+    ]
+    return name, f"{feature},{model}", statistics.mean(scores)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--only", nargs="*", help="candidates as FEATURES,MODEL (default: all)")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument(
+        "--schedule",
+        choices=["every", "default", "coarse"],
+        default="default",
+        help="retrain after every label, as the screen does, or coarser (faster)",
+    )
+    ap.add_argument("--results", type=Path, help="JSON file to add results to (and reuse)")
+    args = ap.parse_args()
+    candidates = args.only or [f"{f},{m}" for f in FEATURES for m in MODELS]
+    done = json.loads(args.results.read_text()) if args.results and args.results.exists() else {}
+    tasks = [
+        (name, path, column, *cand.split(","), args.seeds, args.schedule)
+        for name, path, column in labelled_sets()
+        for cand in candidates
+        if f"{name}|{cand}" not in done
+    ]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for name, cand, wss in pool.map(run, tasks):  # type: ignore[arg-type]
+            done[f"{name}|{cand}"] = wss
+            print(f"{name:14} {cand:22} {wss:5.1f}", flush=True)
+            if args.results:
+                args.results.write_text(json.dumps(done, indent=1))
+    report(done, candidates)
+
+
+def report(done: dict[str, float], candidates: list[str]) -> None:
+    names = sorted({k.split("|")[0] for k in done})
+    table = {c: {n: done[f"{n}|{c}"] for n in names if f"{n}|{c}" in done} for c in candidates}
+    table = {c: row for c, row in table.items() if len(row) == len(names)}
+    print(f"\n{'candidate':22}" + "".join(f"{n:>14}" for n in names) + f"{'mean':>8}")
+    for cand, row in sorted(table.items(), key=lambda kv: -statistics.mean(kv[1].values())):
+        cells = "".join(f"{row[n]:14.1f}" for n in names)
+        print(f"{cand:22}{cells}{statistics.mean(row.values()):8.1f}")
+    print("\nleave one review out (both label sets of a review held out together):")
+    for review in sorted({n.split("/")[0] for n in names}):
+        others = [n for n in names if not n.startswith(review + "/")]
+        best = max(table, key=lambda c: statistics.mean(table[c][n] for n in others))
+        held = ", ".join(f"{n} {table[best][n]:.1f}" for n in names if n.startswith(review + "/"))
+        print(f"  {review:10} chosen on the others: {best:22} scores {held}")
+
+
+if __name__ == "__main__":
+    main()

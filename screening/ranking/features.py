@@ -1,0 +1,114 @@
+"""Records' texts as one matrix the classifier learns from.
+
+Fitted on every record of the review at once (screened or not): the vocabulary and the
+inverse document frequencies only need the texts, never a decision, and a term that occurs
+in the unscreened records is what lets the model rank them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from screening.ranking.texts import RankingText
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+
+# Character n-grams cost ten times the words' time and memory (about 2,500 distinct 3-5-grams
+# per abstract; over 12 minutes for 10,000 records on the shared 2-core test machine): beyond
+# this many records the words and headings carry the ranking on their own
+CHARS_UP_TO = 5_000
+
+
+@dataclass(frozen=True)
+class FeatureChoice:
+    """Which blocks make up a record's features (benchmarks/ranking_choices.py measured them)."""
+
+    words: bool = True  # TF-IDF of words and word pairs
+    stop_words: bool = False  # drop English stop words from them
+    chars: float = 1.0  # TF-IDF of character 3-5-grams, at this weight beside the words (0: none)
+    headings: bool = True  # keywords and MeSH headings, one term each
+    embedding: bool = False  # a sentence embedding (the optional `embedding` extra)
+    # also a second view without the character n-grams: the model averages the ranks of
+    # one classifier per view
+    two_views: bool = False
+
+
+def feature_views(
+    texts: Sequence[RankingText], choice: FeatureChoice = FeatureChoice()
+) -> tuple[csr_matrix, ...]:
+    """The matrices the model learns from: one, or with two_views, words alone beside it."""
+    from dataclasses import replace
+
+    main = text_features(texts, choice)
+    if not choice.two_views:
+        return (main,)
+    return (main, text_features(texts, replace(choice, chars=0, embedding=False)))
+
+
+def text_features(
+    texts: Sequence[RankingText], choice: FeatureChoice = FeatureChoice()
+) -> csr_matrix:
+    """One row per text: the chosen blocks side by side, each row scaled to unit length."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.preprocessing import normalize
+
+    blocks: list[Any] = []
+    docs = [t.words for t in texts]
+    if choice.words:
+        blocks.append(_words(docs, choice.stop_words))
+    if choice.chars and len(docs) <= CHARS_UP_TO:
+        blocks.append(_chars(docs) * choice.chars)
+    if choice.headings and any(t.terms for t in texts):
+        blocks.append(_headings([t.terms for t in texts]))
+    if choice.embedding:
+        from screening.ranking.embedding import sentence_embeddings
+
+        blocks.append(csr_matrix(sentence_embeddings(docs)))
+    if not blocks:
+        return csr_matrix((len(texts), 0))
+    return normalize(hstack(blocks).tocsr())
+
+
+def _words(docs: list[str], stop_words: bool) -> csr_matrix:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectoriser = TfidfVectorizer(
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        max_df=0.95,
+        stop_words="english" if stop_words else None,
+    )
+    return _fit_or_empty(vectoriser, docs)
+
+
+def _chars(docs: list[str]) -> csr_matrix:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectoriser = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_df=0.95
+    )
+    return _fit_or_empty(vectoriser, docs)
+
+
+def _headings(terms: list[tuple[str, ...]]) -> csr_matrix:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectoriser = TfidfVectorizer(analyzer=_as_is, sublinear_tf=True)
+    return _fit_or_empty(vectoriser, terms)
+
+
+def _as_is(terms: tuple[str, ...]) -> tuple[str, ...]:
+    return terms
+
+
+def _fit_or_empty(vectoriser: Any, docs: Sequence[Any]) -> csr_matrix:
+    from scipy.sparse import csr_matrix
+
+    try:
+        return vectoriser.fit_transform(docs)
+    except ValueError:  # every text empty, or every term too rare: nothing to learn from
+        return csr_matrix((len(docs), 0))

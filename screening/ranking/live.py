@@ -1,0 +1,164 @@
+"""The ranking a reviewer sees in `metasift screen`, kept up to date off the screen's thread.
+
+A worker process (screening.workers: a fresh interpreter, never a fork of the screen) reads
+the stage's records from the review file, builds their features once, then, each time it is
+sent the reviewer's decisions, retrains and answers with the undecided records in order,
+the likely includes first. The screen never waits: it sends, goes on, and takes the answer
+when ready() says one has arrived. Decisions made while the model trains are sent together
+once it answers, so the worker is never more than one request behind.
+
+Blinding: only the labels this reviewer gave are ever sent (the session reads its own
+events only); nothing of a colleague's decisions reaches the model.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from screening.ranking.features import feature_views
+from screening.ranking.model import relevance_scores
+from screening.ranking.texts import RankingText, ranking_text
+from screening.workers import Worker, WorkerFailed
+
+# include and maybe are what a reviewer wants to see more of, exclude what they do not;
+# not-retrieved says nothing of relevance
+POSITIVE, LABELLED = ("include", "maybe"), ("include", "maybe", "exclude")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """An answer: the undecided records, likely includes first, and what it took."""
+
+    ids: Any  # a numpy array of record ids: pickled as one buffer, 100,000 of them in 1 ms
+    labels_used: int
+    seconds: float  # retrain and score, in the worker
+
+    @property
+    def order(self) -> list[int]:
+        return self.ids.tolist()
+
+
+class LiveRanker:
+    """A worker that ranks one stage's records for one reviewer."""
+
+    def __init__(self, db_path: Path, record_ids: Sequence[int], seed: int = 0) -> None:
+        self.seed = seed
+        self._worker: Worker | None = Worker()
+        self._worker.send(prepare, str(db_path), list(record_ids))
+        self._preparing = True
+        self._waiting = False  # a ranking request is out
+        self._pending: dict[int, int] | None = None  # labels to send once the worker is free
+        self.failed: str | None = None
+
+    def submit(self, verdicts: Mapping[int, str]) -> None:
+        """The reviewer's verdicts now (record id -> verdict): rank by them when free."""
+        labels = {rid: int(v in POSITIVE) for rid, v in verdicts.items() if v in LABELLED}
+        if len(set(labels.values())) < 2:
+            return  # one class only: nothing to learn from yet
+        self._pending = labels
+        self._send_pending()
+
+    def poll(self, wait: bool = False) -> Ranking | None:
+        """The newest ranking, if one arrived since the last poll; waits for the answer
+        the worker owes only if asked to (tests and benchmarks)."""
+        worker = self._worker
+        if worker is None or not (self.busy if wait else worker.ready()):
+            return None
+        try:
+            answer = worker.receive()
+        except WorkerFailed as e:
+            self._fail(str(e))
+            return None
+        except Exception as e:  # noqa: BLE001 - a ranking failure must never stop screening
+            self._fail(f"{type(e).__name__}: {e}")
+            return None
+        if self._preparing:
+            self._preparing = False
+        else:
+            self._waiting = False
+        self._send_pending()
+        return answer if isinstance(answer, Ranking) else None
+
+    def _send_pending(self) -> None:
+        if self._worker is None or self._preparing or self._waiting or self._pending is None:
+            return
+        labels, self._pending = self._pending, None
+        self._worker.send(rank, list(labels.items()), self.seed)
+        self._waiting = True
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None and (self._preparing or self._waiting)
+
+    def _fail(self, why: str) -> None:
+        self.failed = why
+        self.close()
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+
+# -- in the worker ------------------------------------------------------------------------------
+
+_state: dict[str, Any] = {}
+
+
+def prepare(db_path: str, record_ids: list[int]) -> float:
+    """Read the records and build their features; kept for the calls that follow."""
+    import numpy as np
+
+    started = time.perf_counter()
+    texts = read_texts(db_path, record_ids)
+    _state["ids"] = np.asarray(record_ids)
+    _state["row"] = {rid: row for row, rid in enumerate(record_ids)}
+    _state["features"] = feature_views(texts)
+    return time.perf_counter() - started
+
+
+def rank(labels: list[tuple[int, int]], seed: int) -> Ranking:
+    """Retrain on labels ((record id, 1 or 0) pairs) and order the unlabelled records."""
+    import numpy as np
+
+    started = time.perf_counter()
+    row = _state["row"]
+    known = [(row[rid], label) for rid, label in labels if rid in row]
+    labelled = np.asarray([r for r, _ in known], dtype=np.int64)
+    # every row scored in place (no copy of the matrix), the labelled ones then left out
+    scores = relevance_scores(
+        _state["features"], labelled, [label for _, label in known], None, seed=seed
+    )
+    ordered = np.argsort(-scores, kind="stable")  # ties keep import order
+    unread = np.ones(len(scores), dtype=bool)
+    unread[labelled] = False
+    ids = _state["ids"][ordered[unread[ordered]]]
+    return Ranking(ids, len(known), time.perf_counter() - started)
+
+
+def read_texts(db_path: str, record_ids: Sequence[int]) -> list[RankingText]:
+    """The records' title, abstract, keywords and MeSH headings, read-only, in the given order."""
+    import json
+
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = {
+            rid: (title, abstract, keywords, mesh)
+            for rid, title, abstract, keywords, mesh in conn.execute(
+                "SELECT id, title, abstract, keywords, mesh_terms FROM records"
+            )
+        }
+    finally:
+        conn.close()
+    texts = []
+    for rid in record_ids:
+        title, abstract, keywords, mesh = rows.get(rid, (None, None, None, None))
+        texts.append(
+            ranking_text(title, abstract, json.loads(keywords or "[]"), json.loads(mesh or "[]"))
+        )
+    return texts

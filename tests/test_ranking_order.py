@@ -1,0 +1,119 @@
+"""The order a reviewer screens in: the ordering rules, the live ranker's worker, the screen.
+
+The review holds the first 200 records of Cohen et al. 2006 (proton pump inhibitors),
+imported with the real CSV importer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from db.connection import open_review
+from screening.decisions.ordering import StageOrder, verdicts_in_force
+from screening.decisions.session import ScreeningSession
+from screening.ranking.live import LiveRanker
+from screening.review import load_review
+from screening.tui.app import make_app
+from screening.tui.screening_screen import ScreeningScreen
+from tests.conftest import FIXTURES
+from tests.screening_fixtures import make_review
+
+COHEN = FIXTURES / "screening" / "cohen2006_proton_pump_inhibitors_200.csv"
+
+
+def first_rows(folder: Path, rows: int = 60) -> Path:
+    """The fixture's first rows (fewer records: a quicker worker)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = COHEN.read_text(encoding="utf-8").splitlines(keepends=True)[: rows + 1]
+    path = folder / "cohen_60.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def cohen_review(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cohen")
+    return make_review(folder / "review", files=(first_rows(folder),))
+
+
+def test_pilot_and_sample_keep_their_places_and_the_record_shown_stays() -> None:
+    order = StageOrder(range(1, 11), pilot=2, seed="ana", sample=frozenset({5, 8}))
+    order.mode, order.ranked = "relevance", [10, 9, 8, 7, 6, 5, 4, 3]
+    # decided: 3; on screen: 4 (undecided): it leads the undecided ones, then the ranking
+    assert order.arrange({3}, current=4) == [1, 2, 3, 4, 5, 10, 9, 8, 7, 6]
+    order.mode = "import"
+    assert list(order.arrange({3}, current=4)) == list(range(1, 11))
+
+
+def test_random_order_is_the_same_for_a_reviewer_and_keeps_the_shared_places() -> None:
+    order = StageOrder(range(1, 101), pilot=3, seed="ana", sample=frozenset({50}))
+    order.mode = "random"
+    first = order.arrange(set(), None)
+    assert first == order.arrange(set(), None) and first != list(range(1, 101))
+    assert first[:3] == [1, 2, 3] and first[49] == 50 and sorted(first) == list(range(1, 101))
+    other = StageOrder(range(1, 101), pilot=3, seed="ben", sample=frozenset({50}))
+    other.mode = "random"
+    assert other.arrange(set(), None) != first
+
+
+def test_relevance_waits_for_a_ranking_then_reorders_without_moving_the_record(
+    cohen_review: Path,
+) -> None:
+    with load_review(cohen_review.parent) as review:
+        session = ScreeningSession(review.db, review.protocol, "ben")
+        session.set_order("relevance")
+        assert list(session.view) == list(session.pool)  # no ranking yet: import order
+        session.decide("include")
+        session.decide("exclude", "wrong population")
+        shown = session.current_id
+        session.apply_ranking([50, 20, shown, 3])
+        assert session.current_id == shown
+        assert list(session.view[:5]) == [1, 2, shown, 50, 20]
+        session.decide("include")
+        assert session.current_id == 50
+
+
+def test_the_ranker_learns_from_one_reviewers_decisions_in_a_worker(cohen_review: Path) -> None:
+    db = open_review(cohen_review)
+    try:
+        # ben, a colleague, has decided records 1, 2, 50 and more: never sent to ana's model
+        ana = ScreeningSession(db, load_review(cohen_review.parent).protocol, "ana")
+        first, second = ana.pool[0], ana.pool[1]
+        ana.decide("include")
+        ana.decide("exclude")
+        assert verdicts_in_force(ana.ledger) == {first: "include", second: "exclude"}
+        ranker = LiveRanker(cohen_review, ana.pool)
+        try:
+            ranker.submit({1: "include"})  # one class: nothing to learn, nothing sent
+            assert ranker.poll(wait=True) is None  # the features, built
+            ranker.submit(verdicts_in_force(ana.ledger))
+            ranking = ranker.poll(wait=True)
+            assert ranking is not None and ranking.labels_used == 2
+            assert sorted(ranking.order) == sorted(ana.pool[2:])
+            assert ranking.order != list(ana.pool[2:])  # not import order
+        finally:
+            ranker.close()
+    finally:
+        db.close()
+
+
+async def test_the_screen_takes_a_new_ranking_without_moving_the_record(tmp_path: Path) -> None:
+    path = make_review(tmp_path / "review", files=(first_rows(tmp_path),))
+    with load_review(path.parent) as review:
+        session = ScreeningSession(review.db, review.protocol, "ana")
+        session.set_order("relevance")
+        app = make_app(lambda: ScreeningScreen(session, ranking=True))
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, ScreeningScreen) and screen.ranking is not None
+            await pilot.press("i", "e", "1")
+            shown = session.current_id
+            for _ in range(3000):  # until the worker has answered (it builds features first)
+                if screen.ranking.rankings:
+                    break
+                await pilot.pause(0.01)
+            assert screen.ranking.rankings and session.current_id == shown
+            assert "most likely first (s)" in str(screen.query_one("#bar").render())
+            await pilot.press("s")
+            assert session.order.mode == "import" and session.current_id == shown
