@@ -115,8 +115,9 @@ def _open_screen(folder: Path) -> None:
 
     with load_review(folder) as review:
         session = ScreeningSession(review.db, review.protocol, "ana", "title-abstract")
+        session.set_order("relevance")  # as `metasift screen` opens: likely includes first
         title = f"metasift · {review.protocol.title}"
-        run_app(tui_app.make_app(lambda: ScreeningScreen(session), title=title))
+        run_app(tui_app.make_app(lambda: ScreeningScreen(session, ranking=True), title=title))
     _next_steps(folder)
 
 
