@@ -184,13 +184,19 @@ def test_reimport_adds_nothing_and_other_stage_adds_its_own(review_path: Path) -
     assert len(_events(review_path)) == 24
 
 
-def test_plain_csv_round_trips_metasift_decision_export(review_path: Path, tmp_path: Path) -> None:
+def _ana_exported(review_path: Path, tmp_path: Path) -> Path:
+    """ana's decisions imported from Rayyan, then exported by metasift as a plain CSV."""
     _review(review_path, TINEA)
     invoke("import-decisions", TINEA, "--from", "rayyan", "--reviewer", "ana",
            "--name-in-file", "Zbys", "--review", review_path)  # fmt: skip
     exported = tmp_path / "ana.csv"
     invoke("export", "decisions", "--format", "csv", "-o", exported, "--reviewer", "ana",
            "--review", review_path)  # fmt: skip
+    return exported
+
+
+def test_plain_csv_round_trips_metasift_decision_export(review_path: Path, tmp_path: Path) -> None:
+    exported = _ana_exported(review_path, tmp_path)
     result = invoke("import-decisions", exported, "--from", "csv", "--reviewer", "ben",
                     "--review", review_path)  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -233,12 +239,7 @@ def test_unknown_reviewer_is_refused(review_path: Path) -> None:
 
 
 def test_not_retrieved_imports_at_full_text_only(review_path: Path, tmp_path: Path) -> None:
-    _review(review_path, TINEA)
-    invoke("import-decisions", TINEA, "--from", "rayyan", "--reviewer", "ana",
-           "--name-in-file", "Zbys", "--review", review_path)  # fmt: skip
-    exported = tmp_path / "ana.csv"
-    invoke("export", "decisions", "--format", "csv", "-o", exported, "--reviewer", "ana",
-           "--review", review_path)  # fmt: skip
+    exported = _ana_exported(review_path, tmp_path)
     with exported.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     decision = next(k for k in rows[0] if k.casefold() in ("decision", "verdict"))

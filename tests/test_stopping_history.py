@@ -30,6 +30,18 @@ def in_force(db, reviewer: str) -> dict[int, str]:  # noqa: ANN001
     return dict(rows.fetchall())
 
 
+def _dual_review(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The sample review, asking two decisions per record at title/abstract."""
+    folder = tmp_path / "review"
+    make_review(folder)
+    toml = folder / "review.toml"
+    text = toml.read_text(encoding="utf-8").replace(
+        "[screening]", "[screening]\ndecisions_required = { title-abstract = 2 }"
+    )
+    toml.write_text(text, encoding="utf-8")
+    return load_review(folder / "review.db")
+
+
 def test_the_log_read_bit_by_bit_agrees_with_the_view(tmp_path: Path) -> None:
     review = load_review(make_review(tmp_path / "review"))
     session = ScreeningSession(review.db, review.protocol, "ana", clock=ticking())
@@ -57,14 +69,7 @@ def test_the_log_read_bit_by_bit_agrees_with_the_view(tmp_path: Path) -> None:
 
 
 def test_the_team_history_holds_settled_outcomes_only(tmp_path: Path) -> None:
-    folder = tmp_path / "review"
-    make_review(folder)
-    toml = folder / "review.toml"
-    text = toml.read_text(encoding="utf-8").replace(
-        "[screening]", "[screening]\ndecisions_required = { title-abstract = 2 }"
-    )
-    toml.write_text(text, encoding="utf-8")
-    review = load_review(folder / "review.db")
+    review = _dual_review(tmp_path)
     clock = ticking()
     for who, verdicts in (("ana", "iei"), ("ben", "ii")):
         session = ScreeningSession(review.db, review.protocol, who, clock=clock)
@@ -81,14 +86,7 @@ def test_the_team_history_holds_settled_outcomes_only(tmp_path: Path) -> None:
 def test_status_reads_the_same_team_history_from_the_kept_outcomes(tmp_path: Path) -> None:
     from screening.stopping.report import stopping_status
 
-    folder = tmp_path / "review"
-    make_review(folder)
-    toml = folder / "review.toml"
-    text = toml.read_text(encoding="utf-8").replace(
-        "[screening]", "[screening]\ndecisions_required = { title-abstract = 2 }"
-    )
-    toml.write_text(text, encoding="utf-8")
-    review = load_review(folder / "review.db")
+    review = _dual_review(tmp_path)
     clock = ticking()
     # first decided in the order 3, 1, 4, 2: 3 and 4 excluded by both, 1 included by both,
     # 2 in conflict, 5 undone by ana and left to ben alone
