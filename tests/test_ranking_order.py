@@ -92,6 +92,9 @@ def test_the_ranker_learns_from_one_reviewers_decisions_in_a_worker(cohen_review
             assert ranking is not None and ranking.labels_used == 2
             assert sorted(ranking.order) == sorted(ana.pool[2:])
             assert ranking.order != list(ana.pool[2:])  # not import order
+            # the same verdicts again (every redraw sends them): no retraining, no answer
+            ranker.submit(verdicts_in_force(ana.ledger))
+            assert not ranker.busy and ranker.poll(wait=True) is None
         finally:
             ranker.close()
     finally:
@@ -114,6 +117,9 @@ async def test_the_screen_takes_a_new_ranking_without_moving_the_record(tmp_path
                     break
                 await pilot.pause(0.01)
             assert screen.ranking.rankings and session.current_id == shown
+            taken = screen.ranking.rankings
+            await pilot.pause(0.5)  # a new ranking redraws; the redraw must not ask again
+            assert screen.ranking.rankings == taken and not screen.ranking.ranker.busy
             assert "most likely first (s)" in str(screen.query_one("#bar").render())
             await pilot.press("s")
             assert session.order.mode == "import" and session.current_id == shown

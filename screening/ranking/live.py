@@ -53,6 +53,7 @@ class LiveRanker:
         self._preparing = True
         self._waiting = False  # a ranking request is out
         self._pending: dict[int, int] | None = None  # labels to send once the worker is free
+        self._latest: dict[int, int] | None = None  # the newest labels submitted
         self.failed: str | None = None
 
     def submit(self, verdicts: Mapping[int, str]) -> None:
@@ -60,7 +61,10 @@ class LiveRanker:
         labels = {rid: int(v in POSITIVE) for rid, v in verdicts.items() if v in LABELLED}
         if len(set(labels.values())) < 2:
             return  # one class only: nothing to learn from yet
-        self._pending = labels
+        if labels == self._latest:
+            return  # nothing new to learn: retraining would only spin (a new ranking redraws,
+            # and every redraw submits the verdicts again)
+        self._latest = self._pending = labels
         self._send_pending()
 
     def poll(self, wait: bool = False) -> Ranking | None:
