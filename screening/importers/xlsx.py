@@ -36,14 +36,14 @@ from screening.importers.textfile import SourceFile
 
 NAME = "xlsx"
 _ZIP = "PK\x03\x04"
-# what a damaged archive raises on the way in: a member that does not inflate (zlib), an
-# unknown zip version (NotImplementedError), a member flagged as encrypted (RuntimeError), a
-# member whose XML is broken, an element with an attribute openpyxl does not know
-# (TypeError from its deserialiser); found by tests/test_importer_mutations.py
+# what a damaged archive raises on the way in: a member that does not inflate (zlib); an
+# unknown zip version or compression method, or a member flagged as encrypted (zipfile raises
+# RuntimeError, or a subclass of it, for each); a member whose XML is broken; an element with
+# an attribute openpyxl does not know (TypeError from its deserialiser). Found by
+# tests/test_importer_mutations.py
 _DAMAGED = (
     zipfile.BadZipFile,
     zlib.error,
-    NotImplementedError,
     RuntimeError,
     ElementTree.ParseError,
     TypeError,
