@@ -195,3 +195,17 @@ def test_a_scopus_csv_saved_as_a_workbook_reads_the_same(tmp_path: Path) -> None
         )  # fmt: skip
         assert ours.source_record_id == theirs.source_record_id
         assert ours.extra["database"] == "Scopus"
+
+
+def test_a_workbook_in_an_unknown_compression_method_is_refused(tmp_path: Path) -> None:
+    # zipfile raises NotImplementedError (a RuntimeError) for a method it cannot inflate
+    raw = bytearray(EPPI.read_bytes())
+    for signature, at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # local, central headers
+        start = raw.find(signature)
+        while start != -1:
+            raw[start + at : start + at + 2] = (99).to_bytes(2, "little")
+            start = raw.find(signature, start + 4)
+    path = tmp_path / "method99.xlsx"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ParseError, match="not a readable XLSX workbook"):
+        read(path)
