@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from db.decisions import first_decided
-from screening.decisions.ledger import UNDO
+from screening.decisions.ledger import Decision, Ledger
 from screening.decisions.outcome import INCLUDE, MAYBE
 from screening.decisions.stage_outcomes import ClusterState
 
@@ -50,9 +50,9 @@ def relevant(verdict: str | None, stage: str) -> bool:
 
 
 class ScreeningLog:
-    """Decision events at a stage (one reviewer's, or everyone's) folded in time order into
-    the verdict in force per cluster, in the order of the first standing decision on each:
-    the rule of the current_decisions view (the latest event neither an undo nor undone).
+    """One reviewer's decision events at a stage folded in time order into the verdict in
+    force per cluster (by the screen's own Ledger, the rule of the current_decisions view),
+    in the order of the first standing decision on each.
 
     read() takes only the events written to the file since the last read, so the screen's
     panel pays for a whole history once and then for each new decision (at 100,000
@@ -63,50 +63,45 @@ class ScreeningLog:
     (a copy merged while the screen is open places its events at the end until the next
     first read)."""
 
-    def __init__(self, stage: str, reviewer: str | None = None) -> None:
+    def __init__(self, stage: str, reviewer: str) -> None:
         self.stage, self.reviewer = stage, reviewer
         self._read_up_to = 0  # the decisions row id folded up to
-        self._clusters: dict[int, int] | None = None
-        self._standing: dict[int, list[tuple[str, str]]] = {}  # cluster -> (uuid, verdict)
-        self._cluster_of: dict[str, int] = {}  # event uuid -> its cluster
+        self._ledger: Ledger | None = None  # the rule in force, made once clusters are known
         self.order: dict[int, None] = {}  # clusters with a standing decision, first first
 
     def read(self, db: Database) -> ScreeningLog:
-        if self._clusters is None:
-            self._clusters = _clusters(db)
+        if self._ledger is None:
+            clusters = _clusters(db)
+            self._ledger = Ledger(cluster=lambda rid: clusters.get(rid, rid))
         top = db.execute("SELECT max(id) FROM decisions").fetchone()[0] or 0
-        who = "AND reviewer = ?" if self.reviewer is not None else ""
         order = "created_at, record_id, uuid" if self._read_up_to == 0 else "id"
         rows = db.execute(
             "SELECT record_id, uuid, verdict, undoes FROM decisions "
-            f"WHERE id > ? AND id <= ? AND stage = ? {who} ORDER BY {order}",
-            [
-                self._read_up_to,
-                top,
-                self.stage,
-                *([self.reviewer] if self.reviewer is not None else []),
-            ],
+            f"WHERE id > ? AND id <= ? AND stage = ? AND reviewer = ? ORDER BY {order}",
+            [self._read_up_to, top, self.stage, self.reviewer],
         )
         for record_id, uuid, verdict, undoes in rows:
-            self._apply(record_id, uuid, verdict, undoes)
+            self._apply(self._ledger, Decision(uuid, record_id, verdict, undoes=undoes))
         self._read_up_to = top  # a row written since has a higher id: the next read's
         return self
 
-    def _apply(self, record_id: int, uuid: str, verdict: str, undoes: str | None) -> None:
-        if verdict == UNDO:
-            key = self._cluster_of.pop(undoes or "", None)
-            standing = self._standing.get(key, []) if key is not None else []
-            standing[:] = [event for event in standing if event[0] != undoes]
-            if key is not None and not standing:
-                self.order.pop(key, None)
+    def _apply(self, ledger: Ledger, event: Decision) -> None:
+        """Fold one event by the ledger's rule; a cluster joins the order when it gains a
+        standing decision and leaves it when its last one is undone."""
+        changed = ledger.apply(event)
+        if changed is None:
             return
-        key = (self._clusters or {}).get(record_id, record_id)
-        self._standing.setdefault(key, []).append((uuid, verdict))
-        self._cluster_of[uuid] = key
-        self.order.setdefault(key, None)
+        key, before, after = changed
+        if after is None:
+            self.order.pop(key, None)
+        elif before is None:
+            self.order.setdefault(key, None)
 
     def verdict(self, cluster_id: int) -> str:
-        return self._standing[cluster_id][-1][1]
+        current = self._ledger.current(cluster_id) if self._ledger is not None else None
+        if current is None:
+            raise KeyError(cluster_id)
+        return current.verdict
 
     def labels(self) -> tuple[bool, ...]:
         return tuple(relevant(self.verdict(key), self.stage) for key in self.order)
