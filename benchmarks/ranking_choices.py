@@ -7,8 +7,13 @@ labels where the CSV has them) with each candidate (features x classifier), 1 in
 exclude as priors, and prints WSS@95 (mean over seeds) per set. Then leave-one-set-out: for
 each review, the candidate best on the *other* reviews, and what it scores on the one left
 out; that figure, not the best per set, says what to expect on reviews we do not have.
-The baseline in the same run is `asr`: ASReview 3's default (ELAS u4: TF-IDF words and
-bigrams without stop-word removal, linear SVM C=0.11, includes weighted 9.8x).
+The baseline in the same run is `asr,svm-asr`: ASReview 3's default (ELAS u4: TF-IDF of
+title and abstract words and bigrams, no stop-word removal, linear SVM C=0.11, includes
+weighted 9.8x). With `--schedule every` it reproduces `asreview simulate`'s order record for
+record (checked on Cohen and Nagtegaal with the priors of two seeds), so every candidate is
+printed again as its gain over ASReview's own model, with the same priors and seeds, and
+its worst gain. `--sets` limits the run; `--results` keeps what is done across runs.
+The embedding candidates read embeddings made once per set (EMBEDDING_CACHE).
 """
 
 from __future__ import annotations
@@ -30,15 +35,28 @@ from screening.ranking.model import ModelChoice  # noqa: E402
 from screening.ranking.simulation import Schedule, simulate_seed  # noqa: E402
 
 FEATURES = {
+    # ASReview's own features (title and abstract words and word pairs): with svm-asr and the
+    # "every" schedule it reproduces `asreview simulate`'s order record for record
+    "asr": FeatureChoice(chars=0, headings=0),
     "words": FeatureChoice(chars=0),
     "words-stop": FeatureChoice(chars=0, stop_words=True),
     "words+chars.5": FeatureChoice(chars=0.5),
     "chars": FeatureChoice(words=False),
     "words+chars": FeatureChoice(),
     "two-views": FeatureChoice(two_views=True),
+    "words+chars-h": FeatureChoice(headings=0),
+    "words+chars-h.5": FeatureChoice(headings=0.5),
+    "words+chars.5-h": FeatureChoice(chars=0.5, headings=0),
+    "words+chars.3-h": FeatureChoice(chars=0.3, headings=0),
+    "words+chars.3-h.3": FeatureChoice(chars=0.3, headings=0.3),
+    "words+chars.3": FeatureChoice(chars=0.3),
+    "two-views-h": FeatureChoice(two_views=True, headings=0),
     "emb": FeatureChoice(words=False, chars=0, headings=False, embedding=True),
     "words+emb": FeatureChoice(chars=0, embedding=True),
     "words+chars+emb": FeatureChoice(embedding=True),
+    "asr+emb": FeatureChoice(chars=0, headings=0, embedding=True),
+    "words+chars-h+emb": FeatureChoice(headings=0, embedding=True),
+    "words+chars.5-h+emb": FeatureChoice(chars=0.5, headings=0, embedding=True),
 }
 MODELS = {
     "svm-asr": ModelChoice("svm", 0.11, 9.8),
@@ -49,6 +67,8 @@ MODELS = {
     "lr": ModelChoice("logistic", 1.0, 9.8),
     "lr-c10": ModelChoice("logistic", 10.0, 9.8),
     "nb": ModelChoice("nb"),
+    "svm-w20": ModelChoice("svm", 0.11, 20.0),
+    "svm-c.3": ModelChoice("svm", 0.3, 9.8),
     "svm+nb": ModelChoice("svm+nb", 0.11, 9.8),
     "svm+lr": ModelChoice("svm+logistic", 0.11, 9.8),
 }
@@ -104,23 +124,33 @@ def main() -> None:
         default="default",
         help="retrain after every label, as the screen does, or coarser (faster)",
     )
+    ap.add_argument("--sets", nargs="*", help="only these sets, e.g. cohen2006/ta")
     ap.add_argument("--results", type=Path, help="JSON file to add results to (and reuse)")
     args = ap.parse_args()
-    candidates = args.only or [f"{f},{m}" for f in FEATURES for m in MODELS]
+    candidates = list(
+        dict.fromkeys([BASELINE, *(args.only or [f"{f},{m}" for f in FEATURES for m in MODELS])])
+    )
     done = json.loads(args.results.read_text()) if args.results and args.results.exists() else {}
     tasks = [
         (name, path, column, *cand.split(","), args.seeds, args.schedule)
         for name, path, column in labelled_sets()
         for cand in candidates
-        if f"{name}|{cand}" not in done
+        if f"{name}|{cand}" not in done and (not args.sets or name in args.sets)
     ]
     with ProcessPoolExecutor(args.jobs) as pool:
-        for name, cand, wss in pool.map(run, tasks):  # type: ignore[arg-type]
+        for name, cand, wss in pool.map(run, tasks):
             done[f"{name}|{cand}"] = wss
             print(f"{name:14} {cand:22} {wss:5.1f}", flush=True)
             if args.results:
                 args.results.write_text(json.dumps(done, indent=1))
     report(done, candidates)
+
+
+BASELINE = "asr,svm-asr"
+
+
+def _gains(row: dict[str, float], base: dict[str, float]) -> list[float]:
+    return [row[n] - base[n] for n in base]
 
 
 def report(done: dict[str, float], candidates: list[str]) -> None:
@@ -131,6 +161,12 @@ def report(done: dict[str, float], candidates: list[str]) -> None:
     for cand, row in sorted(table.items(), key=lambda kv: -statistics.mean(kv[1].values())):
         cells = "".join(f"{row[n]:14.1f}" for n in names)
         print(f"{cand:22}{cells}{statistics.mean(row.values()):8.1f}")
+    base = table.get(BASELINE)
+    if base:
+        print(f"\nminus the baseline {BASELINE} (ASReview's own model), same priors and seeds:")
+        for cand, row in sorted(table.items(), key=lambda kv: -min(_gains(kv[1], base))):
+            cells = "".join(f"{row[n] - base[n]:+14.1f}" for n in names)
+            print(f"{cand:22}{cells}{min(_gains(row, base)):+8.1f} (worst)")
     print("\nleave one review out (both label sets of a review held out together):")
     for review in sorted({n.split("/")[0] for n in names}):
         others = [n for n in names if not n.startswith(review + "/")]

@@ -19,18 +19,26 @@ if TYPE_CHECKING:
 
 # Character n-grams cost ten times the words' time and memory (about 2,500 distinct 3-5-grams
 # per abstract; over 12 minutes for 10,000 records on the shared 2-core test machine): beyond
-# this many records the words and headings carry the ranking on their own
+# this many records the words carry the ranking on their own
 CHARS_UP_TO = 5_000
 
 
 @dataclass(frozen=True)
 class FeatureChoice:
-    """Which blocks make up a record's features (benchmarks/ranking_choices.py measured them)."""
+    """Which blocks make up a record's features, and their weights beside the words.
+
+    benchmarks/ranking_choices.py measured them against ASReview's own model (words alone)
+    with the same priors and seeds. Character n-grams at full weight gained most on average
+    (+3.4 WSS@95 points over the six label sets) but lost 4.2 on one; at 0.3 they gained
+    +2.1 and lost at most 1.0, and a default has to hold on reviews we do not have.
+    Keyword and MeSH headings as whole terms cost Cohen's review (the one set with them)
+    7 points at full weight and 2.5 at 0.3 (title/abstract labels: +1.6), so they are read
+    but left out unless asked for."""
 
     words: bool = True  # TF-IDF of words and word pairs
     stop_words: bool = False  # drop English stop words from them
-    chars: float = 1.0  # TF-IDF of character 3-5-grams, at this weight beside the words (0: none)
-    headings: bool = True  # keywords and MeSH headings, one term each
+    chars: float = 0.3  # TF-IDF of character 3-5-grams, at this weight beside the words (0: none)
+    headings: float = 0.0  # keywords and MeSH headings, one term each, at this weight (0: none)
     embedding: bool = False  # a sentence embedding (the optional `embedding` extra)
     # also a second view without the character n-grams: the model averages the ranks of
     # one classifier per view
@@ -63,7 +71,7 @@ def text_features(
     if choice.chars and len(docs) <= CHARS_UP_TO:
         blocks.append(_chars(docs) * choice.chars)
     if choice.headings and any(t.terms for t in texts):
-        blocks.append(_headings([t.terms for t in texts]))
+        blocks.append(_headings([t.terms for t in texts]) * choice.headings)
     if choice.embedding:
         from screening.ranking.embedding import sentence_embeddings
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
     from scipy.sparse import csr_matrix
 
-Classifier = Literal["svm", "logistic", "nb", "svm+nb", "logistic+nb"]
+Classifier = Literal["svm", "logistic", "nb", "svm+nb", "logistic+nb", "svm+logistic"]
 
 
 @dataclass(frozen=True)
