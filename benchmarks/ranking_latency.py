@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tui_latency import decisions, summary
@@ -66,14 +67,7 @@ def rerank_times(db_path: Path, rounds: int = 5) -> tuple[list[float], list[floa
     session = ScreeningSession(review.db, review.protocol, "ranker")
     session.set_order("relevance")
     applies: list[float] = []
-    apply_ranking = session.apply_ranking
-
-    def timed_apply(order: list[int]) -> None:
-        started = time.perf_counter()
-        apply_ranking(order)
-        applies.append((time.perf_counter() - started) * 1000)
-
-    session.apply_ranking = timed_apply  # type: ignore[method-assign]
+    session.apply_ranking = timed(session.apply_ranking, applies)  # type: ignore[method-assign]
     ranking = ScreenRanking(session)
     started = time.perf_counter()
     ranking.start()
@@ -98,3 +92,14 @@ def rerank_times(db_path: Path, rounds: int = 5) -> tuple[list[float], list[floa
         ranking.close()
         review.close()
     return times, applies
+
+
+def timed(function: Callable[..., None], times: list[float]) -> Callable[..., None]:
+    """function, noting the ms each call takes in times."""
+
+    def call(*args: object) -> None:
+        started = time.perf_counter()
+        function(*args)
+        times.append((time.perf_counter() - started) * 1000)
+
+    return call
