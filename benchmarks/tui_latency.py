@@ -19,9 +19,11 @@
    first record's PMID appearing in capture-pane.
 Goal: p95 < 40 ms per decision with the decision committed; cold start < 1.5 s.
 
---ranking: the decisions are timed twice in the same run, in import order and then in "most
-likely first" order with the reviewer's model retraining in its worker after every decision
-(the features built before the clock starts); the p95 should not grow. Then the time from
+--ranking: the decisions are timed again in the same run in "most likely first" order with
+the reviewer's model retraining in its worker after every decision (the features built
+before the clock starts), then, from the same starting state, the very records that run
+decided, in its order, with the ranking off: the p95 should not grow against that baseline
+(import order meets other records, with other card lengths). Then the time from
 sending a reviewer's decisions to the re-ranked list being in place (worker retrain and
 score, the answer's transfer, the session reordering its list): goal < 100 ms at 10,000
 records, < 1 s at 100,000.
@@ -44,6 +46,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,8 +135,15 @@ async def time_refresh(app, action) -> float:  # noqa: ANN001
 
 
 async def decisions(
-    db_path: Path, n: int, pause: float, ranking: bool = False
+    db_path: Path,
+    n: int,
+    pause: float,
+    ranking: bool = False,
+    shown: list[int] | None = None,
+    replay: Sequence[int] = (),
 ) -> dict[str, list[float]]:
+    """Times per decision; `shown` gets the records decided, in turn; `replay`: records to
+    meet first, in this order (ranking off)."""
     from screening.decisions.session import ScreeningSession
     from screening.review import load_review
     from screening.tui.app import make_app
@@ -142,6 +152,10 @@ async def decisions(
     review = load_review(db_path)
     session = ScreeningSession(review.db, review.protocol, REVIEWER)
     session.set_order("relevance" if ranking else "import")
+    if replay:
+        first = set(replay)
+        session.view = [*replay, *(r for r in session.pool if r not in first)]
+        session.index = 0
     app = make_app(lambda: ScreeningScreen(session, ranking=ranking))
     times: dict[str, list[float]] = {
         "include": [],
@@ -153,6 +167,8 @@ async def decisions(
     decide = session.decide
 
     def timed_decide(*args: object, **kwargs: object) -> object:  # the core's share: write+commit
+        if shown is not None and session.current_id is not None:
+            shown.append(session.current_id)
         started = time.perf_counter()
         try:
             return decide(*args, **kwargs)  # type: ignore[arg-type]
@@ -196,41 +212,6 @@ async def features_built(screen) -> None:  # noqa: ANN001
     if ranking.ranker is None or ranking.ranker.failed:
         raise SystemExit("the ranking worker failed")
     print(f"  ranking worker ready in {time.perf_counter() - started:.1f} s (not timed)")
-
-
-def rerank_times(db_path: Path, rounds: int = 5) -> list[float]:
-    """ms from sending a reviewer's decisions to the re-ranked list in place: the worker's
-    retrain and scoring, the answer, and the session reordering its list."""
-    from screening.decisions.ordering import verdicts_in_force
-    from screening.decisions.session import ScreeningSession
-    from screening.ranking.live import LiveRanker
-    from screening.review import load_review
-
-    review = load_review(db_path)
-    session = ScreeningSession(review.db, review.protocol, "ranker")
-    session.set_order("relevance")
-    started = time.perf_counter()
-    ranker = LiveRanker(db_path, session.pool)
-    ranker.poll(wait=True)
-    print(
-        f"  features of {len(session.pool):,} records built in the worker in "
-        f"{time.perf_counter() - started:.1f} s"
-    )
-    times = []
-    try:
-        for round_ in range(rounds):
-            for i in range(40):  # 40 more decisions per round, one include in five
-                session.decide("include" if (round_ * 40 + i) % 5 == 0 else "exclude")
-            started = time.perf_counter()
-            ranker.submit(verdicts_in_force(session.ledger))
-            ranking = ranker.poll(wait=True)
-            assert ranking is not None
-            session.apply_ranking(ranking.order)
-            times.append((time.perf_counter() - started) * 1000)
-    finally:
-        ranker.close()
-        review.close()
-    return times
 
 
 async def floor(db_path: Path, n: int) -> list[float]:
@@ -298,13 +279,6 @@ def summary(label: str, ms: list[float]) -> str:
     )
 
 
-def report_rerank(db_path: Path, records: int) -> None:
-    goal = 100 if records <= 10_000 else 1000
-    ready = rerank_times(db_path)
-    print(summary("decisions sent -> re-ranked list in place", ready))
-    print(f"  goal < {goal} ms: {'met' if max(ready) < goal else 'NOT met'} (max)")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=100_000)
@@ -328,6 +302,8 @@ def main() -> None:
     run([str(METASIFT), "status", "--review", str(db_path)])
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"  load average before the run: {load} on {os.cpu_count()} CPUs")
+    if args.ranking or args.rerank_only:
+        from ranking_latency import report_ranking, report_rerank
     if args.rerank_only:
         report_rerank(db_path, args.records)
         return
@@ -351,11 +327,7 @@ def main() -> None:
             " reading pause; the bare app wraps its text inside the timed redraw)"
         )
     if args.ranking:
-        ranked = asyncio.run(decisions(db_path, args.decisions, pause=0.1, ranking=True))
-        every_ranked = ranked["include"] + ranked["exclude"] + ranked["maybe"]
-        print(summary("same, most likely first (ranking on)", every_ranked))
-        grew = statistics.quantiles(every_ranked, n=100)[94] - p95
-        print(f"  p95 with ranking on minus off: {grew:+.1f} ms")
+        report_ranking(db_path, args.decisions, p95)
         report_rerank(db_path, args.records)
     rushed = asyncio.run(decisions(db_path, max(args.decisions // 5, 20), pause=0.0))
     print(summary("back to back, nothing prepared", rushed["include"] + rushed["maybe"]))

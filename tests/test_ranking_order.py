@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from db.connection import open_review
 from screening.decisions.ordering import StageOrder, verdicts_in_force
 from screening.decisions.session import ScreeningSession
-from screening.ranking.live import LiveRanker
+from screening.ranking.live import LiveRanker, Ranking
 from screening.review import load_review
 from screening.tui.app import make_app
+from screening.tui.ranking_order import ScreenRanking
 from screening.tui.screening_screen import ScreeningScreen
 from tests.conftest import FIXTURES
 from tests.screening_fixtures import make_review
@@ -85,20 +87,89 @@ def test_the_ranker_learns_from_one_reviewers_decisions_in_a_worker(cohen_review
         assert verdicts_in_force(ana.ledger) == {first: "include", second: "exclude"}
         ranker = LiveRanker(cohen_review, ana.pool)
         try:
-            ranker.submit({1: "include"})  # one class: nothing to learn, nothing sent
+            ranker.update({1: "include"})  # one class: nothing to learn, nothing sent
             assert ranker.poll(wait=True) is None  # the features, built
-            ranker.submit(verdicts_in_force(ana.ledger))
+            ranker.update(verdicts_in_force(ana.ledger))
             ranking = ranker.poll(wait=True)
             assert ranking is not None and ranking.labels_used == 2
             assert sorted(ranking.order) == sorted(ana.pool[2:])
             assert ranking.order != list(ana.pool[2:])  # not import order
             # the same verdicts again (every redraw sends them): no retraining, no answer
-            ranker.submit(verdicts_in_force(ana.ledger))
+            ranker.update(verdicts_in_force(ana.ledger))
             assert not ranker.busy and ranker.poll(wait=True) is None
         finally:
             ranker.close()
     finally:
         db.close()
+
+
+def test_the_screen_sends_only_the_verdicts_that_changed(cohen_review: Path) -> None:
+    """Per decision the screen sends what changed, not the reviewer's whole history; an undo
+    takes a label back; nothing new, nothing sent."""
+    with load_review(cohen_review.parent) as review:
+        session = ScreeningSession(review.db, review.protocol, "cleo")
+        session.set_order("relevance")
+        session.decide("include")
+        ranking = ScreenRanking(session)
+        try:
+            ranking.start()  # the verdicts so far (one class: nothing to learn yet)
+            assert ranking.ranker is not None
+            sent = record_updates(ranking.ranker)
+            assert not ranking.poll(wait=True)  # the features, built
+            session.decide("exclude")
+            ranking.send()
+            ranking.send()  # nothing new
+            assert sent == [{session.pool[1]: "exclude"}]
+            assert ranking.poll(wait=True) and ranking.rankings == 1  # the first: the header
+            session.decide("exclude")
+            ranking.send()
+            ranking.poll(wait=True)
+            assert ranking.rankings == 2
+            session.undo()
+            ranking.send()
+            assert sent[-1] == {session.pool[2]: None}
+            ranking.poll(wait=True)
+            assert ranking.rankings == 3 and not ranking.ranker.busy
+        finally:
+            ranking.close()
+
+
+def record_updates(ranker: LiveRanker) -> list[dict[int, str | None]]:
+    """What the ranker is sent from now on (and still sends it on)."""
+    sent: list[dict[int, str | None]] = []
+    update = ranker.update
+
+    def recorded(verdicts: dict[int, str | None]) -> None:
+        sent.append(dict(verdicts))
+        update(verdicts)
+
+    ranker.update = recorded  # type: ignore[method-assign]
+    return sent
+
+
+class FixedRankings(LiveRanker):
+    """Hands out the given rankings, one per poll, with no worker."""
+
+    def __init__(self, orders: list[list[int]]) -> None:
+        self.orders, self.failed = orders, None
+
+    def poll(self, wait: bool = False) -> Ranking | None:
+        return Ranking(np.asarray(self.orders.pop(0)), 2, 0.0) if self.orders else None
+
+
+def test_a_ranking_redraws_only_when_it_changes_what_follows(cohen_review: Path) -> None:
+    """The record a decision moves to is prepared ahead; a ranking that keeps it in place
+    costs the screen no redraw and no second preparation."""
+    with load_review(cohen_review.parent) as review:
+        session = ScreeningSession(review.db, review.protocol, "dan")
+        session.set_order("relevance")
+        shown, rest = session.current_id, list(session.pool[1:])
+        ranking = ScreenRanking(session)
+        ranking.ranker = FixedRankings([rest, [*rest[:1], *rest[:0:-1]], rest[::-1]])
+        assert ranking.poll()  # the first ranking: the header changes
+        assert not ranking.poll()  # the same record next: nothing to redraw
+        assert ranking.poll() and session.upcoming() == rest[-1]  # another record next
+        assert not ranking.poll() and session.current_id == shown and ranking.rankings == 3
 
 
 async def test_the_screen_takes_a_new_ranking_without_moving_the_record(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ they hold, send exceptions back, and never run the caller's __main__ again."""
 from __future__ import annotations
 
 import os
+import pickle
+import struct
 import subprocess
 import sys
 import textwrap
@@ -90,6 +92,44 @@ def test_a_worker_has_a_process_group_of_its_own() -> None:
     with Worker() as worker:
         worker.send(process_group)
         assert worker.receive() == worker.pid != os.getpgrp()
+
+
+def test_ready_says_yes_only_once_an_answer_has_arrived_whole() -> None:
+    """A caller that must never wait (the screen) polls ready(): an answer still arriving
+    (a long one takes many pipefuls) is read ahead, never waited for."""
+    answer = pickle.dumps((True, list(range(5000))), protocol=pickle.HIGHEST_PROTOCOL)
+    message = struct.pack("!Q", len(answer)) + answer  # twice of it fits in a pipe
+    with Worker() as worker:
+        read_end, write_end = os.pipe()
+        worker._answers = os.fdopen(read_end, "rb", buffering=0)  # answers we write ourselves
+        with os.fdopen(write_end, "wb", buffering=0) as pipe:
+            assert not worker.ready()
+            pipe.write(message[:5])  # not even the length yet
+            assert not worker.ready()
+            pipe.write(message[5:9000])
+            assert not worker.ready()
+            pipe.write(message[9000:] + message)  # the rest, and a second answer whole
+            assert worker.ready()
+            assert worker.receive() == list(range(5000))
+            assert worker.ready() and worker.receive() == list(range(5000))
+            assert not worker.ready()
+        assert worker.ready()  # the end of the answers: receive() would report it
+        with pytest.raises(WorkerFailed):
+            worker.receive()
+
+
+def background_policy() -> tuple[int, int]:
+    return os.sched_getscheduler(0), os.nice(0)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's SCHED_IDLE policy")
+def test_a_background_worker_runs_only_on_idle_cpu_time() -> None:
+    with Worker(background=True) as worker:
+        worker.send(background_policy)
+        assert worker.receive()[0] == os.SCHED_IDLE
+    with Worker() as worker:
+        worker.send(background_policy)
+        assert worker.receive() == (os.sched_getscheduler(0), os.nice(0))
 
 
 def test_a_pool_gives_results_in_the_order_of_the_calls() -> None:

@@ -69,6 +69,7 @@ class Ledger:
         self._by_record: dict[int, list[Decision]] = {}
         self._in_force: dict[str, Decision] = {}  # uuid -> event, oldest first: the undo stack
         self._undone: set[str] = set()
+        self.changed: list[int] = []  # records whose decision in force changed, in turn
         for event in events:
             self.apply(event)
 
@@ -84,6 +85,7 @@ class Ledger:
             events = self._by_record[key]
             before = events[-1]
             events.remove(target)
+            self.changed.append(key)
             return key, before, events[-1] if events else None
         if event.uuid in self._undone:  # an undo read before its target (merged copies)
             return None
@@ -92,6 +94,7 @@ class Ledger:
         previous = events[-1] if events else None
         events.append(event)
         self._in_force[event.uuid] = event
+        self.changed.append(key)
         return key, previous, event
 
     def current(self, record_id: int) -> Decision | None:

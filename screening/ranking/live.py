@@ -2,10 +2,12 @@
 
 A worker process (screening.workers: a fresh interpreter, never a fork of the screen) reads
 the stage's records from the review file, builds their features once, then, each time it is
-sent the reviewer's decisions, retrains and answers with the undecided records in order,
-the likely includes first. The screen never waits: it sends, goes on, and takes the answer
-when ready() says one has arrived. Decisions made while the model trains are sent together
-once it answers, so the worker is never more than one request behind.
+sent the labels that changed, retrains on all it holds and answers with the undecided
+records in order, the likely includes first. The screen never waits: it sends, goes on, and
+takes the answer when ready() says one has arrived. Decisions made while the model trains
+are sent together once it answers, so the worker is never more than one request behind. It
+runs in the background (workers.Worker(background=True)): a retrain never takes the CPU from
+the screen, and has every core the screen leaves idle.
 
 Blinding: only the labels this reviewer gave are ever sent (the session reads its own
 events only); nothing of a colleague's decisions reaches the model.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,23 +51,32 @@ class LiveRanker:
 
     def __init__(self, db_path: Path, record_ids: Sequence[int], seed: int = 0) -> None:
         self.seed = seed
-        self._worker: Worker | None = Worker()
+        self._worker: Worker | None = Worker(background=True)
         self._worker.send(prepare, str(db_path), list(record_ids))
         self._preparing = True
         self._waiting = False  # a ranking request is out
-        self._pending: dict[int, int] | None = None  # labels to send once the worker is free
-        self._latest: dict[int, int] | None = None  # the newest labels submitted
+        self._labels: dict[int, int] = {}  # what the worker learns from once it has _pending
+        self._classes: Counter[int] = Counter()  # how many of _labels are 1 and 0
+        self._pending: dict[int, int | None] = {}  # changes not sent yet (None: label gone)
         self.failed: str | None = None
 
-    def submit(self, verdicts: Mapping[int, str]) -> None:
-        """The reviewer's verdicts now (record id -> verdict): rank by them when free."""
-        labels = {rid: int(v in POSITIVE) for rid, v in verdicts.items() if v in LABELLED}
-        if len(set(labels.values())) < 2:
-            return  # one class only: nothing to learn from yet
-        if labels == self._latest:
-            return  # nothing new to learn: retraining would only spin (a new ranking redraws,
-            # and every redraw submits the verdicts again)
-        self._latest = self._pending = labels
+    def update(self, verdicts: Mapping[int, str | None]) -> None:
+        """Verdicts that changed (record id -> verdict; None: it has none now): rank by them
+        when free. Only changes travel, so a decision costs the same late in a large stage
+        as early on."""
+        for rid, verdict in verdicts.items():
+            label = int(verdict in POSITIVE) if verdict in LABELLED else None
+            before = self._labels.get(rid)
+            if label == before:
+                continue  # nothing new to learn (a note, say): retraining would only spin
+            if before is not None:
+                self._classes[before] -= 1
+            if label is None:
+                del self._labels[rid]
+            else:
+                self._labels[rid] = label
+                self._classes[label] += 1
+            self._pending[rid] = label
         self._send_pending()
 
     def poll(self, wait: bool = False) -> Ranking | None:
@@ -89,10 +101,12 @@ class LiveRanker:
         return answer if isinstance(answer, Ranking) else None
 
     def _send_pending(self) -> None:
-        if self._worker is None or self._preparing or self._waiting or self._pending is None:
+        if self._worker is None or self._preparing or self._waiting or not self._pending:
             return
-        labels, self._pending = self._pending, None
-        self._worker.send(rank, list(labels.items()), self.seed)
+        if not (self._classes[0] and self._classes[1]):
+            return  # one class only: nothing to learn from yet
+        changes, self._pending = self._pending, {}
+        self._worker.send(rank, list(changes.items()), self.seed)
         self._waiting = True
 
     @property
@@ -120,19 +134,29 @@ def prepare(db_path: str, record_ids: list[int]) -> float:
 
     started = time.perf_counter()
     texts = read_texts(db_path, record_ids)
+    _state["labels"] = {}  # record id -> 1 or 0: the reviewer's labels, kept up to date by rank
     _state["ids"] = np.asarray(record_ids)
     _state["row"] = {rid: row for row, rid in enumerate(record_ids)}
     _state["features"] = feature_views(texts)
+    if len(record_ids) > 1:  # a first fit loads the model's modules now, not on the first rank
+        relevance_scores(_state["features"], np.arange(2), [1, 0], None, seed=0)
     return time.perf_counter() - started
 
 
-def rank(labels: list[tuple[int, int]], seed: int) -> Ranking:
-    """Retrain on labels ((record id, 1 or 0) pairs) and order the unlabelled records."""
+def rank(changes: list[tuple[int, int | None]], seed: int) -> Ranking:
+    """Take the labels that changed ((record id, 1, 0 or None once it has no label) pairs),
+    retrain on all of them and order the unlabelled records."""
     import numpy as np
 
     started = time.perf_counter()
+    labels: dict[int, int] = _state["labels"]
+    for rid, label in changes:
+        if label is None:
+            labels.pop(rid, None)
+        else:
+            labels[rid] = label
     row = _state["row"]
-    known = [(row[rid], label) for rid, label in labels if rid in row]
+    known = [(row[rid], label) for rid, label in labels.items() if rid in row]
     labelled = np.asarray([r for r, _ in known], dtype=np.int64)
     # every row scored in place (no copy of the matrix), the labelled ones then left out
     scores = relevance_scores(

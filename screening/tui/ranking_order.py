@@ -1,6 +1,11 @@
-"""The screen's side of prioritised screening: starts the reviewer's ranker, sends it their
-decisions after each one is drawn, and takes new rankings as they arrive (a 0.1 s poll that
-never waits), without moving the record on screen."""
+"""The screen's side of prioritised screening: starts the reviewer's ranker, sends it the
+verdicts that changed after each decision is drawn, and takes new rankings as they arrive (a
+0.1 s poll that never waits), without moving the record on screen.
+
+Per decision the screen's share stays small and flat however far the stage has gone: only
+the records whose verdict changed travel (Ledger.changed), and a new ranking redraws only
+when it changes what the screen shows or has prepared (the record a decision moves to, the
+position, the header); the record prepared ahead is otherwise kept, not built again."""
 
 from __future__ import annotations
 
@@ -27,10 +32,11 @@ class ScreenRanking:
         self.session = session
         self.ranker: LiveRanker | None = None
         self.rankings = 0  # rankings received
+        self._sent = 0  # how many of the ledger's changes the ranker has been sent
 
     def mount(self, screen: Screen[None], reordered: Callable[[], None]) -> None:
         """Start ranking (in relevance order) and poll every 0.1 s; reordered() is called
-        after each new ranking that changed the list."""
+        after each new ranking that changed what the screen shows or has prepared."""
 
         def take() -> None:
             if self.poll():
@@ -43,22 +49,32 @@ class ScreenRanking:
     def start(self) -> None:
         if self.ranker is None:
             self.ranker = LiveRanker(review_file(self.session), self.session.pool)
-            self.send()
+            self._sent = len(self.session.ledger.changed)
+            self.ranker.update(verdicts_in_force(self.session.ledger))  # all of them, once
 
     def send(self) -> None:
-        """The reviewer's verdicts, for the next ranking (the ranker waits for both an
-        include and an exclude)."""
-        if self.ranker is not None and self.session.order.mode == "relevance":
-            self.ranker.submit(verdicts_in_force(self.session.ledger))
+        """The verdicts changed since the last send, for the next ranking (the ranker waits
+        for both an include and an exclude)."""
+        changed = self.session.ledger.changed
+        if self.ranker is None or self.session.order.mode != "relevance":
+            return  # kept: sent once the order is relevance again
+        if self._sent == len(changed):
+            return
+        touched, self._sent = changed[self._sent :], len(changed)
+        current = self.session.ledger.current
+        self.ranker.update({rid: d.verdict if (d := current(rid)) else None for rid in touched})
 
-    def poll(self) -> bool:
-        """True when a new ranking reordered the list."""
-        ranking = self.ranker.poll() if self.ranker is not None else None
+    def poll(self, wait: bool = False) -> bool:
+        """True when a new ranking changed what the screen shows or has prepared; wait: for
+        the answer the ranker owes (benchmarks)."""
+        ranking = self.ranker.poll(wait) if self.ranker is not None else None
         if ranking is None:
             return False
         self.rankings += 1
-        self.session.apply_ranking(ranking.order)
-        return self.session.order.mode == "relevance"
+        s = self.session
+        shown = (s.index, s.upcoming(), self.label())
+        s.apply_ranking(ranking.order)
+        return s.order.mode == "relevance" and (s.index, s.upcoming(), self.label()) != shown
 
     def next_order(self) -> str:
         """Switch to the next order; what the header will say of it."""
