@@ -34,29 +34,37 @@ from screening.ranking.labelled import read_labelled  # noqa: E402
 from screening.ranking.model import ModelChoice  # noqa: E402
 from screening.ranking.simulation import Schedule, simulate_seed  # noqa: E402
 
+
+def _blocks(chars: float, headings: float, **other: bool) -> FeatureChoice:
+    """A candidate with its weights spelled out, so a name keeps its meaning (and its
+    figures in a --results file) when FeatureChoice's defaults move."""
+    return FeatureChoice(chars=chars, headings=headings, **other)
+
+
+# "-h": headings left out (".5": at that weight); "chars.3": character n-grams at 0.3
 FEATURES = {
     # ASReview's own features (title and abstract words and word pairs): with svm-asr and the
     # "every" schedule it reproduces `asreview simulate`'s order record for record
-    "asr": FeatureChoice(chars=0, headings=0),
-    "words": FeatureChoice(chars=0),
-    "words-stop": FeatureChoice(chars=0, stop_words=True),
-    "words+chars.5": FeatureChoice(chars=0.5),
-    "chars": FeatureChoice(words=False),
-    "words+chars": FeatureChoice(),
-    "two-views": FeatureChoice(two_views=True),
-    "words+chars-h": FeatureChoice(headings=0),
-    "words+chars-h.5": FeatureChoice(headings=0.5),
-    "words+chars.5-h": FeatureChoice(chars=0.5, headings=0),
-    "words+chars.3-h": FeatureChoice(chars=0.3, headings=0),
-    "words+chars.3-h.3": FeatureChoice(chars=0.3, headings=0.3),
-    "words+chars.3": FeatureChoice(chars=0.3),
-    "two-views-h": FeatureChoice(two_views=True, headings=0),
-    "emb": FeatureChoice(words=False, chars=0, headings=False, embedding=True),
-    "words+emb": FeatureChoice(chars=0, embedding=True),
-    "words+chars+emb": FeatureChoice(embedding=True),
-    "asr+emb": FeatureChoice(chars=0, headings=0, embedding=True),
-    "words+chars-h+emb": FeatureChoice(headings=0, embedding=True),
-    "words+chars.5-h+emb": FeatureChoice(chars=0.5, headings=0, embedding=True),
+    "asr": _blocks(0, 0),
+    "words": _blocks(0, 1),
+    "words-stop": _blocks(0, 1, stop_words=True),
+    "words+chars.5": _blocks(0.5, 1),
+    "chars": _blocks(1, 1, words=False),
+    "words+chars": _blocks(1, 1),
+    "two-views": _blocks(1, 1, two_views=True),
+    "words+chars-h": _blocks(1, 0),
+    "words+chars-h.5": _blocks(1, 0.5),
+    "words+chars.5-h": _blocks(0.5, 0),
+    "words+chars.3-h": _blocks(0.3, 0),  # the default
+    "words+chars.3-h.3": _blocks(0.3, 0.3),
+    "words+chars.3": _blocks(0.3, 1),
+    "two-views-h": _blocks(1, 0, two_views=True),
+    "emb": _blocks(0, 0, words=False, embedding=True),
+    "words+emb": _blocks(0, 1, embedding=True),
+    "words+chars+emb": _blocks(1, 1, embedding=True),
+    "asr+emb": _blocks(0, 0, embedding=True),
+    "words+chars-h+emb": _blocks(1, 0, embedding=True),
+    "words+chars.5-h+emb": _blocks(0.5, 0, embedding=True),
 }
 MODELS = {
     "svm-asr": ModelChoice("svm", 0.11, 9.8),
