@@ -35,7 +35,7 @@ def values_in_force(
 ) -> Iterator[dict[str, Any]]:
     """Each reviewer's (and each consensus') value in force per cell, oldest cell first."""
     wanted = {"study_uuid": study_uuid, "reviewer": reviewer}
-    order = "study_uuid, created_at, uuid"
+    order = "study_uuid, created_at, reviewer, uuid"  # one timestamp: the same order every time
     return events_in_force(db, "current_extraction_values", COLUMNS, wanted, order)
 
 
