@@ -22,11 +22,13 @@ Goal: p95 < 40 ms per decision with the decision committed; cold start < 1.5 s.
 --ranking: the decisions are timed again in the same run in "most likely first" order with
 the reviewer's model retraining in its worker after every decision (the features built
 before the clock starts), then, from the same starting state, the very records that run
-decided, in its order, with the ranking off: the p95 should not grow against that baseline
-(import order meets other records, with other card lengths). Then the time from
-sending a reviewer's decisions to the re-ranked list being in place (worker retrain and
-score, the answer's transfer, the session reordering its list): goal < 100 ms at 10,000
-records, < 1 s at 100,000.
+decided, in its order, with the ranking off, and once more off (the same against the same:
+how far a p95 moves by chance); --rounds times (3), each run from the same state. The p95 of
+the rounds' decisions pooled should not grow against that baseline: a bootstrap interval of
+the difference that holds 0 (import order meets other records, with other card lengths).
+Then the time from sending a reviewer's decisions to the re-ranked list being in place
+(worker retrain and score, the answer's transfer, the session reordering its list): goal
+< 100 ms at 10,000 records, < 1 s at 100,000.
 
 --dual: the same with dual review on: the protocol requires two decisions on every record
 and a second reviewer has already decided every other record, so the screen's list comes
@@ -290,6 +292,7 @@ def main() -> None:
         "--ranking", action="store_true", help="also time the 'most likely first' order"
     )
     ap.add_argument("--rerank-only", action="store_true", help="only the re-ranking time")
+    ap.add_argument("--rounds", type=int, default=3, help="--ranking's rounds (on, off, off)")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     dual = " with dual review on" if args.dual else ""
@@ -327,7 +330,7 @@ def main() -> None:
             " reading pause; the bare app wraps its text inside the timed redraw)"
         )
     if args.ranking:
-        report_ranking(db_path, args.decisions, p95)
+        report_ranking(db_path, args.decisions, p95, args.rounds)
         report_rerank(db_path, args.records)
     rushed = asyncio.run(decisions(db_path, max(args.decisions // 5, 20), pause=0.0))
     print(summary("back to back, nothing prepared", rushed["include"] + rushed["maybe"]))

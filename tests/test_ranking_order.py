@@ -5,6 +5,7 @@ imported with the real CSV importer."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -151,7 +152,7 @@ class FixedRankings(LiveRanker):
     """Hands out the given rankings, one per poll, with no worker."""
 
     def __init__(self, orders: list[list[int]]) -> None:
-        self.orders, self.failed = orders, None
+        self.orders, self.failed, self._worker = orders, None, None
 
     def poll(self, wait: bool = False) -> Ranking | None:
         return Ranking(np.asarray(self.orders.pop(0)), 2, 0.0) if self.orders else None
@@ -194,3 +195,43 @@ async def test_the_screen_takes_a_new_ranking_without_moving_the_record(tmp_path
             assert "most likely first (s)" in str(screen.query_one("#bar").render())
             await pilot.press("s")
             assert session.order.mode == "import" and session.current_id == shown
+
+
+class LoggedRankings(FixedRankings):
+    """FixedRankings that notes what the screen asks of it, in turn."""
+
+    def __init__(self, orders: list[list[int]]) -> None:
+        super().__init__(orders)
+        self.log: list[str] = []
+
+    def poll(self, wait: bool = False) -> Ranking | None:
+        answer = super().poll(wait)
+        if answer is not None:
+            self.log.append("answer taken")
+        return answer
+
+    def update(self, verdicts: Mapping[int, str | None]) -> None:
+        self.log.append(f"sent {dict(verdicts)}")
+
+
+async def test_the_reading_pause_takes_the_answer_then_sends_the_decision(tmp_path: Path) -> None:
+    """Once a decision is drawn, the pause that prepares the next record takes the answer
+    waiting and sends the decision, so the worker retrains while the reviewer reads, not at
+    the next poll, which may be the moment of the next key."""
+    path = make_review(tmp_path / "review", files=(first_rows(tmp_path, 10),))
+    with load_review(path.parent) as review:
+        session = ScreeningSession(review.db, review.protocol, "ana")
+        session.set_order("relevance")
+        app = make_app(lambda: ScreeningScreen(session, ranking=True))
+        async with app.run_test(size=(120, 40)):
+            screen = app.screen
+            assert isinstance(screen, ScreeningScreen) and screen.ranking is not None
+            screen.ranking.close()  # the real worker gives way to one the test controls
+            fake = LoggedRankings([list(session.pool[2:])])
+            screen.ranking.ranker = fake
+            decided = session.current_id
+            screen.action_decide("include")
+            assert fake.log == []  # nothing on the key's own path
+            screen._prepare_upcoming()  # what the timer runs PREPARE_AFTER the redraw
+            assert fake.log == ["answer taken", f"sent {{{decided}: 'include'}}"]
+            assert screen.ranking.rankings == 1

@@ -1,6 +1,6 @@
 """The screen's side of prioritised screening: starts the reviewer's ranker, sends it the
 verdicts that changed after each decision is drawn, and takes new rankings as they arrive (a
-0.1 s poll that never waits), without moving the record on screen.
+poll every POLL_EVERY that never waits), without moving the record on screen.
 
 Per decision the screen's share stays small and flat however far the stage has gone: only
 the records whose verdict changed travel (Ledger.changed), and a new ranking redraws only
@@ -17,6 +17,10 @@ from textual.screen import Screen
 from screening.decisions.ordering import ORDERS, verdicts_in_force
 from screening.decisions.session import ScreeningSession
 from screening.ranking.live import LiveRanker
+
+# Often enough that an answer (a retrain takes ~10 ms at 10,000 records) is taken in the
+# reading pause it was asked for in, not at a random later moment that may be the next key's.
+POLL_EVERY = 0.02
 
 ORDER_LABELS = {
     "relevance": "most likely first",
@@ -35,7 +39,7 @@ class ScreenRanking:
         self._sent = 0  # how many of the ledger's changes the ranker has been sent
 
     def mount(self, screen: Screen[None], reordered: Callable[[], None]) -> None:
-        """Start ranking (in relevance order) and poll every 0.1 s; reordered() is called
+        """Start ranking (in relevance order) and poll every POLL_EVERY; reordered() is called
         after each new ranking that changed what the screen shows or has prepared."""
 
         def take() -> None:
@@ -44,7 +48,7 @@ class ScreenRanking:
 
         if self.session.order.mode == "relevance":
             self.start()
-        screen.set_interval(0.1, take)
+        screen.set_interval(POLL_EVERY, take)
 
     def start(self) -> None:
         if self.ranker is None:

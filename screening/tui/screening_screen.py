@@ -155,9 +155,13 @@ class ScreeningScreen(Screen[None]):
         self._draw_header()  # the counts shorten to symbols below 100 columns
 
     def _prepare_upcoming(self) -> None:
-        """While the reviewer reads, build the record the next decision will show (and send
-        the decisions to the ranker)."""
+        """While the reviewer reads, build the record the next decision will show. The
+        ranking first: take the answer already waiting and send this decision, so the worker
+        retrains now, in the reading time, not whenever the next poll comes round (when the
+        poll sent, a retrain ran beside 1 redraw in 12 and 1 in 4 of the slowest tenth)."""
         if self.ranking is not None:
+            if self.ranking.poll():
+                self._draw_header()
             self.ranking.send()
         upcoming = self.session.upcoming()
         if upcoming is not None and upcoming != self.session.current_id:
