@@ -49,6 +49,45 @@ def test_pilot_and_sample_keep_their_places_and_the_record_shown_stays() -> None
     assert list(order.arrange({3}, current=4)) == list(range(1, 11))
 
 
+def python_relevance(order: StageOrder, decided: set[int], current: int | None) -> list[int]:
+    """The relevance order as plainly as it can be said (the loop the numpy arrange replaced):
+    decided records in pool order, the record shown, the ranking (its records in the pool),
+    then the rest."""
+    head, sample = list(order.pool[: order.pilot]), order.sample or frozenset()
+    fixed = set(head) | sample
+    done = {r for r in decided if r not in fixed}
+    stream = [r for r in order.pool if r in done]
+    placed = done | fixed
+    if current is not None and current not in placed:
+        placed.add(current)
+        stream.append(current)
+    for rid in () if order.ranked is None else order.ranked:
+        if rid not in placed and rid in order.pool:
+            placed.add(rid)
+            stream.append(rid)
+    stream += [r for r in order.pool if r not in placed]
+    rest = iter(stream)
+    return head + [r if r in sample else next(rest) for r in order.pool[order.pilot :]]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_relevance_order_is_the_plain_rule_on_any_state(seed: int) -> None:
+    """Random pools (ids not in a row), pilots, samples, decisions (some outside the pool),
+    the record shown (decided or not, or none) and stale rankings (decided records, ids
+    outside the pool, records missing): the fast arrange gives the plain rule's list."""
+    rng = np.random.default_rng(seed)
+    pool = sorted(rng.choice(500, size=int(rng.integers(1, 60)), replace=False).tolist())
+    rng.shuffle(pool)
+    sample = frozenset(rng.choice(pool, size=int(rng.integers(0, 4))).tolist())
+    order = StageOrder(pool, pilot=int(rng.integers(0, 4)), seed="s", sample=sample)
+    order.pilot = min(order.pilot, len(pool))
+    decided = set(rng.choice([*pool, 900, 901], size=int(rng.integers(0, 20))).tolist())
+    ranked = rng.permutation([*pool, 700])[: int(rng.integers(0, len(pool) + 2))]
+    order.mode, order.ranked = "relevance", ranked if seed % 2 else ranked.tolist()
+    current = None if seed % 5 == 0 else int(rng.choice(pool))
+    assert order.arrange(decided, current) == python_relevance(order, decided, current)
+
+
 def test_random_order_is_the_same_for_a_reviewer_and_keeps_the_shared_places() -> None:
     order = StageOrder(range(1, 101), pilot=3, seed="ana", sample=frozenset({50}))
     order.mode = "random"

@@ -17,8 +17,9 @@ order starts after it.
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from screening.decisions.ledger import Ledger
 
@@ -32,7 +33,9 @@ class StageOrder:
     seed: str = ""
     sample: frozenset[int] | None = None  # the dual-review sample (fixed places); None: unread
     mode: str = "import"
-    ranked: list[int] | None = field(default=None, repr=False)  # the newest ranking
+    # the newest ranking: each undecided record once (a list, or the worker's numpy array)
+    ranked: Collection[int] | None = field(default=None, repr=False)
+    _places: Any = field(default=None, init=False, repr=False, compare=False)
 
     def arrange(self, decided: Collection[int], current: int | None) -> Sequence[int]:
         """The records in this order; `decided`: the records with the reviewer's decision."""
@@ -44,23 +47,50 @@ class StageOrder:
             stream = [r for r in self.pool if r not in fixed]
             random.Random(self.seed).shuffle(stream)
         else:
-            stream = list(self._by_relevance(fixed, decided, current))
+            stream = self._by_relevance(fixed, decided, current)
         return head + _fill(self.pool[self.pilot :], sample, iter(stream))
 
     def _by_relevance(
         self, fixed: set[int], decided: Collection[int], current: int | None
-    ) -> Iterator[int]:
-        done = {r for r in decided if r not in fixed}
-        yield from (r for r in self.pool if r in done)
-        placed = set(done) | fixed
-        if current is not None and current not in placed:
-            placed.add(current)
-            yield current
-        for rid in self.ranked or ():
-            if rid not in placed:
-                placed.add(rid)
-                yield rid
-        yield from (r for r in self.pool if r not in placed)  # undone since the ranking
+    ) -> list[int]:
+        """The decided records in pool order, the record shown, the ranking's records, then
+        any left (undone since the ranking); none twice, none of `fixed`. In numpy over pool
+        positions: a new ranking at 100,000 records took the screen's thread 29 ms as a
+        Python loop over the records."""
+        import numpy as np
+
+        pool, places = self._pool_places()
+        placed = np.zeros(len(pool), dtype=bool)
+        placed[places(fixed)] = True
+        done = np.sort(places(r for r in decided if r not in fixed))
+        placed[done] = True
+        shown = places(() if current is None else (current,))
+        shown = shown[~placed[shown]]
+        placed[shown] = True
+        ranked = places(() if self.ranked is None else self.ranked)
+        ranked = ranked[~placed[ranked]]
+        placed[ranked] = True
+        rest = np.flatnonzero(~placed)
+        return pool[np.concatenate((done, shown, ranked, rest))].tolist()
+
+    def _pool_places(self) -> tuple[Any, Any]:
+        """The pool as an array, and a function from record ids to their places in it (ids
+        outside the pool left out); made once, the pool never changes."""
+        if self._places is None:
+            import numpy as np
+
+            pool = np.asarray(self.pool, dtype=np.int64)
+            at = np.full(int(pool.max(initial=0)) + 1, -1, dtype=np.int64)
+            at[pool] = np.arange(len(pool))
+
+            def places(ids: Iterable[int]) -> Any:
+                wanted = ids if isinstance(ids, np.ndarray) else np.fromiter(ids, np.int64)
+                wanted = wanted[(wanted >= 0) & (wanted < len(at))]
+                found = at[wanted]
+                return found[found >= 0]
+
+            self._places = (pool, places)
+        return self._places
 
 
 def _fill(places: Sequence[int], sample: frozenset[int], stream: Iterator[int]) -> list[int]:

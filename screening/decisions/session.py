@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
@@ -310,7 +310,7 @@ class ScreeningSession:
         self.order.mode = mode
         self.set_filter()
 
-    def apply_ranking(self, ranked: list[int]) -> None:  # from the reviewer's own model
+    def apply_ranking(self, ranked: Collection[int]) -> None:  # the reviewer's own model's
         self.order.ranked = ranked
         if self.order.mode == "relevance":
             self.set_filter()
