@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tui_latency import decisions, summary
+from tui_latency import decisions, every_decision, p95, summary
 
 
 def report_ranking(db_path: Path, n: int, p95_import: float, rounds: int = 3) -> None:
@@ -68,8 +68,7 @@ def report_ranking(db_path: Path, n: int, p95_import: float, rounds: int = 3) ->
 
 def decided(db_path: Path, n: int, **options: Any) -> list[float]:
     """ms per decision (include, exclude and maybe alike) over n decisions, 0.1 s apart."""
-    times = asyncio.run(decisions(db_path, n, pause=0.1, **options))
-    return times["include"] + times["exclude"] + times["maybe"]
+    return every_decision(asyncio.run(decisions(db_path, n, pause=0.1, **options)))
 
 
 def copy_review(db_path: Path, folder: Path) -> Path:
@@ -83,10 +82,6 @@ def copy_review(db_path: Path, folder: Path) -> Path:
     source.close()
     target.close()
     return copy
-
-
-def p95(ms: list[float]) -> float:
-    return statistics.quantiles(ms, n=100, method="inclusive")[94]
 
 
 def p95_difference(a: list[float], b: list[float], draws: int = 2000) -> tuple[float, ...]:
