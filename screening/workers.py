@@ -106,6 +106,18 @@ class Worker:
     def pid(self) -> int:
         return self._process.pid
 
+    def pause(self, paused: bool = True) -> None:
+        """Stop the worker where it is (SIGSTOP), or let it go on (SIGCONT), at once and
+        whatever it is running; pipes and answers are unaffected. Should the caller die
+        while the worker is stopped, the worker's process group is left without a parent
+        in the session, and the kernel sends it SIGHUP and SIGCONT: it ends, not waits."""
+        if not hasattr(signal, "SIGSTOP") or self._process.returncode is not None:
+            return
+        try:
+            os.kill(self._process.pid, signal.SIGSTOP if paused else signal.SIGCONT)
+        except ProcessLookupError:
+            pass  # it has ended: receive() will say so
+
     def hold(self, value: object, sent_as: Callable[[], object] | None = None) -> None:
         """Send value to keep: a later call given this very object as an argument sends
         its number instead of the object. sent_as, if given, is sent instead and called by
@@ -161,6 +173,7 @@ class Worker:
 
     def close(self) -> None:
         """End the worker (closing its stdin ends it at once, whatever it was doing)."""
+        self.pause(False)  # a stopped worker would not see its stdin close
         for pipe in (self._process.stdin, self._process.stdout):
             try:
                 if pipe is not None:

@@ -252,11 +252,16 @@ class LoggedRankings(FixedRankings):
     def update(self, verdicts: Mapping[int, str | None]) -> None:
         self.log.append(f"sent {dict(verdicts)}")
 
+    def hold(self, held: bool = True) -> None:
+        self.log.append("held" if held else "let go")
+
 
 async def test_the_reading_pause_takes_the_answer_then_sends_the_decision(tmp_path: Path) -> None:
-    """Once a decision is drawn, the pause that prepares the next record takes the answer
-    waiting and sends the decision, so the worker retrains while the reviewer reads, not at
-    the next poll, which may be the moment of the next key."""
+    """From a decision's key until the next record is drawn and prepared, the worker is held
+    and no answer is taken (a retrain's scoring on the other core slowed the redraw); the
+    pause that prepares the next record lets the worker go, takes the answer waiting and
+    sends the decision, so the worker retrains while the reviewer reads, not at the next
+    poll, which may be the moment of the next key."""
     path = make_review(tmp_path / "review", files=(first_rows(tmp_path, 10),))
     with load_review(path.parent) as review:
         session = ScreeningSession(review.db, review.protocol, "ana")
@@ -266,11 +271,15 @@ async def test_the_reading_pause_takes_the_answer_then_sends_the_decision(tmp_pa
             screen = app.screen
             assert isinstance(screen, ScreeningScreen) and screen.ranking is not None
             screen.ranking.close()  # the real worker gives way to one the test controls
-            fake = LoggedRankings([list(session.pool[2:])])
+            fake = LoggedRankings([list(session.pool[2:]), list(session.pool[:1:-1])])
             screen.ranking.ranker = fake
+            screen._prepare_upcoming()  # what the timer runs PREPARE_AFTER a redraw
+            fake.log.clear()
             decided = session.current_id
             screen.action_decide("include")
-            assert fake.log == []  # nothing on the key's own path
-            screen._prepare_upcoming()  # what the timer runs PREPARE_AFTER the redraw
-            assert fake.log == ["answer taken", f"sent {{{decided}: 'include'}}"]
-            assert screen.ranking.rankings == 1
+            screen.ranking.tick()  # what the interval runs every POLL_EVERY
+            assert fake.log == ["held"]  # an answer waits; nothing else on the key's path
+            screen._prepare_upcoming()
+            sent = f"sent {{{decided}: 'include'}}"
+            assert fake.log == ["held", "let go", "answer taken", sent]
+            assert screen.ranking.rankings == 2

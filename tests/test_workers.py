@@ -9,6 +9,8 @@ import struct
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -116,6 +118,58 @@ def test_ready_says_yes_only_once_an_answer_has_arrived_whole() -> None:
         assert worker.ready()  # the end of the answers: receive() would report it
         with pytest.raises(WorkerFailed):
             worker.receive()
+
+
+def state(pid: int) -> str:
+    """A process's state letter (Linux): T stopped, S sleeping, R running, Z ended."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_paused_worker_stops_where_it_is_and_goes_on() -> None:
+    """The screen stops its ranking worker while a decision is drawn: the worker does
+    nothing until let go, then answers what it was sent, as before."""
+    with Worker() as worker:
+        worker.send(pid_and_square, 2)
+        assert worker.receive()[1] == 4
+        worker.pause()
+        assert wait_for(lambda: state(worker.pid) == "T")
+        worker.send(pid_and_square, 3)
+        time.sleep(0.2)
+        assert not worker.ready()  # stopped: no answer comes
+        worker.pause(False)
+        assert worker.receive()[1] == 9 and state(worker.pid) != "T"
+        worker.pause()
+        started = time.monotonic()
+    assert time.monotonic() - started < 2  # closing a stopped worker lets it go first
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_paused_worker_ends_when_its_caller_dies(tmp_path: Path) -> None:
+    """A screen killed while its worker is stopped leaves no stopped process behind: the
+    kernel wakes an orphaned stopped process group with SIGHUP and SIGCONT."""
+    script = textwrap.dedent(
+        """
+        import os, sys
+        from screening.workers import Worker
+        worker = Worker(background=True)
+        worker.pause()
+        print(worker.pid, flush=True)
+        os._exit(1)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    pid = int(done.stdout)
+    assert wait_for(lambda: not Path(f"/proc/{pid}").exists() or state(pid) == "Z")
 
 
 def background_policy() -> tuple[int, int]:

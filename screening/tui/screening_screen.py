@@ -100,6 +100,9 @@ class ScreeningScreen(Screen[None]):
         self.status_line = StatusLine(id="status")
         self.stopping = StoppingPanel.for_session(session)  # guidance, computed off this thread
         self._prefetch: Timer | None = None
+        # from a decision's key (or any redraw) until the next record is prepared: no
+        # ranking is taken and the ranking worker is held
+        self._drawing = False
         self.ranking = ScreenRanking(session) if ranking else None
 
     def compose(self) -> ComposeResult:
@@ -115,7 +118,7 @@ class ScreeningScreen(Screen[None]):
         self.show_record()
         self.status_line.say("? help · Ctrl+P every action by name")
         if self.ranking is not None:  # new rankings reorder what follows the record shown
-            self.ranking.mount(self, self._reordered)
+            self.ranking.mount(self, self._reordered, lambda: not self._drawing)
 
     def on_unmount(self) -> None:
         if self.ranking is not None:
@@ -132,6 +135,7 @@ class ScreeningScreen(Screen[None]):
         self.stopping.follow(s)
         if self._prefetch is not None:
             self._prefetch.stop()
+        self._draws(True)
         self._prefetch = self.set_timer(PREPARE_AFTER, self._prepare_upcoming)
 
     def _draw_header(self) -> None:
@@ -154,11 +158,17 @@ class ScreeningScreen(Screen[None]):
     def on_resize(self) -> None:
         self._draw_header()  # the counts shorten to symbols below 100 columns
 
+    def _draws(self, drawing: bool) -> None:
+        self._drawing = drawing
+        if self.ranking is not None:
+            self.ranking.hold(drawing)
+
     def _prepare_upcoming(self) -> None:
         """While the reviewer reads, build the record the next decision will show. The
         ranking first: take the answer already waiting and send this decision, so the worker
         retrains now, in the reading time, not whenever the next poll comes round (when the
         poll sent, a retrain ran beside 1 redraw in 12 and 1 in 4 of the slowest tenth)."""
+        self._draws(False)
         if self.ranking is not None:
             if self.ranking.poll():
                 self._draw_header()
@@ -182,8 +192,10 @@ class ScreeningScreen(Screen[None]):
 
     def action_decide(self, verdict: str, reason: str | None = None) -> None:
         shown = self.session.current_id
+        self._draws(True)  # from the key on: the commit, then the next record's drawing
         event = self.status_line.attempt(lambda: self.session.decide(verdict, reason))
         if event is FAILED:
+            self._draws(False)
             return
         label = VERDICT_LOOK[verdict][0] + (f": {reason}" if reason else "")
         self.status_line.say(self.session.pilot_done(shown) or f"{label} #{shown} · u undoes")
