@@ -252,8 +252,8 @@ class LoggedRankings(FixedRankings):
     def update(self, verdicts: Mapping[int, str | None]) -> None:
         self.log.append(f"sent {dict(verdicts)}")
 
-    def hold(self, held: bool = True) -> None:
-        self.log.append("held" if held else "let go")
+    def pause(self, paused: bool = True) -> None:
+        self.log.append("held" if paused else "let go")
 
 
 async def test_the_reading_pause_takes_the_answer_then_sends_the_decision(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ records in order, the likely includes first. The screen never waits: it sends, g
 takes the answer when ready() says one has arrived. Decisions made while the model trains
 are sent together once it answers, so the worker is never more than one request behind. It
 runs in the background (workers.Worker(background=True)): a retrain never takes the CPU from
-the screen, and has every core the screen leaves idle; the screen also holds it (hold())
+the screen, and has every core the screen leaves idle; the screen also stops it (pause())
 while a decision is drawn, as its work on another core still slowed the redraw.
 
 Blinding: only the labels this reviewer gave are ever sent (the session reads its own
@@ -110,10 +110,10 @@ class LiveRanker:
         self._worker.send(rank, list(changes.items()), self.seed)
         self._waiting = True
 
-    def hold(self, held: bool = True) -> None:
+    def pause(self, paused: bool = True) -> None:
         """Stop the worker where it is, or let it go on (Worker.pause)."""
         if self._worker is not None:
-            self._worker.pause(held)
+            self._worker.pause(paused)
 
     @property
     def busy(self) -> bool:

@@ -38,17 +38,13 @@ class ScreenRanking:
         self.ranker: LiveRanker | None = None
         self.rankings = 0  # rankings received
         self._sent = 0  # how many of the ledger's changes the ranker has been sent
-        self._held = False
+        self._paused = False  # a decision is being drawn (see pause)
         self._reordered: Callable[[], None] = lambda: None
-        self._resting: Callable[[], bool] = lambda: True
 
-    def mount(
-        self, screen: Screen[None], reordered: Callable[[], None], resting: Callable[[], bool]
-    ) -> None:
-        """Start ranking (in relevance order) and tick() every POLL_EVERY. reordered() is
-        called after each new ranking that changed what the screen shows or has prepared;
-        resting() says the screen is not between a decision and its next record's drawing."""
-        self._reordered, self._resting = reordered, resting
+    def mount(self, screen: Screen[None], reordered: Callable[[], None]) -> None:
+        """Start ranking (in relevance order) and tick() every POLL_EVERY; reordered() is
+        called after each new ranking that changed what the screen shows or has prepared."""
+        self._reordered = reordered
         if self.session.order.mode == "relevance":
             self.start()
         screen.set_interval(POLL_EVERY, self.tick)
@@ -58,17 +54,19 @@ class ScreenRanking:
         retrain outlasts the benchmark's 0.1 s pause, and its answer, taken between the key
         and the redraw (3 ms, up to 9), was inside 1 decision in 30 and 1 in 4 of the slowest
         tenth. The step that prepares the next record takes it instead, 30 ms on."""
-        if self._resting() and self.poll():
+        if not self._paused and self.poll():
             self._reordered()
 
-    def hold(self, held: bool) -> None:
-        """Stop the worker while a decision is drawn (held), and let it go on once the screen
-        rests. On two cores a retrain runs on the other one, yet at 100,000 records (30 ms
-        and more of scoring) it slowed the redraws beside it: the p95 with the ranking on
-        was 17.2 ms against 10.3 off, and 11.4 against 10.9 once held (tui_latency.py)."""
-        if held != self._held and self.ranker is not None:
-            self._held = held
-            self.ranker.hold(held)
+    def pause(self, paused: bool) -> None:
+        """While a decision is drawn (paused), take no ranking and stop the worker; let it go
+        on once the screen rests. On two cores a retrain runs on the other one, yet at
+        100,000 records (30 ms and more of scoring) it slowed the redraws beside it: the p95
+        with the ranking on was 17.2 ms against 10.3 off, and 11.4 against 10.9 once stopped
+        (tui_latency.py)."""
+        if paused != self._paused:
+            self._paused = paused
+            if self.ranker is not None:
+                self.ranker.pause(paused)
 
     def start(self) -> None:
         if self.ranker is None:
@@ -119,7 +117,7 @@ class ScreenRanking:
         return "import order until your first include and exclude"
 
     def close(self) -> None:
-        self._held = False
+        self._paused = False
         if self.ranker is not None:
             self.ranker.close()
             self.ranker = None

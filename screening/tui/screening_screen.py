@@ -100,9 +100,6 @@ class ScreeningScreen(Screen[None]):
         self.status_line = StatusLine(id="status")
         self.stopping = StoppingPanel.for_session(session)  # guidance, computed off this thread
         self._prefetch: Timer | None = None
-        # from a decision's key (or any redraw) until the next record is prepared: no
-        # ranking is taken and the ranking worker is held
-        self._drawing = False
         self.ranking = ScreenRanking(session) if ranking else None
 
     def compose(self) -> ComposeResult:
@@ -118,7 +115,7 @@ class ScreeningScreen(Screen[None]):
         self.show_record()
         self.status_line.say("? help · Ctrl+P every action by name")
         if self.ranking is not None:  # new rankings reorder what follows the record shown
-            self.ranking.mount(self, self._reordered, lambda: not self._drawing)
+            self.ranking.mount(self, self._reordered)
 
     def on_unmount(self) -> None:
         if self.ranking is not None:
@@ -159,9 +156,10 @@ class ScreeningScreen(Screen[None]):
         self._draw_header()  # the counts shorten to symbols below 100 columns
 
     def _draws(self, drawing: bool) -> None:
-        self._drawing = drawing
+        """From a decision's key (or any redraw) until the next record is prepared, the
+        ranking keeps out of the way (ScreenRanking.pause)."""
         if self.ranking is not None:
-            self.ranking.hold(drawing)
+            self.ranking.pause(drawing)
 
     def _prepare_upcoming(self) -> None:
         """While the reviewer reads, build the record the next decision will show. The
