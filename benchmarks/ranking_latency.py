@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import shutil
 import sqlite3
 import statistics
@@ -30,15 +31,15 @@ def report_ranking(db_path: Path, n: int, p95_import: float, rounds: int = 3) ->
     same order, with the ranking off. One run's p95 rests on its slowest 15 decisions and
     moves by several ms between runs with nothing changed, so each round decides them a
     second time ranking off (how far p95s move by chance), and the growth is read from all
-    rounds' decisions pooled, with a bootstrap interval."""
+    rounds' decisions pooled, with a bootstrap interval. Each run has an interpreter of its
+    own, as each `metasift screen` does (see decided())."""
     runs = db_path.parent.parent / "ranking-runs"
     start = copy_review(db_path, runs / "start")  # the state every run starts from
     pools: dict[str, list[float]] = {"on": [], "off": [], "again": []}
     for round_ in range(rounds):
-        shown: list[int] = []
-        on = decided(copy_review(start, runs / "on"), n, ranking=True, shown=shown)
-        off = decided(copy_review(start, runs / "off"), n, replay=shown)
-        again = decided(copy_review(start, runs / "again"), n, replay=shown)
+        on, shown = decided(copy_review(start, runs / "on"), n, ranking=True)
+        off, _ = decided(copy_review(start, runs / "off"), n, replay=shown)
+        again, _ = decided(copy_review(start, runs / "again"), n, replay=shown)
         for pool, times in zip(pools.values(), (on, off, again), strict=True):
             pool.extend(times)
         print(
@@ -66,9 +67,19 @@ def report_ranking(db_path: Path, n: int, p95_import: float, rounds: int = 3) ->
     print(f"  (minus import order's p95, other records: {p95(pools['on']) - p95_import:+.1f} ms)")
 
 
-def decided(db_path: Path, n: int, **options: Any) -> list[float]:
-    """ms per decision (include, exclude and maybe alike) over n decisions, 0.1 s apart."""
-    return every_decision(asyncio.run(decisions(db_path, n, pause=0.1, **options)))
+def decided(db_path: Path, n: int, **options: Any) -> tuple[list[float], list[int]]:
+    """ms per decision (include, exclude and maybe alike) over n decisions, 0.1 s apart, and
+    the records decided, in turn; in a fresh interpreter, as a reviewer's screen runs. Runs
+    one after another in one process compared unequal: a later run's full garbage
+    collections walked what the earlier apps left (15 ms each, against 3 in a first run)."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_decided, (db_path, n, options))
+
+
+def _decided(db_path: Path, n: int, options: dict[str, Any]) -> tuple[list[float], list[int]]:
+    shown: list[int] = []
+    times = asyncio.run(decisions(db_path, n, pause=0.1, shown=shown, **options))
+    return every_decision(times), shown
 
 
 def copy_review(db_path: Path, folder: Path) -> Path:

@@ -23,9 +23,10 @@ Goal: p95 < 40 ms per decision with the decision committed; cold start < 1.5 s.
 the reviewer's model retraining in its worker after every decision (the features built
 before the clock starts), then, from the same starting state, the very records that run
 decided, in its order, with the ranking off, and once more off (the same against the same:
-how far a p95 moves by chance); --rounds times (3), each run from the same state. The p95 of
-the rounds' decisions pooled should not grow against that baseline: a bootstrap interval of
-the difference that holds 0 (import order meets other records, with other card lengths).
+how far a p95 moves by chance); --rounds times (3), each run from the same state and in an
+interpreter of its own, as each `metasift screen` is. The p95 of the rounds' decisions
+pooled should not grow against that baseline: a bootstrap interval of the difference that
+holds 0 (import order meets other records, with other card lengths).
 Then the time from sending a reviewer's decisions to the re-ranked list being in place
 (worker retrain and score, the answer's transfer, the session reordering its list): goal
 < 100 ms at 10,000 records, < 1 s at 100,000.

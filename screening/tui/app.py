@@ -50,6 +50,16 @@ def keep_for_good() -> None:
     gc.freeze()
 
 
+def collect_later(drawing: bool) -> None:
+    """No automatic garbage collection while a key's redraw is drawn: redraws allocate, so
+    they were what set collections off, inside the reviewer's wait. Those that come due run
+    when collection is allowed again, in the reading time after the record is drawn."""
+    if drawing:
+        gc.disable()
+    else:
+        gc.enable()
+
+
 def screen_help(screen: Screen) -> str:
     if isinstance(screen.HELP, str) and screen.HELP.strip():
         return screen.HELP

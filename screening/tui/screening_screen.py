@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from extraction.studies.opening import open_location
 from screening.decisions.session import ScreeningSession
+from screening.tui.app import collect_later
 from screening.tui.bulk_decision import decide_in_bulk
 from screening.tui.commands import ScreenCommands, binding_commands
 from screening.tui.escaping import safe
@@ -118,6 +119,7 @@ class ScreeningScreen(Screen[None]):
             self.ranking.mount(self, self._reordered)
 
     def on_unmount(self) -> None:
+        collect_later(False)
         if self.ranking is not None:
             self.ranking.close()  # its worker process ends with the screen
 
@@ -156,8 +158,10 @@ class ScreeningScreen(Screen[None]):
         self._draw_header()  # the counts shorten to symbols below 100 columns
 
     def _draws(self, drawing: bool) -> None:
-        """From a decision's key (or any redraw) until the next record is prepared, the
-        ranking keeps out of the way (ScreenRanking.pause)."""
+        """From a decision's key (or any redraw) until the next record is prepared, garbage
+        collection waits (collect_later) and the ranking keeps out of the way
+        (ScreenRanking.pause)."""
+        collect_later(drawing)
         if self.ranking is not None:
             self.ranking.pause(drawing)
 

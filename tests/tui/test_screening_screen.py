@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from textual.widgets import Input
 
 from screening.decisions.session import ScreeningSession
 from screening.tui.modals import ConfirmModal, HelpModal, PickerModal, TextModal
-from screening.tui.screening_screen import ScreeningScreen
+from screening.tui.screening_screen import PREPARE_AFTER, ScreeningScreen
 from screening.tui.widgets.reason_picker import ReasonPicker
 from screening.tui.widgets.record_card import RecordCard
 from tests.other_process import committed_rows, write_lock_held
@@ -81,6 +82,22 @@ async def test_include_is_committed_and_moves_on(pilot: Pilot, folder: Path) -> 
     assert "Genetics. DNA test for breast cancer risk" in shown_title(pilot)
     progress = str(pilot.app.screen.query_one("#progress").render())
     assert "10%  1 of 10 decided · ✓ 1 included · ✗ 0 excluded · ? 0 maybe · 9 to go" in progress
+
+
+async def test_garbage_collection_waits_until_the_next_record_is_prepared(folder: Path) -> None:
+    """A key's redraw allocates and so set off collections inside the reviewer's wait; they
+    wait now until the record that follows is prepared, in the reading time."""
+    app, running = await run(folder)
+    async with running as pilot:
+        screen = screen_of(pilot)
+        screen.action_decide("include")
+        assert not gc.isenabled()  # drawn, not yet prepared
+        await pilot.pause(PREPARE_AFTER * 4)
+        assert gc.isenabled() and screen.session.current_id == 2
+        screen.action_decide("exclude")
+        assert not gc.isenabled()
+    assert gc.isenabled()  # an app that ends mid-redraw leaves collection on
+    app.session.db.close()  # type: ignore[attr-defined]
 
 
 async def test_exclude_asks_for_reason_and_records_it(pilot: Pilot, folder: Path) -> None:
