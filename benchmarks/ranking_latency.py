@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import shutil
 import sqlite3
 import statistics
@@ -69,11 +68,15 @@ def report_ranking(db_path: Path, n: int, p95_import: float, rounds: int = 3) ->
 
 def decided(db_path: Path, n: int, **options: Any) -> tuple[list[float], list[int]]:
     """ms per decision (include, exclude and maybe alike) over n decisions, 0.1 s apart, and
-    the records decided, in turn; in a fresh interpreter, as a reviewer's screen runs. Runs
-    one after another in one process compared unequal: a later run's full garbage
-    collections walked what the earlier apps left (15 ms each, against 3 in a first run)."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_decided, (db_path, n, options))
+    the records decided, in turn; in a fresh interpreter (a Worker: it prints to stderr), as
+    a reviewer's screen runs. Runs one after another in one process compared unequal: a
+    later run's full garbage collections walked what the earlier apps left (15 ms each,
+    against 3 in a first run)."""
+    from screening.workers import Worker
+
+    with Worker() as worker:
+        worker.send(_decided, db_path, n, options)
+        return worker.receive()
 
 
 def _decided(db_path: Path, n: int, options: dict[str, Any]) -> tuple[list[float], list[int]]:
