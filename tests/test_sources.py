@@ -3,6 +3,8 @@ removed source's records out (screening, dedup, PRISMA's counts)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import uuid
 from pathlib import Path
@@ -162,3 +164,29 @@ def test_prisma_arithmetic_holds_after_a_source_is_removed(review) -> None:
     assert "source #1 (" in got.stderr and "is removed" in got.stderr
     assert counts["database_results"] == 4 and counts["duplicates"] == 0
     assert counts["records_screened"] == 4
+
+
+def test_exports_and_the_record_list_leave_a_removed_source_out(review) -> None:
+    """Status, screening and PRISMA count the records in force; so do the exports: a cluster
+    whose canonical record's source is removed keeps its first record in force."""
+    with load_review(review) as r:
+        with r.db.atomic():  # record 7 (source 2) is canonical for 7 and 1 (source 1)
+            replace_members(r.db, [MemberRow(7, 7, 7, "canonical", None, None, None),
+                                   MemberRow(1, 7, 7, "rule", "doi", None, None)])  # fmt: skip
+        set_source_removed(r.db, 2, True, "ana")
+
+    def exported(*options: str) -> list[tuple[str, str, str]]:
+        got = _invoke("export", "records", "--format", "csv", "--review", review, *options)
+        assert got.exit_code == 0, got.output
+        rows = list(csv.DictReader(io.StringIO(got.stdout.lstrip("\ufeff"))))
+        return [(row["record_id"], row["cluster_id"], row["canonical"]) for row in rows]
+
+    everything = exported()
+    assert [row[0] for row in everything] == ["1", "2", "3", "4", "5", "6", "9", "10"]
+    assert everything[0] == ("1", "7", "1")  # its cluster's record in force
+    assert [row[0] for row in exported("--deduplicated")] == [row[0] for row in everything]
+    listed = _invoke("records", "--review", review, "--json")
+    assert [row["id"] for row in json.loads(listed.stdout)] == [1, 2, 3, 4, 5, 6, 9, 10]
+    _invoke("sources", "restore", "2", "--review", review, "--reviewer", "ana")
+    restored = exported("--deduplicated")
+    assert ("7", "7", "1") in restored and "1" not in [row[0] for row in restored]

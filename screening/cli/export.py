@@ -67,6 +67,7 @@ def export_records(
 ) -> None:
     """Export the review's records: all of them, or those a search, the deduplicated set or a
     stage's outcome selects (together: all must hold). --where is another name for --search.
+    A removed source's records are left out (`metasift sources`).
 
     Example:
 

@@ -47,8 +47,9 @@ def search_option(*names: str) -> Callable[[Callable[..., Any]], Callable[..., A
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of records.")
 def records(review_path: str | None, query: Query | None, limit: int | None, as_json: bool) -> None:
-    """List the review's records with the database each came from. Prints "no records match"
-    to stderr when a search finds none.
+    """List the review's records with the database each came from (a removed source's are
+    left out: `metasift sources`). Prints "no records match" to stderr when a search finds
+    none.
 
     Example:
 
