@@ -30,27 +30,29 @@ def report_ranking(db_path: Path, n: int, p95_import: float, rounds: int = 3) ->
     same order, with the ranking off. One run's p95 rests on its slowest 15 decisions and
     moves by several ms between runs with nothing changed, so each round decides them a
     second time ranking off (how far p95s move by chance), and the growth is read from all
-    rounds' decisions pooled, with a bootstrap interval. Each run has an interpreter of its
-    own, as each `metasift screen` does (see decided())."""
+    rounds' decisions pooled, with a bootstrap interval that resamples rounds as well as
+    decisions (see p95_difference). Each run has an interpreter of its own, as each
+    `metasift screen` does (see decided())."""
     runs = db_path.parent.parent / "ranking-runs"
     start = copy_review(db_path, runs / "start")  # the state every run starts from
-    pools: dict[str, list[float]] = {"on": [], "off": [], "again": []}
+    by_round: dict[str, list[list[float]]] = {"on": [], "off": [], "again": []}
     for round_ in range(rounds):
         on, shown = decided(copy_review(start, runs / "on"), n, ranking=True)
         off, _ = decided(copy_review(start, runs / "off"), n, replay=shown)
         again, _ = decided(copy_review(start, runs / "again"), n, replay=shown)
-        for pool, times in zip(pools.values(), (on, off, again), strict=True):
-            pool.extend(times)
+        for kept, times in zip(by_round.values(), (on, off, again), strict=True):
+            kept.append(times)
         print(
             f"  round {round_ + 1}: p95 ranking on {p95(on):.1f} ms, off {p95(off):.1f}, "
             f"off again {p95(again):.1f} (on - off {p95(on) - p95(off):+.1f}, "
             f"off again - off {p95(again) - p95(off):+.1f})"
         )
     shutil.rmtree(runs)
+    pools = {kind: [t for times in kept for t in times] for kind, kept in by_round.items()}
     print(summary(f"most likely first, {rounds} rounds pooled", pools["on"]))
     print(summary("its records, ranking off", pools["off"]))
     print(summary("the same again, ranking off", pools["again"]))
-    grew, low, high = p95_difference(pools["on"], pools["off"])
+    grew, low, high = p95_difference(by_round["on"], by_round["off"])
     by_chance = p95(pools["again"]) - p95(pools["off"])
     p50 = statistics.median(pools["on"]) - statistics.median(pools["off"])
     print(
@@ -98,19 +100,28 @@ def copy_review(db_path: Path, folder: Path) -> Path:
     return copy
 
 
-def p95_difference(a: list[float], b: list[float], draws: int = 2000) -> tuple[float, ...]:
-    """p95(a) - p95(b), and the 2.5th and 97.5th percentiles of that difference over
-    bootstrap resamples of each (seeded: the same figures for the same times)."""
+def p95_difference(
+    a: list[list[float]], b: list[list[float]], draws: int = 2000
+) -> tuple[float, ...]:
+    """p95(a) - p95(b) over every round's times pooled, and the 2.5th and 97.5th percentiles
+    of that difference over bootstrap resamples (seeded: the same figures for the same
+    times). A resample draws rounds with replacement, then each drawn round's decisions
+    with replacement, ranking on and off of the same round together: runs differ from one
+    another by more than their decisions do (the same replay twice moved its p95 by up to
+    1.2 ms), and resampling decisions alone would hide that."""
     import numpy as np
 
     rng = np.random.default_rng(0)
-    x, y = np.asarray(a), np.asarray(b)
-    resampled = [
-        np.percentile(rng.choice(x, x.size), 95) - np.percentile(rng.choice(y, y.size), 95)
-        for _ in range(draws)
-    ]
+    pairs = [(np.asarray(x), np.asarray(y)) for x, y in zip(a, b, strict=True)]
+    resampled = []
+    for _ in range(draws):
+        drawn = [pairs[i] for i in rng.integers(len(pairs), size=len(pairs))]
+        on = np.concatenate([rng.choice(x, x.size) for x, _ in drawn])
+        off = np.concatenate([rng.choice(y, y.size) for _, y in drawn])
+        resampled.append(np.percentile(on, 95) - np.percentile(off, 95))
     low, high = np.percentile(resampled, [2.5, 97.5])
-    return p95(a) - p95(b), float(low), float(high)
+    pooled = [t for times in a for t in times], [t for times in b for t in times]
+    return p95(pooled[0]) - p95(pooled[1]), float(low), float(high)
 
 
 def report_rerank(db_path: Path, records: int) -> None:
