@@ -35,10 +35,10 @@ from screening.ranking.model import ModelChoice  # noqa: E402
 from screening.ranking.simulation import Schedule, simulate_seed  # noqa: E402
 
 
-def _blocks(chars: float, headings: float, **other: bool) -> FeatureChoice:
+def _blocks(chars: float, headings: float, stems: bool = False, **other: bool) -> FeatureChoice:
     """A candidate with its weights spelled out, so a name keeps its meaning (and its
     figures in a --results file) when FeatureChoice's defaults move."""
-    return FeatureChoice(chars=chars, headings=headings, **other)
+    return FeatureChoice(chars=chars, headings=headings, stems=stems, **other)
 
 
 # "-h": headings left out (".5": at that weight); "chars.3": character n-grams at 0.3
@@ -55,7 +55,11 @@ FEATURES = {
     "words+chars-h": _blocks(1, 0),
     "words+chars-h.5": _blocks(1, 0.5),
     "words+chars.5-h": _blocks(0.5, 0),
-    "words+chars.3-h": _blocks(0.3, 0),  # the default
+    "words+chars.3-h": _blocks(0.3, 0),
+    "stems+chars.3-h": _blocks(0.3, 0, stems=True),  # the default
+    "stems+chars.2-h": _blocks(0.2, 0, stems=True),
+    "stems+chars.5-h": _blocks(0.5, 0, stems=True),
+    "stems-h": _blocks(0, 0, stems=True),
     "words+chars.3-h.3": _blocks(0.3, 0.3),
     "words+chars.3": _blocks(0.3, 1),
     "two-views-h": _blocks(1, 0, two_views=True),

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from db.errors import MetasiftError
 from screening.cli import cli
-from screening.ranking.features import FeatureChoice, feature_views
+from screening.ranking.features import FeatureChoice, feature_views, text_features
 from screening.ranking.labelled import read_labelled
 from screening.ranking.metrics import order_figures, records_to_recall
 from screening.ranking.simulation import Schedule, simulate_seed
@@ -42,6 +42,18 @@ def test_a_labelled_csv_gives_texts_labels_and_mesh_headings() -> None:
 def test_headings_are_kept_whole_and_normalised() -> None:
     text = ranking_text("T", None, ["Proton pump"], ["*Omeprazole/therapeutic use", "Humans"])
     assert text.terms == ("humans", "omeprazole", "proton pump")
+
+
+def test_the_words_are_read_as_their_stems() -> None:
+    texts = [ranking_text("Omeprazole trials", None),
+             ranking_text("The omeprazole trial", None),
+             ranking_text("A cohort of rats", None)]  # fmt: skip
+    stemmed = text_features(texts, FeatureChoice(chars=0))
+    typed = text_features(texts, FeatureChoice(chars=0, stems=False))
+    # "trials" and "trial" are one word, and "omeprazole trial(s)" one pair (cosines)
+    assert (stemmed[0] @ stemmed[1].T)[0, 0] > 0.6 and (typed[0] @ typed[1].T)[0, 0] < 0.2
+    kept = text_features(texts, FeatureChoice(chars=0, stop_words=True))
+    assert kept.shape[1] == 6  # omeprazol, trial, "omeprazol trial", cohort, rat, "cohort rat"
 
 
 @pytest.mark.parametrize(

@@ -33,10 +33,13 @@ class FeatureChoice:
     +2.1 and lost at most 1.0, and a default has to hold on reviews we do not have.
     Keyword and MeSH headings as whole terms cost Cohen's review (the one set with them)
     7 points at full weight and 2.5 at 0.3 (title/abstract labels: +1.6), so they are read
-    but left out unless asked for."""
+    but left out unless asked for. The words as their stems, beside the characters at 0.3,
+    took the mean gain from +2.4 to +3.4 and the worst from -1.8 to -1.2 (5 seeds); dropping
+    words and pairs seen in one record only, or the characters at 0.2 or 0.5, did not."""
 
     words: bool = True  # TF-IDF of words and word pairs
     stop_words: bool = False  # drop English stop words from them
+    stems: bool = True  # the words as their Snowball stems ("trials", "trial" as one)
     chars: float = 0.3  # TF-IDF of character 3-5-grams, at this weight beside the words (0: none)
     headings: float = 0.0  # keywords and MeSH headings, one term each, at this weight (0: none)
     embedding: bool = False  # a sentence embedding (the optional `embedding` extra)
@@ -67,7 +70,7 @@ def text_features(
     blocks: list[Any] = []
     docs = [t.words for t in texts]
     if choice.words:
-        blocks.append(_words(docs, choice.stop_words))
+        blocks.append(_words(docs, choice.stop_words, choice.stems))
     if choice.chars and len(docs) <= CHARS_UP_TO:
         blocks.append(_chars(docs) * choice.chars)
     if choice.headings and any(t.terms for t in texts):
@@ -81,16 +84,43 @@ def text_features(
     return normalize(hstack(blocks).tocsr())
 
 
-def _words(docs: list[str], stop_words: bool) -> csr_matrix:
+def _words(docs: list[str], stop_words: bool, stems: bool = False) -> csr_matrix:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectoriser = TfidfVectorizer(
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        max_df=0.95,
-        stop_words="english" if stop_words else None,
+    words: dict[str, Any] = (
+        {"tokenizer": _Stems(stop_words), "token_pattern": None}
+        if stems
+        else {"stop_words": "english" if stop_words else None}
     )
+    vectoriser = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_df=0.95, **words)
     return _fit_or_empty(vectoriser, docs)
+
+
+class _Stems:
+    """A text's words (scikit-learn's own token pattern, lower-cased) as their Snowball
+    English stems; each distinct word is stemmed once (pure Python: 28 us a word, unless
+    PyStemmer is installed, which snowballstemmer then uses). English stop words are
+    dropped here when asked, as the vectoriser would drop them before stemming."""
+
+    def __init__(self, stop_words: bool) -> None:
+        import re
+
+        import snowballstemmer
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        self._stem = snowballstemmer.stemmer("english").stemWord
+        self._words = re.compile(r"(?u)\b\w\w+\b")
+        self._seen: dict[str, str] = {w: "" for w in ENGLISH_STOP_WORDS} if stop_words else {}
+
+    def __call__(self, text: str) -> list[str]:
+        seen, stems = self._seen, []
+        for word in self._words.findall(text):
+            stem = seen.get(word)
+            if stem is None:
+                stem = seen[word] = self._stem(word)
+            if stem:
+                stems.append(stem)
+        return stems
 
 
 def _chars(docs: list[str]) -> csr_matrix:
