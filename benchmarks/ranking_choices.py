@@ -84,6 +84,7 @@ MODELS = {
     "nb": ModelChoice("nb"),
     "svm-w20": ModelChoice("svm", 0.11, 20.0),
     "svm-c.3": ModelChoice("svm", 0.3, 9.8),
+    "svm-c.5": ModelChoice("svm", 0.5, 9.8),
     "svm+nb": ModelChoice("svm+nb", 0.11, 9.8),
     "svm+lr": ModelChoice("svm+logistic", 0.11, 9.8),
 }
