@@ -87,20 +87,21 @@ def text_features(
 def _words(docs: list[str], stop_words: bool, stems: bool = False) -> csr_matrix:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    words: dict[str, Any] = (
+    # with stems, stop words go before stemming (the vectoriser would look for them after)
+    tokens: dict[str, Any] = (
         {"tokenizer": _Stems(stop_words), "token_pattern": None}
         if stems
         else {"stop_words": "english" if stop_words else None}
     )
-    vectoriser = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_df=0.95, **words)
+    vectoriser = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_df=0.95, **tokens)
     return _fit_or_empty(vectoriser, docs)
 
 
 class _Stems:
     """A text's words (scikit-learn's own token pattern, lower-cased) as their Snowball
     English stems; each distinct word is stemmed once (pure Python: 28 us a word, unless
-    PyStemmer is installed, which snowballstemmer then uses). English stop words are
-    dropped here when asked, as the vectoriser would drop them before stemming."""
+    PyStemmer is installed, which snowballstemmer then uses), and English stop words are
+    dropped when asked."""
 
     def __init__(self, stop_words: bool) -> None:
         import re
