@@ -43,6 +43,21 @@ def clusters_in_force(db: Database, cluster_column: str) -> str:
     )
 
 
+def canonical_ids_in_force(db: Database) -> set[int] | None:
+    """The canonical records (one per duplicate cluster, or the record alone) of the clusters
+    with a record from a source in force, as screening counts them; None when no source is
+    removed (then every cluster is)."""
+    if not removed_any(db):
+        return None
+    return {
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT coalesce(m.canonical_id, r.id) FROM records r "
+            f"LEFT JOIN dedup_members m ON m.record_id = r.id WHERE {RECORD_IN_FORCE}"
+        )
+    }
+
+
 def source_counts(db: Database) -> list[dict[str, Any]]:
     """Per source in force: what it is and how many records it brought."""
     kept = [row for row in all_sources(db) if not row["removed"]]

@@ -19,6 +19,7 @@ from db.errors import MetasiftError
 from db.source_events import rename_source, set_source_removed, source_history
 from db.sources import cluster_count, database_counts, source_counts
 from screening.cli import cli
+from screening.decisions.session import ScreeningSession
 from screening.decisions.stage_outcomes import stage_states
 from screening.dedup.engine import prepare
 from screening.importing import import_file
@@ -190,3 +191,19 @@ def test_exports_and_the_record_list_leave_a_removed_source_out(review) -> None:
     _invoke("sources", "restore", "2", "--review", review, "--reviewer", "ana")
     restored = exported("--deduplicated")
     assert ("7", "7", "1") in restored and "1" not in [row[0] for row in restored]
+
+
+def test_the_screen_leaves_a_removed_source_out_as_status_does(review) -> None:
+    """With no one else's decisions the screen's list is the reviewer's own (not the team's
+    stage_states): it too keeps the clusters with a record in force, named by canonical."""
+    with load_review(review) as r:
+        with r.db.atomic():  # record 7 (source 2) is canonical for 7 and 1 (source 1)
+            replace_members(r.db, [MemberRow(7, 7, 7, "canonical", None, None, None),
+                                   MemberRow(1, 7, 7, "rule", "doi", None, None)])  # fmt: skip
+        before = list(ScreeningSession(r.db, r.protocol, "ana").pool)
+        set_source_removed(r.db, 2, True, "ana")
+        session = ScreeningSession(r.db, r.protocol, "ana")
+        states = stage_states(r.db, r.protocol, "title-abstract")
+    assert before == [2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert list(session.pool) == [2, 3, 4, 5, 6, 7, 9, 10] == sorted(states)
+    assert session.counts().total == 8

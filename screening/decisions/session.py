@@ -29,6 +29,7 @@ from db.clock import utc_now
 from db.decisions import duplicates, record_decisions, record_ids, reviewer_events, tags_used
 from db.errors import MetasiftError
 from db.query_sql import record_ids_matching
+from db.sources import canonical_ids_in_force
 from screening.decisions.bulk import BulkPlan
 from screening.decisions.filters import STATUS_FILTERS, Filter
 from screening.decisions.highlight import Highlighter
@@ -112,10 +113,13 @@ class ScreeningSession:
     def _pool(self) -> Sequence[int]:
         shaped = team_queue(self.db, self.protocol, self.stage, self.reviewer)
         if shaped is not None:
-            return shaped
+            return shaped  # from stage_states, which leaves a removed source's records out
         if self.earlier is None:
-            return record_ids(self.db, leave_out=self.duplicates)
-        return sorted(rid for rid in self.earlier.records() if self._sent_on(rid))
+            pool = record_ids(self.db, leave_out=self.duplicates)
+        else:
+            pool = sorted(rid for rid in self.earlier.records() if self._sent_on(rid))
+        in_force = canonical_ids_in_force(self.db)
+        return pool if in_force is None else [rid for rid in pool if rid in in_force]
 
     def _sent_on(self, record_id: int) -> bool:
         earlier = self.earlier.current(record_id) if self.earlier else None
