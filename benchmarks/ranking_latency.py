@@ -48,7 +48,7 @@ def report_ranking(db_path: Path, n: int, p95_import: float, rounds: int = 3) ->
             f"off again - off {p95(again) - p95(off):+.1f})"
         )
     shutil.rmtree(runs)
-    pools = {kind: [t for times in kept for t in times] for kind, kept in by_round.items()}
+    pools = {kind: _pooled(kept) for kind, kept in by_round.items()}
     print(summary(f"most likely first, {rounds} rounds pooled", pools["on"]))
     print(summary("its records, ranking off", pools["off"]))
     print(summary("the same again, ranking off", pools["again"]))
@@ -120,8 +120,11 @@ def p95_difference(
         off = np.concatenate([rng.choice(y, y.size) for _, y in drawn])
         resampled.append(np.percentile(on, 95) - np.percentile(off, 95))
     low, high = np.percentile(resampled, [2.5, 97.5])
-    pooled = [t for times in a for t in times], [t for times in b for t in times]
-    return p95(pooled[0]) - p95(pooled[1]), float(low), float(high)
+    return p95(_pooled(a)) - p95(_pooled(b)), float(low), float(high)
+
+
+def _pooled(rounds: list[list[float]]) -> list[float]:
+    return [t for times in rounds for t in times]
 
 
 def report_rerank(db_path: Path, records: int) -> None:

@@ -84,7 +84,7 @@ def text_features(
     return normalize(hstack(blocks).tocsr())
 
 
-def _words(docs: list[str], stop_words: bool, stems: bool = False) -> csr_matrix:
+def _words(docs: list[str], stop_words: bool, stems: bool) -> csr_matrix:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     # with stems, stop words go before stemming (the vectoriser would look for them after)
