@@ -42,10 +42,10 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from measure import peak_rss
-
 from screening.dedup import tuning
 from screening.dedup.canonical import DedupSettings
 from screening.dedup.parallel import MIN_ITEMS
@@ -167,7 +167,7 @@ def play_person(db_path: Path, truth: dict[str, str]) -> tuple[int, int]:
         source = dict(db.execute("SELECT id, source_record_id FROM records"))
         prepared = prepare(db)
         queue = recluster(db, prepared, DedupSettings())[1]
-        seen_pairs, seen_records = 0, set()
+        seen_pairs, seen_records = 0, set[int]()
         while queue:
             events = []
             for item in queue:
@@ -314,7 +314,7 @@ def concatenate(paths: list[Path], out: Path) -> Path:
             with path.open(encoding="utf-8", newline="") as g:
                 reader = csv.DictReader(g)
                 if writer is None:
-                    writer = csv.DictWriter(f, fieldnames=reader.fieldnames)
+                    writer = csv.DictWriter(f, fieldnames=reader.fieldnames or [])
                     writer.writeheader()
                 for row in reader:
                     writer.writerow(row)
@@ -323,7 +323,7 @@ def concatenate(paths: list[Path], out: Path) -> Path:
 
 def scaled(paths: list[Path], size: int, out: Path) -> Path:
     """The datasets plus word-permuted copies, cut at size records."""
-    rows = []
+    rows: list[dict[str, str]] = []
     for path in paths:
         with path.open(encoding="utf-8", newline="") as f:
             rows.extend(csv.DictReader(f))
@@ -341,7 +341,7 @@ def scaled(paths: list[Path], size: int, out: Path) -> Path:
             for c in ("title", "authors", "journal"):
                 new[c] = _permute(r[c], mapping)
             for c in ("volume", "pages"):  # a real larger review has more locators too
-                new[c] = re.sub(r"\d+", lambda m, k=copy: str(int(m.group(0)) + 1000 * k), r[c])
+                new[c] = re.sub(r"\d+", partial(_shifted, 1000 * copy), r[c])
             new["record_id"] = f"{r['record_id']}-c{copy}"
             new["group_id"] = f"{r['group_id']}-c{copy}"
             new["doi"] = f"{r['doi']}.c{copy}" if r["doi"] else ""
@@ -351,6 +351,10 @@ def scaled(paths: list[Path], size: int, out: Path) -> Path:
         writer.writeheader()
         writer.writerows(out_rows[:size])
     return out
+
+
+def _shifted(by: int, number: re.Match[str]) -> str:
+    return str(int(number.group(0)) + by)
 
 
 def _permute(text: str, mapping: dict[str, str]) -> str:

@@ -34,12 +34,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from measure import peak_rss
 from sqlite_utils import Database
-from tui_latency import METASIFT, build_review
 
 from db.dedup import MemberRow, replace_members
+from measure import peak_rss
 from screening.protocol import Protocol, template
+from tui_latency import METASIFT, build_review
 
 REVIEWERS = ("ana", "ben")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -169,7 +170,7 @@ def parser_choice() -> None:
         print(f"  {label:22} lxml {mine * 1000:7.1f} ms   Bio.Entrez.read {bio * 1000:7.1f} ms")
 
 
-def _timed(f) -> float:
+def _timed(f: Callable[[], object]) -> float:
     start = time.perf_counter()
     f()
     return time.perf_counter() - start

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -226,20 +227,23 @@ def compare_entrez() -> None:
             warnings=feedback("WarningList"),
         )
 
+    def ours_search(body: bytes) -> SearchResult:
+        return read_search(parse_reply(body, "esearch"))
+
     print("Entrez replies (fields equal; ms per reply, lxml / Bio.Entrez.read):")
     for path in sorted((FIXTURES / "entrez").glob("*/esearch*.xml")):
         body = path.read_bytes()
-        mine, bio = read_search(parse_reply(body, "esearch")), bio_search(body)
+        mine, bio = ours_search(body), bio_search(body)
         equal = sum(getattr(mine, n) == getattr(bio, n) for n in vars(mine))
-        ours_ms = best(lambda body=body: read_search(parse_reply(body, "esearch")), 200) * 1000
-        bio_ms = best(lambda body=body: bio_search(body), 200) * 1000
+        ours_ms = best(partial(ours_search, body), 200) * 1000
+        bio_ms = best(partial(bio_search, body), 200) * 1000
         print(f"  {path.name:34} {equal}/{len(vars(mine))}  {ours_ms:6.2f} / {bio_ms:6.2f}")
     from tests.entrez_answers import esearch_xml
 
     ids = [str(50_000_000 + i) for i in range(9_999)]  # made up, as in benchmarks/harvest.py
     body = esearch_xml(30_000, 9_999, 0, ids, ("MCID_x", "1"), '"x"[All Fields]', [], [], [])
-    ours_ms = best(lambda: read_search(parse_reply(body, "esearch")), 20) * 1000
-    bio_ms = best(lambda: bio_search(body), 20) * 1000
+    ours_ms = best(partial(ours_search, body), 20) * 1000
+    bio_ms = best(partial(bio_search, body), 20) * 1000
     print(f"  {'an esearch listing 9,999 PMIDs':34} {ours_ms:11.2f} / {bio_ms:6.2f}")
     unbundled = (FIXTURES / "entrez/hawc/esearch_rettype_count.xml").read_bytes()
     try:
@@ -252,7 +256,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=10_000)
     args = parser.parse_args()
-    socket.socket.connect = _refuse_network
+    socket.socket.connect = _refuse_network  # type: ignore[method-assign]
     compare_bibtex(args.entries)
     compare_medline()
     compare_entrez()

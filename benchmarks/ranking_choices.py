@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.prioritisation import labelled_sets  # noqa: E402
+from prioritisation import labelled_sets  # noqa: E402
 from screening.ranking.features import FeatureChoice, feature_views  # noqa: E402
 from screening.ranking.labelled import read_labelled  # noqa: E402
 from screening.ranking.model import ModelChoice  # noqa: E402

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.reliability_lines import (  # noqa: E402
+from reliability_lines import (  # noqa: E402
     METASIFT,
     ROOT,
     Tally,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.reliability_lines import Tally, arguments, integrity  # noqa: E402
+from reliability_lines import Tally, arguments, integrity  # noqa: E402
 
 REVIEWER = "ana"
 SHOWN = re.compile(r"#(\d+) · u undoes")
@@ -112,7 +112,8 @@ def one_kill(folder: Path, rng: random.Random, number: int, shown: Counter, tall
     else:
         lines += read_lines(process, time.monotonic() + OPEN_WITHIN, True)
         if "READY" not in lines:
-            problems.append(f"the app did not open: {process.stderr.read()[-300:]!r}")
+            err = process.stderr.read() if process.stderr else ""
+            problems.append(f"the app did not open: {err[-300:]!r}")
         lines += read_lines(process, time.monotonic() + rng.uniform(0.0, 2.0), False)
     process.send_signal(signal.SIGKILL)
     rest, err = process.communicate(timeout=30)

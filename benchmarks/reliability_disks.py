@@ -29,12 +29,12 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.reliability_lines import (  # noqa: E402
+from reliability_lines import (  # noqa: E402
     ROOT,
     Tally,
     arguments,
@@ -154,7 +154,11 @@ def decision_input(db_path: Path, tally: Tally) -> None:
 
 
 def command_input(
-    db_path: Path, args: list[object], cause: str, tally: Tally, env: dict[str, str] | None = None
+    db_path: Path,
+    args: Sequence[object],
+    cause: str,
+    tally: Tally,
+    env: dict[str, str] | None = None,
 ) -> None:
     """One command on the review: clean when it worked, or refused cleanly changing nothing."""
     before = table_dump(db_path)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.reliability_lines import (  # noqa: E402
+from reliability_lines import (  # noqa: E402
     METASIFT,
     Tally,
     arguments,
@@ -136,7 +136,9 @@ def run_until_done(server: EntrezServer, faults: Faults, args: list[object]) -> 
         )
         faults.pid, faults.killed = process.pid, False
         out, err = process.communicate(timeout=600)
-        run = subprocess.CompletedProcess(args, process.returncode, out.decode(), err.decode())
+        run = subprocess.CompletedProcess(
+            process.args, process.returncode, out.decode(), err.decode()
+        )
         SEEN["runs"] += 1
         if faults.killed:
             SEEN["kills"] += 1

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from click.testing import CliRunner  # noqa: E402
 
-from benchmarks import reliability_lines as lines  # noqa: E402
+import reliability_lines as lines  # noqa: E402
 from screening.cli import cli  # noqa: E402
 from screening.harvest import client as client_module  # noqa: E402
 from screening.review import init_review  # noqa: E402
@@ -203,7 +203,8 @@ def killed_path(server: EntrezServer, root: Path, how: signal.Signals, tally: li
 def main() -> int:
     lines.arguments(__doc__.splitlines()[0])  # --quick changes nothing: every path is short
     tally = lines.Tally("secrets", lost_label="leaks")
-    client_module.RetryPolicy = NoWait  # type: ignore[misc]  # the CLI's clients stop waiting
+    # the CLI's clients stop waiting
+    client_module.RetryPolicy = NoWait  # type: ignore[misc, assignment]
     with (
         tempfile.TemporaryDirectory(prefix="rel-secrets-") as tmp,
         EntrezServer(synthetic_corpus(120, small=True, seed=5)) as server,

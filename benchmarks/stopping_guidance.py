@@ -27,6 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -109,10 +110,11 @@ async def timed_decisions(db_path: Path, n: int, refresh_after: float) -> list[f
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
         for i in range(n + WARM_UP):
             verdict = "include" if i % 10 == 0 else "maybe"
             times.append(
-                await tui_latency.time_refresh(app, lambda v=verdict: screen.action_decide(v))
+                await tui_latency.time_refresh(app, partial(screen.action_decide, verdict))
             )
             await asyncio.sleep(0.7)  # reading time: the recount runs in it
         await app.workers.wait_for_complete()

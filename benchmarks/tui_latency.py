@@ -50,8 +50,16 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from screening.decisions.ledger import Decision
+    from screening.tui.screening_screen import ScreeningScreen
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make_pubmed_corpus.py"
@@ -128,7 +136,7 @@ def count(db_path: Path, table: str) -> int:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
-async def time_refresh(app, action) -> float:  # noqa: ANN001
+async def time_refresh(app: App[Any], action: Callable[[], object]) -> float:
     """ms from running action to the screen having been redrawn."""
     drawn = asyncio.Event()
     started = time.perf_counter()
@@ -170,12 +178,12 @@ async def decisions(
     }
     decide = session.decide
 
-    def timed_decide(*args: object, **kwargs: object) -> object:  # the core's share: write+commit
+    def timed_decide(verdict: str, reason: str | None = None) -> Decision:  # write+commit
         if shown is not None and session.current_id is not None:
             shown.append(session.current_id)
         started = time.perf_counter()
         try:
-            return decide(*args, **kwargs)  # type: ignore[arg-type]
+            return decide(verdict, reason)
         finally:
             times["commit"].append((time.perf_counter() - started) * 1000)
 
@@ -184,6 +192,7 @@ async def decisions(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
         await features_built(screen)
         before = witness.execute("SELECT count(*) FROM decisions").fetchone()[0]
         for i in range(n):
@@ -191,23 +200,23 @@ async def decisions(
             if verdict == "exclude":
                 times["picker"].append(await time_refresh(app, screen.action_exclude))
                 await asyncio.sleep(pause / 2)
-                took = await time_refresh(app, lambda k=i % 7 + 1: screen.action_pick(k))
+                took = await time_refresh(app, partial(screen.action_pick, i % 7 + 1))
             else:
-                took = await time_refresh(app, lambda v=verdict: screen.action_decide(v))
+                took = await time_refresh(app, partial(screen.action_decide, verdict))
             times[verdict].append(took)
             if witness.execute("SELECT count(*) FROM decisions").fetchone()[0] != before + i + 1:
                 raise SystemExit(f"decision {i + 1} was not committed when the record was drawn")
             await asyncio.sleep(pause)  # reading time, not timed
-    if ranking:
+    if screen.ranking is not None:
         print(f"  rankings taken while deciding: {screen.ranking.rankings}")
     witness.close()
     review.close()
     return times
 
 
-async def features_built(screen) -> None:  # noqa: ANN001
+async def features_built(screen: ScreeningScreen) -> None:
     """Wait (untimed) until the ranking worker has read the records and built features."""
-    ranking = getattr(screen, "ranking", None)
+    ranking = screen.ranking
     if ranking is None or ranking.ranker is None:
         return
     started = time.perf_counter()
@@ -244,7 +253,7 @@ async def floor(db_path: Path, n: int) -> list[float]:
         text = app.query_one("#text", Static)
         for i in range(n):
             swap = texts[i % len(texts)]
-            times.append(await time_refresh(app, lambda t=swap: text.update(t)))
+            times.append(await time_refresh(app, partial(text.update, swap)))
             await asyncio.sleep(0.01)
     return times
 

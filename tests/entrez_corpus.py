@@ -129,8 +129,8 @@ def _date(el: etree._Element) -> date:
         parts = text.split()
         month = _MONTHS.get(parts[1][:3], 1) if len(parts) > 1 else 1
         return date(int(parts[0][:4]), month, 1)
-    month = el.findtext("Month") or "1"
-    number = int(month) if month.isdigit() else _MONTHS.get(month[:3], 1)
+    name = el.findtext("Month") or "1"
+    number = int(name) if name.isdigit() else _MONTHS.get(name[:3], 1)
     return date(int(el.findtext("Year") or 2000), number, int(el.findtext("Day") or 1))
 
 
@@ -148,7 +148,7 @@ def _search_feedback(path: Path) -> tuple[list[str], Query]:
         (t.findtext("From", "").strip(), t.findtext("To", "").strip())
         for t in root.iterfind("TranslationSet/Translation")
     ]
-    ids = [el.text for el in root.iterfind("IdList/Id")]
+    ids = [el.text or "" for el in root.iterfind("IdList/Id")]
     query = Query(ids, root.findtext("QueryTranslation") or "", translations)
     query.errors, query.warnings = pairs("ErrorList"), pairs("WarningList")
     return ids, query

@@ -217,14 +217,14 @@ def _handler(server: EntrezServer) -> type[BaseHTTPRequestHandler]:
             if endpoint not in ROOTS:
                 return self._send(hit, 404, b"Not Found", "text/plain", limit, recent)
             if recent > limit:
-                body = {
+                refusal = {
                     "error": "API rate limit exceeded",
                     "api-key": hit.client,
                     "count": str(recent),
                     "limit": str(limit),
                 }
                 return self._send(
-                    hit, 429, json.dumps(body).encode(), "application/json", limit, recent
+                    hit, 429, json.dumps(refusal).encode(), "application/json", limit, recent
                 )
             fault = server.take_fault(endpoint)
             if fault and fault.kind == "slow":

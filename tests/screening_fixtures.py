@@ -68,7 +68,9 @@ reviewers = [{reviewers}]
 """
 
 
-def make_review(folder: Path, files: tuple[Path, ...] = FILES, reviewers=("ana", "ben")) -> Path:
+def make_review(
+    folder: Path, files: tuple[Path, ...] = FILES, reviewers: tuple[str, ...] = ("ana", "ben")
+) -> Path:
     """A review folder with the test protocol and the files imported; returns its review.db."""
     folder.mkdir(parents=True, exist_ok=True)
     names = ", ".join(f'"{name}"' for name in reviewers)
