@@ -87,11 +87,13 @@ def cluster_decisions(
 
 
 def found_in(db: Database, record_id: int) -> list[str]:
-    """The databases that returned this record or a duplicate of it: "PubMed, Embase"."""
+    """The databases that returned this record or a duplicate of it: "PubMed, Embase" (a
+    removed source's records left out)."""
     members = cluster_of(db, record_id).members
+    in_force = f"AND {RECORD_IN_FORCE} " if removed_any(db) else ""
     rows = db.execute(
         f"SELECT {RECORD_DATABASE} AS db FROM records r JOIN sources s ON s.id = r.source_id "
-        f"WHERE r.id IN ({_marks(members)}) GROUP BY db ORDER BY min(r.id)",
+        f"WHERE r.id IN ({_marks(members)}) {in_force}GROUP BY db ORDER BY min(r.id)",
         list(members),
     )
     return [row[0] for row in rows]

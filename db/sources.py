@@ -58,6 +58,21 @@ def canonical_ids_in_force(db: Database) -> set[int] | None:
     }
 
 
+def shown_for(db: Database, record_id: int) -> int:
+    """The record whose text stands for the cluster record_id names: itself, or while its
+    source is removed, the cluster's first record from a source in force, as a deduplicated
+    export keeps (itself when there is none)."""
+    if not removed_any(db):
+        return record_id
+    row = db.execute(
+        "SELECT r.id FROM record_clusters c JOIN records r ON r.id = c.record_id "
+        "WHERE c.cluster_id = (SELECT cluster_id FROM record_clusters WHERE record_id = ?) "
+        f"AND {RECORD_IN_FORCE} ORDER BY r.id != ?, r.id LIMIT 1",
+        [record_id, record_id],
+    ).fetchone()
+    return row[0] if row else record_id
+
+
 def source_counts(db: Database) -> list[dict[str, Any]]:
     """Per source in force: what it is and how many records it brought."""
     kept = [row for row in all_sources(db) if not row["removed"]]

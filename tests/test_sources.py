@@ -200,10 +200,20 @@ def test_the_screen_leaves_a_removed_source_out_as_status_does(review) -> None:
         with r.db.atomic():  # record 7 (source 2) is canonical for 7 and 1 (source 1)
             replace_members(r.db, [MemberRow(7, 7, 7, "canonical", None, None, None),
                                    MemberRow(1, 7, 7, "rule", "doi", None, None)])  # fmt: skip
-        before = list(ScreeningSession(r.db, r.protocol, "ana").pool)
+            rename_source(r.db, 2, "Embase", "ana")  # so the cluster was found in two
+        before = ScreeningSession(r.db, r.protocol, "ana")
+        shown_before = before.record(7)
         set_source_removed(r.db, 2, True, "ana")
         session = ScreeningSession(r.db, r.protocol, "ana")
         states = stage_states(r.db, r.protocol, "title-abstract")
-    assert before == [2, 3, 4, 5, 6, 7, 8, 9, 10]
+        shown = session.record(7)
+        titles = dict(r.db.execute("SELECT id, title FROM records WHERE id IN (1, 7)"))
+        files = dict(r.db.execute("SELECT id, database || ' (' || file_name || ')' FROM sources"))
+    assert list(before.pool) == [2, 3, 4, 5, 6, 7, 8, 9, 10]
     assert list(session.pool) == [2, 3, 4, 5, 6, 7, 9, 10] == sorted(states)
     assert session.counts().total == 8
+    # the cluster keeps its name (decisions are on 7) but shows its record in force, 1
+    assert shown_before.citation.title == titles[7] and titles[1] != titles[7]
+    assert (shown.id, shown.uuid) == (7, shown_before.uuid)
+    assert shown.citation.title == titles[1]
+    assert (shown_before.found_in, shown.found_in) == ((files[2], "PubMed"), (files[1],))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from db.dedup import found_in as cluster_databases
+from db.sources import shown_for
 from db.studies import attached_locations
 from screening.citation import Citation
 from screening.decisions.ledger import Decision
@@ -44,6 +45,9 @@ def load_record(
     full_text: bool = False,
 ) -> RecordView:
     row = next(db.query("SELECT * FROM records WHERE id = ?", [record_id]))
+    shown = shown_for(db, record_id)  # a duplicate in force, while this one's source is removed
+    if shown != record_id:
+        row = {**next(db.query("SELECT * FROM records WHERE id = ?", [shown])), "uuid": row["uuid"]}
     citation = row_citation(row)
     return RecordView(
         id=record_id,
