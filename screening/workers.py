@@ -107,14 +107,17 @@ class Worker:
         return self._process.pid
 
     def pause(self, paused: bool = True) -> None:
-        """Stop the worker where it is (SIGSTOP), or let it go on (SIGCONT), at once and
+        """Stop the worker where it is (SIGTSTP), or let it go on (SIGCONT), at once and
         whatever it is running; pipes and answers are unaffected. Should the caller die
         while the worker is stopped, the worker's process group is left without a parent
-        in the session, and the kernel sends it SIGHUP and SIGCONT: it ends, not waits."""
-        if not hasattr(signal, "SIGSTOP") or self._process.returncode is not None:
+        in the session, and the kernel sends it SIGHUP and SIGCONT: it ends, not waits.
+        Not SIGSTOP: a stop takes effect when the worker next runs, which on busy cores (an
+        idle-priority worker) can be after the caller has died, too late for that rescue;
+        the kernel drops a SIGTSTP that arrives in a group left so, and the worker ends."""
+        if not hasattr(signal, "SIGTSTP") or self._process.returncode is not None:
             return
         try:
-            os.kill(self._process.pid, signal.SIGSTOP if paused else signal.SIGCONT)
+            os.kill(self._process.pid, signal.SIGTSTP if paused else signal.SIGCONT)
         except ProcessLookupError:
             pass  # it has ended: receive() will say so
 
@@ -276,6 +279,8 @@ def _read_exactly(stream: _Pipe, size: int, failed: Callable[[], Exception]) -> 
 def serve() -> None:
     """The worker's loop: run each call in turn and answer it; leave when stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides what Ctrl-C stops
+    if hasattr(signal, "SIGTSTP"):  # pause() stops it so, even if its caller ignores SIGTSTP
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
     calls, answers = os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb")
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # nothing else reads the calls
     os.dup2(2, 1)  # a stray print goes to stderr, not into the answers
