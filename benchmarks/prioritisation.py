@@ -1,9 +1,11 @@
 """Prioritised screening against ASReview: WSS@95 on every labelled set, same priors, same seeds.
 
     python benchmarks/prioritisation.py --asreview /work/asreview-venv/bin/asreview [--seeds 10]
+        [--only cohen2006/ta ...] [--data FOLDER]
 
-For every CSV in ../shared/data/screening/ and each label it has (label_included, the final
-decision; label_ti_ab, the title/abstract decision, where present), in one run:
+For every CSV in ../shared/data/screening/ (or --data) and each label it has (label_included,
+the final decision; label_ti_ab or label_abstract_screening, the title/abstract decision,
+where present), in one run:
 1. `metasift simulate FILE --label COLUMN --seeds N --json` (1 include + 1 exclude as priors,
    drawn with each seed);
 2. ASReview's own `asreview simulate` (its default model, ELAS u4) with the very same prior
@@ -42,15 +44,19 @@ DATA = ROOT.parent / "shared" / "data" / "screening"
 METASIFT = Path(sys.executable).with_name("metasift")
 
 
-def labelled_sets() -> list[tuple[str, Path, str]]:
-    """(name, file, label column) for every set and each label it has."""
+# the title/abstract label, as the shared sets and as ASReview's older dataset files name it
+TITLE_ABSTRACT_LABELS = ("label_ti_ab", "label_abstract_screening")
+
+
+def labelled_sets(folder: Path = DATA) -> list[tuple[str, Path, str]]:
+    """(name, file, label column) for every set in the folder and each label it has."""
     sets = []
-    for path in sorted(DATA.glob("*.csv")):
-        header = path.open(encoding="utf-8").readline()
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
         short = path.stem.split("_")[0]
         sets.append((f"{short}/final", path, "label_included"))
-        if "label_ti_ab" in header:
-            sets.append((f"{short}/ta", path, "label_ti_ab"))
+        sets.extend((f"{short}/ta", path, c) for c in TITLE_ABSTRACT_LABELS if c in header)
     return sets
 
 
@@ -122,18 +128,29 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--jobs", type=int, default=2, help="ASReview simulations at once")
     ap.add_argument("--only", nargs="*", help="set names, e.g. cohen2006/ta")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        help="a folder of labelled CSVs (title, abstract, label_included, and optionally "
+        f"{' or '.join(TITLE_ABSTRACT_LABELS)}); default: the shared sets",
+    )
     args = ap.parse_args()
+    chosen = [s for s in labelled_sets(args.data) if not args.only or s[0] in args.only]
+    if not chosen:
+        raise SystemExit(
+            f"no labelled CSV in {args.data}" + (" matches --only" if args.only else "")
+        )
+    width = max(len(name) for name, _, _ in chosen) + 2
     work = Path(tempfile.mkdtemp(prefix="prioritisation-"))
     print(f"WSS@95 in % (mean ± SD over {args.seeds} seeds), 1 include + 1 exclude as priors")
     print(
-        f"{'set':20}{'metasift':>14}{'ASReview':>14}{'diff':>7}   recall@10% m/A   "
+        f"{'set':{width}}{'metasift':>14}{'ASReview':>14}{'diff':>7}   recall@10% m/A   "
         "to 95% m/A    s per run m/A (m per retrain)"
     )
     short: list[str] = []  # the sets where the goal is not met
     sets = 0
-    for name, path, column in labelled_sets():
-        if args.only and name not in args.only:
-            continue
+    for name, path, column in chosen:
         ours, our_seconds = metasift_runs(path, column, args.seeds)
         data, labels = asreview_copy(path, column, work)
         one = partial(asreview_run, args.asreview, data, labels, work=work)
@@ -147,7 +164,7 @@ def main() -> None:
         if diff < 2:
             short.append(f"{name} {diff:+.2f}")
         print(
-            f"{name:20}{spread(mine):>14}{spread(asr):>14}{diff:+7.1f}"
+            f"{name:{width}}{spread(mine):>14}{spread(asr):>14}{diff:+7.1f}"
             f"   {ours['recall_at_10pct']:5.1f}/{statistics.fmean(t[1] for t in theirs):5.1f}"
             f"   {ours['records_to_95']:5.0f}/{statistics.fmean(t[2] for t in theirs):5.0f}"
             f"   {our_seconds:5.1f}/{statistics.fmean(t[3] for t in theirs):5.1f}"
