@@ -6,7 +6,8 @@ Replays every labelled set in ../shared/data/screening/ (final labels, and title
 labels where the CSV has them) with each candidate (features x classifier), 1 include and 1
 exclude as priors, and prints WSS@95 (mean over seeds) per set. Then leave-one-set-out: for
 each review, the candidate best on the *other* reviews, and what it scores on the one left
-out; that figure, not the best per set, says what to expect on reviews we do not have.
+out; that figure, not the best per set, says what to expect on reviews we do not have, and
+`--data FOLDER` measures the candidates on labelled sets they were not chosen on.
 The baseline in the same run is `asr,svm-asr`: ASReview 3's default (ELAS u4: TF-IDF of
 title and abstract words and bigrams, no stop-word removal, linear SVM C=0.11, includes
 weighted 9.8x). With `--schedule every` it reproduces `asreview simulate`'s order record for
@@ -28,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from prioritisation import labelled_sets  # noqa: E402
+from prioritisation import DATA, labelled_sets  # noqa: E402
 from screening.ranking.features import FeatureChoice, feature_views  # noqa: E402
 from screening.ranking.labelled import read_labelled  # noqa: E402
 from screening.ranking.model import ModelChoice  # noqa: E402
@@ -77,6 +78,7 @@ MODELS = {
     "svm-c.05": ModelChoice("svm", 0.05, 9.8),
     "svm-c.2": ModelChoice("svm", 0.2, 9.8),
     "svm-w5": ModelChoice("svm", 0.11, 5.0),
+    "svm-w2": ModelChoice("svm", 0.11, 2.0),  # the default
     "svm-w3": ModelChoice("svm", 0.11, 3.0),
     "svm-w30": ModelChoice("svm", 0.11, 30.0),
     "lr": ModelChoice("logistic", 1.0, 9.8),
@@ -141,6 +143,7 @@ def main() -> None:
         help="retrain after every label, as the screen does, or coarser (faster)",
     )
     ap.add_argument("--sets", nargs="*", help="only these sets, e.g. cohen2006/ta")
+    ap.add_argument("--data", type=Path, default=DATA, help="a folder of labelled CSVs")
     ap.add_argument("--results", type=Path, help="JSON file to add results to (and reuse)")
     args = ap.parse_args()
     candidates = list(
@@ -149,7 +152,7 @@ def main() -> None:
     done = json.loads(args.results.read_text()) if args.results and args.results.exists() else {}
     tasks = [
         (name, path, column, *cand.split(","), args.seeds, args.schedule)
-        for name, path, column in labelled_sets()
+        for name, path, column in labelled_sets(args.data)
         for cand in candidates
         if f"{name}|{cand}" not in done and (not args.sets or name in args.sets)
     ]
@@ -183,8 +186,11 @@ def report(done: dict[str, float], candidates: list[str]) -> None:
         for cand, row in sorted(table.items(), key=lambda kv: -min(_gains(kv[1], base))):
             cells = "".join(f"{row[n] - base[n]:+14.1f}" for n in names)
             print(f"{cand:22}{cells}{min(_gains(row, base)):+8.1f} (worst)")
+    reviews = sorted({n.split("/")[0] for n in names})
+    if len(reviews) < 2:
+        return  # nothing to choose on with one review held out
     print("\nleave one review out (both label sets of a review held out together):")
-    for review in sorted({n.split("/")[0] for n in names}):
+    for review in reviews:
         others = [n for n in names if not n.startswith(review + "/")]
         best = max(table, key=lambda c: statistics.mean(table[c][n] for n in others))
         held = ", ".join(f"{n} {table[best][n]:.1f}" for n in names if n.startswith(review + "/"))
