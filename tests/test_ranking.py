@@ -128,6 +128,23 @@ def test_simulate_reports_a_bad_csv_in_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_records_without_a_word_to_learn_from_are_read_in_random_order(tmp_path: Path) -> None:
+    # one-letter titles and blank ones give the vectorisers no term at all
+    texts = tmp_path / "no_words.csv"
+    rows = [("A", "", 1), ("", "", 0), ("B", "x", 1), ("", "", 0), ("C", "", 0), ("", "", 0)]
+    texts.write_text(
+        "title,abstract,label_included\n" + "".join(f"{t},{a},{y}\n" for t, a, y in rows),
+        encoding="utf-8",
+    )
+    data = read_labelled(texts, None)
+    (matrix,) = feature_views(data.texts)
+    assert matrix.shape == (6, 0)
+    result = CliRunner().invoke(cli, ["simulate", str(texts), "--seeds", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    seeds = json.loads(result.output)["seeds"]
+    assert all(s["records_to_100"] <= 4 for s in seeds)
+
+
 def test_simulate_help_does_not_load_scikit_learn() -> None:
     code = (
         "import sys; from screening.cli import main; sys.argv = ['metasift', 'simulate', '-h']\n"

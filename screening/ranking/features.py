@@ -79,6 +79,7 @@ def text_features(
         from screening.ranking.embedding import sentence_embeddings
 
         blocks.append(csr_matrix(sentence_embeddings(docs)))
+    blocks = [b for b in blocks if b.shape[1]]  # a block with no term at all adds nothing
     if not blocks:
         return csr_matrix((len(texts), 0))
     return normalize(hstack(blocks).tocsr())

@@ -52,6 +52,8 @@ def relevance_scores(
     choice = choice or ModelChoice()
     views = features if isinstance(features, tuple) else (features,)
     train, y = np.asarray(labelled), np.asarray(labels)
+    if not any(view.shape[1] for view in views):  # no text to learn from: no record ahead
+        return np.zeros(views[0].shape[0] if rows is None else len(rows))
     scores = [
         _fitted_scores(
             part, choice, view[train], y, view if rows is None else view[np.asarray(rows)], seed
