@@ -104,6 +104,15 @@ def test_priors_the_set_cannot_give_are_an_error(cohen_ta) -> None:
         simulate_seed(features, data.labels, seed=0, priors=(50, 1))
 
 
+def test_without_priors_records_are_read_at_random_until_both_classes_are_known(cohen_ta) -> None:
+    data, features = cohen_ta
+    run = simulate_seed(features, data.labels, seed=0, priors=(0, 0))
+    assert run.prior_rows == () and sorted(run.order) == list(range(200))
+    first_exclude = next(i for i, r in enumerate(run.order) if data.labels[r] == 0)
+    first_include = next(i for i, r in enumerate(run.order) if data.labels[r] == 1)
+    assert len(run.retrain_seconds) <= 200 - max(first_exclude, first_include)
+
+
 def test_simulate_prints_json_per_seed_and_mean(tmp_path: Path) -> None:
     small = tmp_path / "small.csv"
     small.write_text("".join(COHEN.open(encoding="utf-8").readlines()[:81]), encoding="utf-8")

@@ -75,7 +75,7 @@ def simulate_seed(
     labelled, order, timings = list(prior_rows), list[int](), list[float]()
     while len(unread):
         step = schedule.batch(len(labelled))
-        if truth[labelled].min() == truth[labelled].max():
+        if len(np.unique(truth[labelled])) < 2:  # no model before an include and an exclude
             picked = unread[:step]
         else:
             started = time.perf_counter()
