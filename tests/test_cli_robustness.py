@@ -118,6 +118,44 @@ def test_an_output_in_a_missing_folder_is_refused_before_any_change(
     assert table_dump(hostile) == before  # dedup did not run
 
 
+OUTPUTS = [
+    ("export", "records", "--format", "csv", "-o"),
+    ("export", "sheet", "--format", "xlsx", "-o"),
+    ("export", "sheet", "--for", "metafor", "-o"),
+    ("rob", "export", "-o"),
+    ("rob", "plot", "--kind", "summary", "-o"),
+    ("prisma", "--csv"),
+    ("prisma", "--svg"),
+    ("analyse", "--outcome", "x", "--plot"),
+]
+
+
+@pytest.mark.parametrize("args", OUTPUTS)
+@pytest.mark.parametrize("name", ["review.db", "review.toml", "review.db-wal"])
+def test_no_output_is_written_over_a_review_file(
+    hostile: Path, args: tuple[str, ...], name: str
+) -> None:
+    target = hostile.with_name(name)
+    if not target.exists():
+        target.write_bytes(b"")  # SQLite's own file beside the review, as while it is open
+    before = target.read_bytes()
+    result = invoke(*args, target, "--review", hostile)
+    assert result.exit_code == 2, result.output
+    assert "is a review's own file" in result.stderr
+    assert "Traceback" not in result.output
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("args", OUTPUTS)
+def test_an_extraction_output_in_a_missing_folder_is_refused(
+    hostile: Path, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    suffix = ".svg" if {"plot", "--svg", "--plot"} & set(args) else ".csv"
+    result = invoke(*args, tmp_path / "nonexistent" / f"x{suffix}", "--review", hostile)
+    assert result.exit_code == 2, result.output
+    assert "the folder" in result.stderr and "does not exist" in result.stderr
+
+
 def test_dedup_export_into_an_existing_folder_still_works(hostile: Path, tmp_path: Path) -> None:
     result = invoke("dedup", "--review", hostile, "--export", tmp_path / "clusters.csv")
     assert result.exit_code == 0, result.output

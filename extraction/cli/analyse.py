@@ -13,6 +13,7 @@ import click
 
 from db.errors import MetasiftError
 from extraction.cli.context import VIEWER, ExtractionReview, ReviewOpener
+from extraction.cli.output_files import writable_file
 from extraction.cli.pool import MEASURES, engine_options
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ PICTURES = (".svg", ".png")
 
 
 def _picture(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    value = writable_file(ctx, param, value)
     if value is not None and value.suffix.lower() not in PICTURES:
         raise click.BadParameter(f"{value}: write it as .svg or .png", ctx, param)
     return value

@@ -4,28 +4,36 @@ package's CSV template, and the diagram itself (extraction.prisma)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from db.plurals import counted
 from db.sources import all_sources
 from extraction.cli.context import ANYONE, ReviewOpener
+from extraction.cli.output_files import writable_file
 from extraction.cli.reviews import hand_opener, open_review, review_option, reviewer_option
 from extraction.prisma.counts import PrismaCounts, arithmetic_checks, as_json, review_counts
 from extraction.prisma.template import template_csv
 from extraction.values.ledger import printable  # record text reaching a terminal
 
-OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _output(flag: str, name: str, help_text: str) -> Callable[[F], F]:
+    path = click.Path(dir_okay=False, path_type=Path)
+    return click.option(flag, name, type=path, callback=writable_file, help=help_text)
 
 
 @click.command()
 @review_option
 @reviewer_option
 @click.option("--json", "as_json_", is_flag=True, help="Print the counts as JSON.")
-@click.option("--csv", "csv_path", type=OUT, help="Write the PRISMA2020 R package's template.")
-@click.option("--svg", "svg_path", type=OUT, help="Draw the flow diagram as SVG.")
-@click.option("--png", "png_path", type=OUT, help="Draw the flow diagram as PNG.")
+@_output("--csv", "csv_path", "Write the PRISMA2020 R package's template.")
+@_output("--svg", "svg_path", "Draw the flow diagram as SVG.")
+@_output("--png", "png_path", "Draw the flow diagram as PNG.")
 @click.option("--check", is_flag=True, help="Exit 1 if an arithmetic check fails.")
 def prisma(
     review_path: str | None,

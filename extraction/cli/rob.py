@@ -18,6 +18,7 @@ from extraction.cli.context import (
     IncludedStudy,
     ReviewOpener,
 )
+from extraction.cli.output_files import writable_file
 from extraction.cli.rob_weights import study_weights, weight_options
 
 NO_TERMINAL = (
@@ -179,7 +180,7 @@ def _export(opener: ReviewOpener) -> click.Command:
     )  # fmt: skip
     @weight_options
     @click.option(
-        "-o", "--output", type=click.Path(dir_okay=False),
+        "-o", "--output", type=click.Path(dir_okay=False), callback=writable_file,
         help="File, or - for standard output (csv's default).",
     )  # fmt: skip
     def export(**params: Any) -> None:
@@ -211,7 +212,9 @@ def _plot(opener: ReviewOpener) -> click.Command:
         show_default=True, help="robvis's colours, or its colour-blind-safe palette.",
     )  # fmt: skip
     @weight_options
-    @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+    @click.option(
+        "-o", "--output", type=click.Path(dir_okay=False), callback=writable_file, required=True
+    )
     def plot(**params: Any) -> None:
         """Draw the agreed judgements the way robvis does: a traffic-light plot (a row per
         study, a coloured circle with its symbol per domain, the overall column last) or a

@@ -9,6 +9,7 @@ import click
 
 from db.errors import MetasiftError
 from extraction.cli.context import EXTRACTOR, VIEWER, ExtractionReview, ReviewOpener
+from extraction.cli.output_files import writable_file
 from extraction.sheets.analysis import metafor_sheet, revman_sheet
 from extraction.sheets.files import read_sheets, write_sheets
 from extraction.sheets.layout import extraction_sheets, study_labels
@@ -30,6 +31,7 @@ def build(opener: ReviewOpener) -> click.Command:
     @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
                   help="The file format.  [default: from FILE's suffix]")  # fmt: skip
     @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+                  callback=writable_file,
                   help="The file to write (CSV: one file per sheet, see below).")  # fmt: skip
     @click.option("--reviewer", envvar="METASIFT_REVIEWER",
                   help="Who is asking (or METASIFT_REVIEWER).")  # fmt: skip

@@ -9,7 +9,6 @@ only, and a terminal may act on U+009B as on ESC [).
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import click
 
+from db.output_files import output_problem
 from screening.control_chars import visible
 
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
@@ -51,17 +51,8 @@ def echo_line(text: str, err: bool = False) -> None:
 
 def writable_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A click callback for an output file option: refuse a path whose folder is missing or
-    read-only before the command changes anything ('-' is stdout)."""
-    if value is None or value == "-":
-        return value
-    path = Path(value)
-    folder = path.parent
-    if path.is_dir():
-        raise click.BadParameter(f"{value} is a folder; name a file inside it", ctx, param)
-    if not folder.is_dir():
-        raise click.BadParameter(
-            f"the folder {folder} does not exist; create it first (mkdir -p {folder})", ctx, param
-        )
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise click.BadParameter(f"{value} cannot be written (read-only)", ctx, param)
+    read-only, or a review's own file, before the command changes anything ('-' is stdout)."""
+    problem = None if value is None or value == "-" else output_problem(Path(value))
+    if problem:
+        raise click.BadParameter(problem, ctx, param)
     return value
