@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from db.errors import MetasiftError
-from db.migrations import migrate, refuse_newer_schema
+from db.migrations import migrate, refuse_newer_schema, schema_version
 from db.storage import storage_error
 
 # How long a write waits for another connection's: the longest metasift makes is the final copy of
@@ -65,6 +65,9 @@ def open_review(path: Path | str, *, create: bool = False) -> Database:
         db = ReviewDatabase(path)
         try:
             refuse_newer_schema(db, path)  # before WAL mode, which would write to the file
+            if not create and schema_version(db) == 0:  # migrating would make it one
+                what = "it is empty" if path.stat().st_size == 0 else "it holds no review"
+                raise MetasiftError(f"{path}: not a metasift review file ({what})")
         except MetasiftError:
             db.close()
             raise

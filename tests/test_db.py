@@ -4,6 +4,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from db.connection import open_review
 from db.errors import MetasiftError
@@ -40,6 +41,23 @@ def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
         open_review(bogus)
 
 
+@pytest.mark.parametrize("content", ["empty", "another database"])
+def test_a_file_with_no_review_in_it_is_refused_and_left_as_it_was(
+    tmp_path: Path, content: str
+) -> None:
+    path = tmp_path / "review.db"
+    path.write_bytes(b"")
+    if content == "another database":
+        other = sqlite3.connect(path)
+        other.execute("CREATE TABLE t (x)")
+        other.commit()
+        other.close()
+    before = path.read_bytes()
+    with pytest.raises(MetasiftError, match="not a metasift review file"):
+        open_review(path)
+    assert path.read_bytes() == before  # not migrated into an empty review
+
+
 def test_failed_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> None:
     def broken(db) -> None:
         db["half_done"].create({"id": int}, pk="id")
@@ -56,8 +74,9 @@ def test_failed_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> 
 def test_new_reviews_use_16k_pages_and_old_ones_keep_theirs(tmp_path: Path) -> None:
     new = open_review(tmp_path / "new.db", create=True)
     assert new.execute("PRAGMA page_size").fetchone()[0] == 16384
-    old = sqlite3.connect(tmp_path / "old.db")
-    old.execute("CREATE TABLE t (x)")  # a file made with the default 4 kB pages
+    old = Database(tmp_path / "old.db")  # a review made with SQLite's default 4 kB pages
+    MIGRATIONS[0](old)
+    old.execute("PRAGMA user_version = 1")
     old.close()
     reopened = open_review(tmp_path / "old.db")
     assert reopened.execute("PRAGMA page_size").fetchone()[0] == 4096
