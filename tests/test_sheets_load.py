@@ -14,7 +14,7 @@ from extraction.sheets.files import read_sheets
 from extraction.sheets.load import load_sheets
 from extraction.sheets.tables import ARM_COLUMNS, OUTCOME_COLUMNS, column_letter
 from extraction.values.cells import Cell
-from extraction.values.ledger import reviewer_values
+from extraction.values.ledger import entry, record, reviewer_values
 from tests.sheets_support import THREE_ARM, TWO_ARM, fill, filled_review, make_review
 
 
@@ -88,6 +88,28 @@ def test_an_edited_sheet_adds_only_what_changed_and_empty_cells_clear_nothing(fi
     assert mine[Cell.study_field(TWO_ARM, "country")].value == "People's Republic of China"
     again = run(build_load(opener), str(path), "--reviewer", "ana")
     assert "0 values added" in again.output and events(db) == before + 2
+
+
+def test_an_empty_illustrative_cell_keeps_the_flag_in_force(filled, tmp_path):
+    db, form, opener = filled
+    mine = {v.cell: v for v in reviewer_values(db, "ana")}
+    cell = Cell.outcome_of(TWO_ARM, "ctl", "albumin", "6 months")
+    flagged = {**mine[cell].value, "illustrative": "SD made up for the example"}
+    record(db, [entry(db, form, "ana", cell, flagged, unit=mine[cell].unit)])
+    path = tmp_path / "ana.xlsx"
+    run(build(opener), "--reviewer", "ana", "--mine", "-o", str(path))
+    book = load_workbook(path)
+    rows = list(book["outcomes"].iter_rows(min_row=2))
+    made_up = column("illustrative (made up, not from a report)") - 1
+    shown = [r for r in rows if r[made_up].value]
+    assert len(shown) == 1
+    shown[0][made_up].value = None  # emptied: keeps the flag
+    book.save(path)
+    loaded = run(build_load(opener), str(path), "--reviewer", "ana")
+    assert loaded.exit_code == 0, loaded.output
+    assert "0 values added" in loaded.output
+    after = {v.cell: v for v in reviewer_values(db, "ana")}[cell]
+    assert after.value["illustrative"] == "SD made up for the example"
 
 
 def test_control_characters_are_dropped_before_comparing_so_twice_adds_nothing(filled, tmp_path):

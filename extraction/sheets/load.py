@@ -291,6 +291,11 @@ def _merged(w: Wanted, before: StoredValue) -> Wanted | None:
     value = w.value
     if w.cell.item == ARM and isinstance(before.value, dict):
         value = {**before.value, **w.value}
+    elif w.cell.item == OUTCOME and isinstance(before.value, dict) and isinstance(value, dict):
+        # the numbers are read as a whole (another layout drops the old one's), but an empty
+        # illustrative or SD-source cell keeps the text in force, as an empty note does
+        kept = {k: before.value[k] for k in TEXT_KEYS if k in before.value}
+        value = {**kept, **value} if value.get("as") == before.value.get("as") else value
     same_value = _comparable(value) == _comparable(before.value)
     same_unit = (w.unit or before.unit) == before.unit
     same_note = w.note is None or w.note == before.note
