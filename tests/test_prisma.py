@@ -108,7 +108,7 @@ def test_counts_follow_clusters_outcomes_and_studies(tmp_path: Path) -> None:
         "unsettled": {"records": 0, "reports": 0},
     }
     assert len(found) < 189  # the fixtures share papers: dedup made clusters
-    assert [c["holds"] for c in got["checks"]] == [True] * 5
+    assert [c["holds"] for c in got["checks"]] == [True] * 6
 
 
 def test_unfinished_full_text_fails_its_check_and_says_why(tmp_path: Path) -> None:
@@ -119,6 +119,8 @@ def test_unfinished_full_text_fails_its_check_and_says_why(tmp_path: Path) -> No
     assert result.stderr == (
         "warning: check fails: reports excluded (sum of reasons) = assessed - reports of "
         "included studies: 10 vs 28 - 16 (2 reports with no full-text outcome yet)\n"
+        "warning: check fails: every record screened and report sought has an outcome: "
+        "0 at title/abstract and 2 at full text have none yet\n"
     )
     assert run(path, "prisma", "--check").exit_code == 1
 

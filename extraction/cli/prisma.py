@@ -34,7 +34,7 @@ def _output(flag: str, name: str, help_text: str) -> Callable[[F], F]:
 @_output("--csv", "csv_path", "Write the PRISMA2020 R package's template.")
 @_output("--svg", "svg_path", "Draw the flow diagram as SVG.")
 @_output("--png", "png_path", "Draw the flow diagram as PNG.")
-@click.option("--check", is_flag=True, help="Exit 1 if an arithmetic check fails.")
+@click.option("--check", is_flag=True, help="Exit 1 if a check fails (see below).")
 def prisma(
     review_path: str | None,
     reviewer: str | None,
@@ -64,9 +64,10 @@ def prisma(
     excluded_other is 0; registers and other methods are not told apart from databases yet.
 
     The arithmetic checks (records screened = identified - removed; reports assessed = sought
-    - not retrieved; reasons add up to assessed - included reports; ...) are printed as
-    warnings on stderr when they fail, which a review still being screened does; the exit
-    code stays 0 unless --check asks for 1.
+    - not retrieved; reasons add up to assessed - included reports; ...) and a last one,
+    every record screened and report sought has an outcome (the diagram is final), are
+    printed as warnings on stderr when they fail; the exit code stays 0 unless --check asks
+    for 1.
 
     Example:
 

@@ -172,6 +172,13 @@ def arithmetic_checks(c: PrismaCounts) -> list[Check]:
             c.new_studies <= c.new_reports,
             f"{c.new_studies} vs {c.new_reports}",
         ),
+        # the sums above can all hold while nothing is screened: a diagram to publish is final
+        Check(
+            "every record screened and report sought has an outcome",
+            not c.records_unsettled and not c.reports_unsettled,
+            f"{c.records_unsettled} at title/abstract and {c.reports_unsettled} at full text "
+            "have none yet",
+        ),
     ]
 
 
