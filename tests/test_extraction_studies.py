@@ -56,3 +56,31 @@ def test_a_risk_of_bias_answer_follows_its_study_and_asks_a_second_look(tmp_path
         held = answers_in_force(review.db, study_uuid=study.uuid)
         assert [(r["question"], r["answer"]) for r in held] == [("1.1", "Y")]
         assert answers_entered_under_another_study(review.db, study.uuid) == 1
+
+
+def sheet_after(path: Path, name: str) -> str:
+    """ana's extraction sheet (its studies CSV), written by `export sheet` as a user runs it."""
+    out = path.with_name(f"{name}.csv")
+    result = run(path, "export", "sheet", "--reviewer", "ana", "--mine", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out.with_name(f"{name}-studies.csv").read_text(encoding="utf-8")
+
+
+def test_the_first_read_after_a_link_or_unlink_is_already_settled(tmp_path: Path) -> None:
+    path = new_review(tmp_path)
+    toml = path.with_name("review.toml")
+    toml.write_text(toml.read_text(encoding="utf-8") + FORM, encoding="utf-8")
+    send_to_full_text(path, {1: "include", 2: "include"})
+    with open_for_extraction(str(path), "ana", "screener") as review:
+        first, second = review.included_studies()
+        set_value(review.db, review.form, "ana", Cell.study_field(first.uuid, "country"), "US")
+        set_value(review.db, review.form, "ana", Cell.study_field(second.uuid, "size"), 120)
+    assert run(path, "studies", "link", "2", "--to", "1", "--reviewer", "ana").exit_code == 0
+    linked = [sheet_after(path, f"linked{i}") for i in range(2)]
+    assert linked[0] == linked[1]  # no command brings the study's aliases up to date late
+    assert len(linked[0].splitlines()) == 2  # a header and the one study, holding both values
+    assert "US" in linked[0] and "120" in linked[0]
+    assert run(path, "studies", "unlink", "2", "--reviewer", "ana").exit_code == 0
+    unlinked = [sheet_after(path, f"unlinked{i}") for i in range(2)]
+    assert unlinked[0] == unlinked[1]
+    assert len(unlinked[0].splitlines()) == 3

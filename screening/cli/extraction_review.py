@@ -32,6 +32,10 @@ def open_for_extraction(
             name = viewer(p, reviewer)
         else:
             name = who_is_asking(p, reviewer, role)
+        # current_extraction_values and current_rob_answers read through study_aliases, which
+        # is derived (links, duplicate clusters, full-text outcomes): bring it up to date
+        # before the command reads a value, not when it first asks for the studies
+        included_studies(review)
         yield ExtractionReview(
             review.db, review.path.parent, p.form, name, p.adjudicators,
             lambda: included_studies(review), run_screen,
