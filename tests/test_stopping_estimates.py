@@ -49,6 +49,9 @@ def test_zero_event_bound_is_one_minus_alpha_to_the_one_over_m() -> None:
     assert hundred.figures["rate_upper"] == pytest.approx(3 / 100, abs=0.001)
     last_is_include = zero_event_bound([F, T], total=10, confidence=0.95)
     assert last_is_include.unseen_upper is None and "not computed" in last_is_include.note
+    assert "an include" in last_is_include.note
+    assert "nothing screened yet" in zero_event_bound([], total=10, confidence=0.95).note
+    assert "no record is left" in zero_event_bound([T, F], total=2, confidence=0.95).note
 
 
 def test_knee_of_ten_includes_then_190_excludes_stops() -> None:

@@ -91,7 +91,13 @@ def zero_event_bound(labels: Sequence[bool], total: int, confidence: float) -> E
     run, left = since_last_include(labels), total - len(labels)
     title = "Zero-event upper bound over the run since the last include (rule of three)"
     if run == 0 or left <= 0:
-        why = "the latest record screened is an include" if run == 0 else "no record is left"
+        why = (
+            "no record is left"
+            if left <= 0
+            else "nothing screened yet"
+            if not labels
+            else "the latest record screened is an include"
+        )
         return Estimate("zero-event-bound", title, {"run": run}, note=f"not computed: {why}")
     rate = 1 - (1 - confidence) ** (1 / run)
     return Estimate(
