@@ -305,3 +305,10 @@ def test_a_broken_instrument_file_names_the_place(tmp_path):
     broken.write_text(text.replace('"Y|N" = "good"', '"Y|N" = "excellent"'), encoding="utf-8")
     with pytest.raises(MetasiftError, match="broken.toml: domain A node a2: 'excellent'"):
         load_instrument(broken)
+
+
+def test_an_instrument_file_missing_a_key_names_the_key(tmp_path):
+    bare = tmp_path / "x.toml"
+    bare.write_text('name = "x"\n', encoding="utf-8")
+    with pytest.raises(MetasiftError, match=r"^.*x\.toml: missing key 'judgements'$"):
+        load_instrument(bare)

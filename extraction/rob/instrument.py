@@ -154,7 +154,9 @@ def load_instrument(path: Path) -> Instrument:
         raise InstrumentError(f"{path}: {e}") from e
     try:
         return _instrument(data)
-    except (KeyError, TypeError, ValueError) as e:
+    except KeyError as e:  # a key the format requires (see the built-in instruments' files)
+        raise InstrumentError(f"{path}: missing key {e.args[0]!r}") from e
+    except (TypeError, ValueError) as e:
         raise InstrumentError(f"{path}: {e}") from e
 
 
