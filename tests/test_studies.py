@@ -76,6 +76,9 @@ def test_unlink_makes_the_report_its_own_study_again(review: Path) -> None:
     result = run(review, "studies", "unlink", "2", "--reviewer", "ana")
     assert result.exit_code == 0, result.output
     assert [s["uuid"] for s in studies_json(review)] == [s["uuid"] for s in before]
+    again = run(review, "studies", "unlink", "2", "--reviewer", "ana")
+    assert "#2 is already a study of its own (" in again.stdout
+    assert again.stdout.rstrip().endswith("nothing changed")
 
 
 def test_a_new_study_keeps_the_reports_own_uuid_as_an_alias(review: Path) -> None:
@@ -93,6 +96,8 @@ def test_link_refuses_a_record_that_is_not_a_report(review: Path) -> None:
     result = run(review, "studies", "link", "3", "--to", "1", "--reviewer", "ana")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: record #3 is not a report")
+    missing = run(review, "studies", "link", "999", "--to", "1", "--reviewer", "ana")
+    assert missing.exit_code == 1 and "no such record, or" in missing.stderr
     assert run(review, "studies", "link", "2", "--reviewer", "ana").exit_code == 2
     unknown = run(review, "studies", "link", "2", "--to", "no such study", "--reviewer", "ana")
     assert unknown.exit_code == 1 and "no study by that name" in unknown.stderr

@@ -150,7 +150,9 @@ def register(group: click.Group, opener: ReviewOpener) -> None:
 def _say(change: LinkChange, after: list[Study]) -> None:
     number = change.report.record_id
     if not change.changed:
-        click.echo(f"#{number} is already in {change.before.label}; nothing changed")
+        label = change.before.label
+        where = f"a study of its own ({label})" if change.after is None else f"in {label}"
+        click.echo(f"#{number} is already {where}; nothing changed")
         return
     study = next(s for s in after if any(r.record_id == number for r in s.reports))
     if change.after == change.before.uuid:

@@ -188,8 +188,8 @@ def find_report(studies: list[Study], record_id: int) -> Report:
             if _holds(report, record_id):
                 return report
     raise MetasiftError(
-        f"record #{record_id} is not a report: it has not reached full text (only records "
-        "title/abstract screening sent on are sought as reports)"
+        f"record #{record_id} is not a report: no such record, or it has not reached full "
+        "text (only records title/abstract screening sent on are sought as reports)"
     )
 
 
