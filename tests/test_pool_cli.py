@@ -192,6 +192,12 @@ def test_options_that_do_not_fit_are_refused(tmp_path, args, message):
     assert got.exit_code == 1 and message in got.output, got.output
 
 
+@pytest.mark.parametrize("add", ["-1", "nan", "inf"])
+def test_a_continuity_correction_that_is_no_number_of_events_is_a_usage_error(tmp_path, add):
+    got = run(csv_of(tmp_path, "bcg_logRR"), "--measure", "OR", f"--add={add}")
+    assert got.exit_code == 2 and "Invalid value for '--add'" in got.output, got.output
+
+
 def test_outcome_and_timepoint_select_rows(tmp_path):
     rows = [
         ["A", 3, 20, 5, 20, "deaths", "6m"],

@@ -4,6 +4,7 @@ how (extraction.pooling)."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,12 @@ ENGINE_OPTIONS = (  # name, choices, default, help: as pool and analyse offer th
 )  # fmt: skip
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value}: give a finite number (0.5 is the usual)", ctx, param)
+    return value
+
+
 def engine_options(f: click.decorators.FC) -> click.decorators.FC:
     """--smd-variant, --method and --test, in that order in --help."""
     for name, choices, default, words in reversed(ENGINE_OPTIONS):
@@ -47,7 +54,12 @@ def engine_options(f: click.decorators.FC) -> click.decorators.FC:
     help="Effect measure; RR and OR are pooled on the log scale.",
 )
 @engine_options
-@click.option("--add", type=float, help="Continuity correction added to cells.  [default: 0.5]")
+@click.option(
+    "--add",
+    type=click.FloatRange(min=0),  # 0: no correction, as metafor's add=0
+    callback=_finite,
+    help="Continuity correction added to cells.  [default: 0.5]",
+)
 @click.option(
     "--to", type=click.Choice(CONTINUITY_TARGETS), help="Which studies get it.  [default: only0]"
 )
