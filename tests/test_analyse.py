@@ -122,6 +122,23 @@ def test_analyse_refuses_what_it_cannot_pool(review, tmp_path):
     assert out.exit_code == 1 and "choose one with --timepoint" in str(out.exception)
     out = analyse(review, *ALBUMIN, "--plot", str(tmp_path / "forest.pdf"))
     assert out.exit_code == 2 and ".svg or .png" in out.output
+    out = analyse(review, *ALBUMIN, "--measure", "OR")  # albumin has means
+    assert out.exit_code == 1
+    assert str(out.exception) == "--measure OR: albumin has means, not events: use MD or SMD"
+
+
+def test_exclude_high_risk_with_every_study_high_says_so(review):
+    db, _, _ = review
+    rob2 = find_instrument("rob2")
+    for study in (TWO_ARM, THREE_ARM):
+        for who in ("ana", "ben"):
+            _answer(db, Target(rob2, study, "", who), HIGH_D1)
+    out = analyse(review, *ALBUMIN, "--exclude-high-risk")
+    assert out.exit_code == 1
+    assert str(out.exception) == (
+        "--exclude-high-risk: all 2 studies of this analysis are at high risk of bias; "
+        "nothing is left to pool"
+    )
 
 
 def svg_texts(path: Path) -> dict[str, str]:

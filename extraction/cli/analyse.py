@@ -98,7 +98,7 @@ def _analyse(opener: ReviewOpener, params: dict[str, Any]) -> None:
 
     with opener(params["review_path"], params["reviewer"], VIEWER) as review:
         sheet, labels, high, unsettled = _review_data(review, params)
-    run, selected = _pool(sheet, high, params)
+    run, selected = _pool(sheet, high, params, frozenset(labels.get(s, s) for s in high))
     named = {s: labels.get(s, s) for s in (*high, *unsettled)}  # only those in this analysis
     extras = Extras(
         excluded_high_risk={named[s]: j for s, j in high.items() if named[s] in selected},
@@ -156,7 +156,10 @@ def _review_data(
 
 
 def _pool(
-    sheet: Sheet, high: dict[str, str], params: dict[str, Any]
+    sheet: Sheet,
+    high: dict[str, str],
+    params: dict[str, Any],
+    high_labels: frozenset[str] = frozenset(),  # the labels of the studies in `high`
 ) -> tuple[Analysis, tuple[str, ...]]:
     """The analysis without the studies at high risk, and every study the selection holds."""
     from extraction.pooling.analysis import Options, analyse
@@ -168,13 +171,19 @@ def _pool(
                           params["comparison"], values)  # fmt: skip
     measure = params["measure"] or default_measure(sheet, params["outcome"])
     continuous = measure in ("MD", "SMD")
+    if params["measure"] and continuous != (default_measure(sheet, params["outcome"]) == "MD"):
+        has = ("events, not means: use RR, OR or RD" if continuous
+               else "means, not events: use MD or SMD")  # fmt: skip
+        raise MetasiftError(f"--measure {measure}: {params['outcome'] or 'the data'} has {has}")
     everyone = review_studies(sheet, continuous, selection)
     kept = everyone
     if high:
-        try:
-            kept = review_studies(sheet, continuous, selection, high)
-        except MetasiftError as e:
-            raise MetasiftError(f"--exclude-high-risk: every study is at high risk ({e})") from e
+        if set(everyone.names) <= high_labels:
+            raise MetasiftError(
+                f"--exclude-high-risk: all {len(everyone.names)} studies of this analysis are "
+                "at high risk of bias; nothing is left to pool"
+            )
+        kept = review_studies(sheet, continuous, selection, high)
     options = Options(measure, params["method"], params["test"], params["smd_variant"])
     return analyse(kept, options), everyone.names
 
