@@ -122,6 +122,14 @@ def test_analyse_refuses_what_it_cannot_pool(review, tmp_path):
     assert out.exit_code == 1 and "choose one with --timepoint" in str(out.exception)
     out = analyse(review, *ALBUMIN, "--plot", str(tmp_path / "forest.pdf"))
     assert out.exit_code == 2 and ".svg or .png" in out.output
+    out = analyse(review, "--outcome", "meld")
+    assert out.exit_code == 1 and str(out.exception) == (
+        "--outcome meld: not an outcome of the form (its outcomes: albumin, bilirubin, adverse)"
+    )
+    out = analyse(review, "--outcome", "bilirubin")  # in the form, nothing extracted
+    assert out.exit_code == 1 and "--outcome bilirubin: no value of it to pool yet" in str(
+        out.exception
+    )
     out = analyse(review, *ALBUMIN, "--measure", "OR")  # albumin has means
     assert out.exit_code == 1
     assert str(out.exception) == "--measure OR: albumin has means, not events: use MD or SMD"

@@ -98,6 +98,7 @@ def _analyse(opener: ReviewOpener, params: dict[str, Any]) -> None:
 
     with opener(params["review_path"], params["reviewer"], VIEWER) as review:
         sheet, labels, high, unsettled = _review_data(review, params)
+        _outcome_in_sheet(review, sheet, params["outcome"])
     run, selected = _pool(sheet, high, params, frozenset(labels.get(s, s) for s in high))
     named = {s: labels.get(s, s) for s in (*high, *unsettled)}  # only those in this analysis
     extras = Extras(
@@ -114,6 +115,25 @@ def _analyse(opener: ReviewOpener, params: dict[str, Any]) -> None:
         draw_forest(drawn, params["plot"])
         click.echo(f"wrote {params['plot']}", err=True)
     _print(run, drawn, extras, params["as_json"], (imputed, made_up))
+
+
+def _outcome_in_sheet(review: ExtractionReview, sheet: Sheet, outcome: str | None) -> None:
+    """An outcome with no row in the sheet: say why, rather than that no row of a sheet the
+    reviewer never wrote has it."""
+    from extraction.pooling.review_studies import sheet_rows
+
+    if not outcome or any(row.get("outcome") == outcome for _, row in sheet_rows(sheet)[1]):
+        return
+    if review.form.outcome(outcome) is None:
+        known = ", ".join(o.key for o in review.form.outcomes) or "none"
+        raise MetasiftError(
+            f"--outcome {outcome}: not an outcome of the form (its outcomes: {known})"
+        )
+    raise MetasiftError(
+        f"--outcome {outcome}: no value of it to pool yet; analyses read the values the "
+        "extractors agree on (`metasift extract compare` lists the others) in arms whose "
+        "arm type a comparison names"
+    )
 
 
 def _illustrative(sheet: Sheet, run: Analysis) -> list[str]:
