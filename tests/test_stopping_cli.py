@@ -107,9 +107,21 @@ def test_a_stop_needs_a_reason_and_title_abstract(tmp_path: Path) -> None:
     assert stops(main) == []
 
 
+def test_a_stop_before_anything_is_screened_or_after_everything_is_refused(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    early = invoke(main, *STOP, "--reviewer", "ana")
+    assert early.exit_code == 1
+    assert "no record is screened yet; a stop now would count all 46" in early.stderr
+    screen_first(main, 46)
+    late = invoke(main, *STOP, "--reviewer", "ana")
+    assert late.exit_code == 1 and "every record has a decision" in late.stderr
+    assert stops(main) == []
+
+
 def test_in_dual_review_only_an_adjudicator_records_the_teams_stop(tmp_path: Path) -> None:
     main = new_main(tmp_path)
     set_protocol(main, "title-abstract = 1,", "title-abstract = 2,")
+    screen_first(main, 4)
     refused = invoke(main, *STOP, "--reviewer", "ana")
     assert refused.exit_code == 1 and "adjudicators" in refused.stderr
     assert invoke(main, *STOP, "--reviewer", "cy").exit_code == 0

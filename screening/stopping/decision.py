@@ -77,6 +77,13 @@ def stop_screening(
             f"{held['created_at'][:10]}; undo that stop first (--undo) to record another"
         )
     shown, unscreened = team_guidance(db, protocol, stage)
+    if not unscreened:
+        raise MetasiftError(f"{stage}: every record has a decision; there is nothing to stop")
+    if unscreened >= shown.history.total:  # a stop now would exclude every record unread
+        raise MetasiftError(
+            f"{stage}: no record is screened yet; a stop now would count all {unscreened:,} "
+            "as excluded by automation"
+        )
     stop = Stop(
         str(uuid.uuid4()), stage, who, reason.strip(), protocol.stopping.rule,
         shown.as_json(), clock(), unscreened,
