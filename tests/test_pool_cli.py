@@ -242,3 +242,42 @@ def test_a_subgroup_with_nothing_to_pool_is_named(tmp_path):
     path = write(tmp_path / "routes.csv", ["study", "ai", "n1i", "ci", "n2i", "route"], rows)
     got = run(path, "--measure", "RR", "--subgroup", "route", "--drop00")
     assert got.exit_code == 1 and "subgroup oral: " in got.output
+
+
+# the same three trials in two units: REML's tau² is 771.3 in the first, about 7.7e6 (past
+# metafor's tau2.max of 1e6, where the search used to stop) in the second
+MEANS = [
+    ["A", 34, 25, 20, 14, 25, 20],
+    ["B", 26.4, 25, 14, 51.5, 25, 14],
+    ["C", 30, 28, 26, 0, 25, 15],
+]
+
+
+def pooled_json(path: Path, method: str) -> dict:
+    got = run(path, "--measure", "MD", "--method", method, "--json")
+    assert got.exit_code == 0, got.output
+    return json.loads(got.output)
+
+
+@pytest.mark.parametrize("method", ["REML", "PM", "DL"])
+def test_large_scale_data_pool_as_the_same_data_in_smaller_units(tmp_path, method):
+    header = ["study", *CONTINUOUS]
+    in_cents = [[name, m1 * 100, sd1 * 100, n1, m2 * 100, sd2 * 100, n2]
+                for name, m1, sd1, n1, m2, sd2, n2 in MEANS]  # fmt: skip
+    small = pooled_json(write(tmp_path / "units.csv", header, MEANS), method)
+    large = pooled_json(write(tmp_path / "cents.csv", header, in_cents), method)
+    assert large["tau2"] > 1e6
+    for key in ("tau2", "tau2_ci_lb", "tau2_ci_ub"):
+        assert large[key] == pytest.approx(small[key] * 100**2, rel=1e-6), key
+
+
+def test_mantel_haenszel_rd_with_no_events_is_a_one_line_error(tmp_path):
+    path = write(
+        tmp_path / "all00.csv",
+        ["study", "ai", "n1i", "ci", "n2i"],
+        [["A", 0, 20, 0, 20], ["B", 0, 30, 0, 30]],
+    )
+    got = run(path, "--measure", "RD", "--method", "MH")
+    assert got.exit_code == 1 and got.stdout == ""
+    assert got.stderr.startswith("Error: Mantel-Haenszel RD has no variance: ")
+    assert got.stderr.count("\n") == 1 and "Traceback" not in got.output

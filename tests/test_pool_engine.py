@@ -1,6 +1,6 @@
 """The pooling engine's rules beside the reference: escalc's continuity targets, refusals
-where a method has nothing to pool, RevMan's identity for the fixed-effect subgroup test, and
-the root finder metafor's uniroot uses."""
+where a method has nothing to pool, RevMan's identity for the fixed-effect subgroup test, the
+root finder metafor's uniroot uses, and tau² that scales with the data."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ import pytest
 
 from db.errors import MetasiftError
 from extraction.pooling import effect_sizes as es
+from extraction.pooling.choices import RANDOM_METHODS
+from extraction.pooling.distributions import chi2_quantile
 from extraction.pooling.mantel_haenszel import mantel_haenszel
 from extraction.pooling.peto import peto
 from extraction.pooling.random_effects import fit
 from extraction.pooling.subgroups import by_subgroup
+from extraction.pooling.tau2 import TAU2_MAX, generalised_q
 from extraction.pooling.zeroin import zeroin
 from tests.pool_reference import CASES, effect_sizes
 
@@ -77,3 +80,48 @@ def test_zeroin_matches_a_known_root():
     assert zeroin(lambda x: x * x - 2, 0.0, 2.0, tol=1e-14) == pytest.approx(
         math.sqrt(2), abs=1e-13
     )
+
+
+# three trials' means and SDs (m1i, sd1i, n1i, m2i, sd2i, n2i) in units where REML's tau² is
+# 771.3, with a Q-profile CI of about [151, 3.4e4]: x100 and x10^4 they pass metafor's 1e6
+SPREAD_OUT = tuple(
+    np.array(column, dtype=float)
+    for column in zip(
+        (34.0, 25.0, 20, 14.0, 25.0, 20),
+        (26.4, 25.0, 14, 51.5, 25.0, 14),
+        (30.0, 28.0, 26, 0.0, 25.0, 15),
+        strict=True,
+    )
+)
+
+
+@pytest.mark.parametrize("method", RANDOM_METHODS)
+@pytest.mark.parametrize("scale", [100.0, 10_000.0])
+def test_tau2_and_its_ci_scale_with_the_data(method, scale):
+    yi, vi = es.mean_difference(*SPREAD_OUT)
+    small, large = fit(yi, vi, method), fit(yi * scale, vi * scale**2, method)
+    assert large.tau2 > TAU2_MAX
+    assert large.tau2 == pytest.approx(small.tau2 * scale**2, rel=1e-6)
+    assert large.estimate == pytest.approx(small.estimate * scale, rel=1e-6)
+    assert small.tau2_ci and large.tau2_ci
+    for bound in ("tau2_lb", "tau2_ub"):
+        want = getattr(small.tau2_ci, bound) * scale**2
+        assert getattr(large.tau2_ci, bound) == pytest.approx(want, rel=1e-6), bound
+
+
+def test_q_profile_bound_past_1e6_is_the_root_not_a_cap():
+    yi, vi = es.mean_difference(*SPREAD_OUT)
+    yi, vi = yi[:2] * 100, vi[:2] * 100**2  # two studies, as in the demo's k = 2 analysis
+    upper = fit(yi, vi, "DL").tau2_ci
+    assert upper and upper.tau2_ub > TAU2_MAX
+    # k = 2: the upper bound is where Q falls to the 2.5% point of chi² on 1 df
+    assert generalised_q(yi, vi, upper.tau2_ub) == pytest.approx(chi2_quantile(0.025, 1), rel=1e-6)
+
+
+@pytest.mark.parametrize("events", [0, 1], ids=["no events", "only events"])
+def test_mantel_haenszel_rd_without_variance_is_refused(events):
+    totals = np.array([20.0, 30.0])
+    cases = events * totals
+    tables = (cases, totals - cases, cases, totals - cases)
+    with pytest.raises(MetasiftError, match="Mantel-Haenszel RD has no variance"):
+        mantel_haenszel("RD", tables)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from extraction.pooling.distributions import chi2_quantile, chi2_upper_tail
 from extraction.pooling.result import Tau2Interval, Vector
-from extraction.pooling.tau2 import TAU2_MAX, generalised_q
+from extraction.pooling.tau2 import generalised_q, search_interval
 from extraction.pooling.zeroin import zeroin
 
 
@@ -48,18 +48,15 @@ def heterogeneity(yi: Vector, vi: Vector) -> Heterogeneity:
 
 def q_profile(yi: Vector, vi: Vector, vt: float, level: float = 0.95) -> Tau2Interval:
     """tau² values where the generalised Q crosses the chi² quantiles (confint.rma.uni,
-    type "QP", searched over [0, TAU2_MAX]); both ends 0 when Q(0) is below the lower one."""
+    type "QP", over the interval search_interval gives); both ends 0 when Q(0) is below the
+    lower one, and the lower end 0 when Q(0) is below the upper one. uniroot's tolerance,
+    which metafor keeps, is absolute (about 1e-4), so bounds near it do not scale exactly."""
     df = len(yi) - 1
     crit_u = chi2_quantile(1 - (1 - level) / 2, df)
     crit_l = chi2_quantile((1 - level) / 2, df)
-    q_min, q_max = generalised_q(yi, vi, 0.0), generalised_q(yi, vi, TAU2_MAX)
-    lb = ub = 0.0
-    if q_min >= crit_l:
-        ub = TAU2_MAX if q_max > crit_l else _root(yi, vi, crit_l)
-    if q_max > crit_u:
-        lb = ub = TAU2_MAX
-    elif q_min >= crit_u:
-        lb = _root(yi, vi, crit_u)
+    q_zero = generalised_q(yi, vi, 0.0)
+    ub = _root(yi, vi, crit_l) if q_zero >= crit_l else 0.0
+    lb = _root(yi, vi, crit_u) if q_zero >= crit_u else 0.0
     return Tau2Interval(
         tau2_lb=lb,
         tau2_ub=ub,
@@ -72,4 +69,4 @@ def q_profile(yi: Vector, vi: Vector, vt: float, level: float = 0.95) -> Tau2Int
 
 def _root(yi: Vector, vi: Vector, target: float) -> float:
     gap = lambda t: generalised_q(yi, vi, t) - target  # noqa: E731
-    return zeroin(gap, 0.0, TAU2_MAX)
+    return zeroin(gap, *search_interval(yi, vi, target))

@@ -53,14 +53,16 @@ def _log_likelihood(method: str, yi: Vector, vi: Vector, tau2: float) -> float:
 
 
 def fisher_scoring(method: str, yi: Vector, vi: Vector) -> Tau2Estimate:
-    """tau² for method ML, REML or EB, iterated until it moves less than THRESHOLD."""
+    """tau² for method ML, REML or EB, iterated until it moves by at most THRESHOLD (relative
+    to tau² above 1: metafor's absolute rule cannot be met once tau²'s rounding error, about
+    2e-16 tau², passes it, so large-scale data would never converge)."""
     tau2 = max(0.0, hedges_unbounded(yi, vi))
     for _ in range(MAXITER):
         adj = _step(method, yi, vi, tau2)
         while tau2 + adj < 0:
             adj /= 2
         tau2, change = tau2 + adj, abs(adj)
-        if change <= THRESHOLD:
+        if change <= THRESHOLD * max(1.0, tau2):
             break
     else:
         raise MetasiftError(f"{method}: Fisher scoring did not converge; choose another --method")

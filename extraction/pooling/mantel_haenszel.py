@@ -68,6 +68,13 @@ def _risk_difference(ai: Vector, bi: Vector, ci: Vector, di: Vector) -> tuple[fl
         ci * (n1 / n) ** 2 - ai * (n2 / n) ** 2 + n1 / n * (n2 / n) * (n2 - n1) / 2
     )
     spread += np.sum(ai * (n2 - ci) / n + ci * (n1 - ai) / n) / 2
+    if not spread > 0:
+        # every study has both arms at risk 0 (or both at 1): RD = 0 with variance 0, and a
+        # z test of 0/0 would be a crash or a NaN (the reference has no such case to follow)
+        raise MetasiftError(
+            "Mantel-Haenszel RD has no variance: in every study both arms have no events "
+            "(or only events), so there is nothing to test"
+        )
     return rd, float(np.sqrt(spread / total**2)), weights
 
 

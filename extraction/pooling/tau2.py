@@ -13,7 +13,8 @@ from extraction.pooling.result import Vector
 from extraction.pooling.zeroin import zeroin
 
 # metafor's control values as the reference ran them (rma's defaults are 1e-5 and 100):
-# tighter convergence costs microseconds here and makes the figures agree to 1e-6
+# tighter convergence costs microseconds here and makes the figures agree to 1e-6.
+# TAU2_MAX is where a search for tau² starts, not a cap: see search_interval.
 THRESHOLD = 1e-12
 TOL = 1e-12
 MAXITER = 10000
@@ -109,14 +110,32 @@ def se_from_total_weight(vi: Vector, tau2: float) -> float:
     return float(np.sqrt(2 * k**2 / (k - 1)) / np.sum(1 / (vi + tau2)))
 
 
+def search_interval(yi: Vector, vi: Vector, target: float) -> tuple[float, float]:
+    """Where the generalised Q, falling from Q(0) >= target > 0, reaches target: metafor's
+    [0, tau2.max] when it does so there, which keeps uniroot's steps and so its approximate
+    roots; else from tau2.max to an end where Q is at or below target. The end starts at
+    2Σ(y - ȳ)²/target (Q(t) is near Σ(y - ȳ)²/t once t dwarfs the variances, so about
+    target/2 there) and doubles until Q is below target (it falls to 0 as t grows). It grows
+    with the data's scale, so large-scale data pool as the same data in smaller units do,
+    and no root is cut off at a cap."""
+    if generalised_q(yi, vi, TAU2_MAX) <= target:
+        return 0.0, TAU2_MAX
+    end = max(2 * float(np.sum((yi - yi.mean()) ** 2)) / target, 2 * TAU2_MAX)
+    for _ in range(64):
+        if not np.isfinite(end):
+            break
+        if generalised_q(yi, vi, end) <= target:
+            return TAU2_MAX, end
+        end *= 2
+    raise MetasiftError("the effect sizes are too large to estimate tau²; rescale them")
+
+
 def paule_mandel(yi: Vector, vi: Vector) -> Tau2Estimate:
     """The tau² at which the generalised Q equals its expectation k - 1."""
     k = len(yi)
     if generalised_q(yi, vi, 0.0) < k - 1:
         tau2 = 0.0
-    elif generalised_q(yi, vi, TAU2_MAX) > k - 1:
-        raise MetasiftError(f"Paule-Mandel: tau² is above {TAU2_MAX:g}; choose another --method")
     else:
         gap = lambda t: generalised_q(yi, vi, t) - (k - 1)  # noqa: E731
-        tau2 = zeroin(gap, 0.0, TAU2_MAX, tol=TOL, maxiter=MAXITER)
+        tau2 = zeroin(gap, *search_interval(yi, vi, k - 1), tol=TOL, maxiter=MAXITER)
     return Tau2Estimate(tau2, se_from_total_weight(vi, tau2))
