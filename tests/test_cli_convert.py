@@ -51,3 +51,11 @@ def test_missing_or_unused_options_are_usage_errors():
     assert missing.exit_code == 2 and "needs --q3" in missing.output
     unused = run("--from", "mean-se", "--n", "9", "--mean", "3", "--se", "1", "--q1", "2")
     assert unused.exit_code == 2 and "does not use --q1" in unused.output
+
+
+def test_huge_n_is_exit_1_naming_the_option():
+    got = run("--from", "median-range", "--n", "99999999999999999999999", "--median", "31.5",
+              "--min", "20", "--max", "45")  # fmt: skip
+    assert got.exit_code == 1 and got.stdout == ""
+    assert got.stderr.startswith("Error: --n: n must be at most 9007199254740992 (2^53")
+    assert got.stderr.count("\n") == 1

@@ -106,3 +106,29 @@ def test_skewed_data_carry_a_warning_not_a_refusal():
     skewed = from_median(50, 10, q1=9, q3=30)
     assert skewed.warning is not None and "skewed" in skewed.warning
     assert from_median(50, 10, q1=8, q3=12).warning is None
+
+
+@pytest.mark.parametrize("n", [10**6, 10**12, 2**52 + 1, 2**53])
+def test_range_sd_stays_exact_for_large_n(n):
+    from scipy.stats import norm
+
+    # xi(n) = 2 Phi^-1((n - 0.375)/(n + 0.25)) = 2 Phi^-1 of its upper tail 0.625/(n + 0.25)
+    want = (45 - 20) / (2 * norm.isf(0.625 / (n + 0.25)))
+    assert from_median(n, 31.5, low=20, high=45).sd == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda n: from_median(n, 31.5, low=20, high=45),
+        lambda n: from_median(n, 31.5, q1=28.1, q3=36.2, low=20, high=45),
+        lambda n: from_se(n, 3.0, 1.0),
+        lambda n: from_ci(n, None, 30.1, 34.7),
+    ],
+    ids=["median-range", "five numbers", "SE", "CI"],
+)
+@pytest.mark.parametrize("n", [2**53 + 1, 10**23, 10**400], ids=["2^53+1", "1e23", "1e400"])
+def test_n_past_2_53_is_refused_naming_n(call, n):
+    with pytest.raises(ConversionError, match="n must be at most 9007199254740992") as caught:
+        call(n)
+    assert caught.value.field == "n"

@@ -32,9 +32,16 @@ class Derived:
                 "warning": self.warning}  # fmt: skip
 
 
+# the largest count a float holds exactly: the formulas work in floats, and no group of
+# participants comes near it, so a larger n is a slip (a huge one would overflow a float)
+MAX_N = 2**53
+
+
 def check_n(n: int) -> None:
     if n < 2:
         raise ConversionError("n", f"n must be at least 2 to estimate an SD (got {n})")
+    if n > MAX_N:
+        raise ConversionError("n", f"n must be at most {MAX_N} (2^53, beyond any real group)")
 
 
 def check_finite(**values: float | None) -> None:

@@ -40,7 +40,9 @@ SD_METHODS = ("wan", "shi")
 
 
 def xi(n: int) -> float:
-    return 2 * _PHI_INV((n - 0.375) / (n + 0.25))
+    # 2 Phi^-1((n - 0.375)/(n + 0.25)) taken by its tail, 1 minus that quotient: the quotient
+    # loses the tail's digits as n grows and is 1, which inv_cdf refuses, above n = 2^52
+    return -2 * _PHI_INV(0.625 / (n + 0.25))
 
 
 def eta(n: int) -> float:
