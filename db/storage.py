@@ -82,4 +82,10 @@ def _read_only_part(path: Path) -> str | None:
         return f"its folder {folder} is read-only (metasift keeps review.db-wal and -shm there)"
     if path.exists() and not os.access(path, os.W_OK):
         return "the file is read-only"
+    # SQLite makes these with the review file's mode: opened while it was read-only, they
+    # stay read-only after the review file is made writable again
+    stuck = [p.name for p in (path.with_name(path.name + s) for s in ("-wal", "-shm"))
+             if p.exists() and not os.access(p, os.W_OK)]  # fmt: skip
+    if stuck:
+        return f"{' and '.join(stuck)} beside it {'is' if len(stuck) == 1 else 'are'} read-only"
     return None

@@ -255,6 +255,19 @@ def test_a_read_only_review_file_reads_but_refuses_writes_clearly(shared_review:
     )
 
 
+def test_side_files_left_read_only_are_named(shared_review: Path) -> None:
+    shared_review.parent.chmod(0o777)
+    shared_review.chmod(0o444)
+    assert as_someone_else("status", "--review", shared_review).returncode == 0
+    shared_review.chmod(0o666)  # writable again; SQLite made its -shm read-only, as it was
+    side = [p for p in shared_review.parent.iterdir() if p.name.endswith("-shm")]
+    if not side or side[0].stat().st_mode & 0o222:
+        pytest.skip("SQLite left no read-only -shm file here")
+    result = as_someone_else("dedup", "--review", shared_review)
+    assert result.returncode == 1
+    assert "review.db-shm beside it is read-only" in result.stderr, result.stderr
+
+
 def fill_up_soon(monkeypatch: pytest.MonkeyPatch) -> None:
     """A full disk simulated by SQLite's PRAGMA max_page_count: every review connection may
     grow its file by 8 pages (128 kB) at most, and SQLite then fails the write with the same
