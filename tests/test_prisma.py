@@ -164,6 +164,8 @@ def test_listed_names_lose_the_separators_the_package_splits_on() -> None:
 def test_diagram_shows_the_counts_as_text(tmp_path: Path) -> None:
     path, found = screened_review(tmp_path)
     svg, png = tmp_path / "prisma.svg", tmp_path / "prisma.png"
+    swapped = run(path, "prisma", "--svg", str(png))
+    assert swapped.exit_code == 2 and "name it with the suffix .svg" in swapped.stderr
     result = run(path, "prisma", "--svg", str(svg), "--png", str(png))
     assert result.exit_code == 0, result.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

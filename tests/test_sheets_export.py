@@ -106,6 +106,9 @@ def test_csv_writes_one_file_per_sheet_with_formulas_neutralised(filled, tmp_pat
         rows = list(csv.reader(f))
     assert rows[1][2:6] == ["China", "RCT", "-1.5", "yes"]
     assert rows[2][2] == "'" + HYPERLINK
+    named = CliRunner().invoke(build(opener), ["--format", "csv", "-o", str(tmp_path / "y.xlsx")])
+    assert named.exit_code == 2 and "--format csv with a .xlsx file" in named.output
+    assert not list(tmp_path.glob("y*"))
 
 
 def test_metafor_goes_to_one_csv(filled, tmp_path):

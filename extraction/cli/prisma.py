@@ -24,7 +24,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _output(flag: str, name: str, help_text: str) -> Callable[[F], F]:
     path = click.Path(dir_okay=False, path_type=Path)
-    return click.option(flag, name, type=path, callback=writable_file, help=help_text)
+    return click.option(flag, name, type=path, callback=_suffixed, help=help_text)
+
+
+def _suffixed(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A writable file, and a drawing named for its option's format: the diagram's format
+    follows the suffix, so --svg diagram.png would write a PNG."""
+    wanted = "." + (param.name or "").removesuffix("_path")
+    if value is not None and wanted in (".svg", ".png") and value.suffix.lower() != wanted:
+        raise click.BadParameter(f"{value}: name it with the suffix {wanted}", ctx, param)
+    return writable_file(ctx, param, value)
 
 
 @click.command()

@@ -90,9 +90,12 @@ def build(opener: ReviewOpener) -> click.Command:
 
 
 def _format(fmt: str | None, path: Path, per_reviewer: bool, target: str | None) -> str:
-    fmt = fmt or path.suffix.lower().lstrip(".")
+    suffix = path.suffix.lower().lstrip(".")
+    fmt = fmt or suffix
     if fmt not in ("xlsx", "csv"):
         raise click.UsageError("give --format xlsx or csv (FILE's suffix is neither)")
+    if suffix in ("xlsx", "csv") and suffix != fmt:  # a .xlsx name on CSV text misleads
+        raise click.UsageError(f"--format {fmt} with a .{suffix} file: name it .{fmt}")
     if target and per_reviewer:
         raise click.UsageError("--per-reviewer adds extraction sheets; not with --for")
     return fmt
