@@ -237,6 +237,17 @@ def test_revman_smd_variant(tmp_path):
     )
 
 
+def test_one_subgroup_has_no_test_of_differences(tmp_path):
+    rows = [["A", 3, 20, 5, 20, "iv"], ["B", 4, 30, 9, 31, "iv"], ["C", 1, 25, 2, 24, "iv"]]
+    path = write(tmp_path / "routes.csv", ["study", "ai", "n1i", "ci", "n2i", "route"], rows)
+    got = run(path, "--measure", "RR", "--subgroup", "route")
+    assert got.exit_code == 0, got.output
+    assert "Test for subgroup differences" not in got.output
+    assert "every study is in one subgroup (iv): no test of subgroup differences" in got.output
+    answer = json.loads(run(path, "--measure", "RR", "--subgroup", "route", "--json").stdout)
+    assert answer["subgroup_test"] is None and list(answer["subgroups"]) == ["iv"]
+
+
 def test_a_subgroup_with_nothing_to_pool_is_named(tmp_path):
     rows = [["A", 3, 20, 5, 20, "iv"], ["B", 4, 30, 9, 31, "iv"], ["C", 0, 25, 0, 24, "oral"]]
     path = write(tmp_path / "routes.csv", ["study", "ai", "n1i", "ci", "n2i", "route"], rows)

@@ -65,6 +65,9 @@ def analyse(studies: Studies, options: Options) -> Analysis:
             parts.append((level, _pool(studies.take(np.flatnonzero(labels == level)), options)))
         except MetasiftError as e:
             raise MetasiftError(f"subgroup {level}: {e}") from e
+    if len(parts) == 1:  # nothing to compare: RevMan says "not applicable", not P = 1
+        note = f"every study is in one subgroup ({parts[0][0]}): no test of subgroup differences"
+        return replace(whole, subgroups=tuple(parts), dropped=(*whole.dropped, note))
     test = subgroup_difference([part.pooled for _, part in parts])
     return replace(whole, subgroups=tuple(parts), subgroup_test=test)
 

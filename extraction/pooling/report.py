@@ -48,9 +48,10 @@ def analysis_json(run: Analysis) -> dict[str, object]:
     answer: dict[str, object] = {
         k: _finite(v) if isinstance(v, float) else v for k, v in pooled_json(run.pooled).items()
     }
-    if run.subgroup_test is not None:
+    if run.subgroups:
         answer["subgroups"] = {level: analysis_json(part) for level, part in run.subgroups}
-        answer["subgroup_test"] = _test_json(run.subgroup_test)
+        test = run.subgroup_test  # None with one subgroup: nothing to compare
+        answer["subgroup_test"] = _test_json(test) if test is not None else None
     return answer
 
 
