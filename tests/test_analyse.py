@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +19,9 @@ from click.testing import CliRunner
 from extraction.cli.analyse import build
 from extraction.plots.funnel import small_study_lines
 from extraction.pooling.analysis import Options
+from extraction.pooling.analysis import analyse as analyse_studies
 from extraction.pooling.random_effects import fit
-from extraction.pooling.referees import SmallStudyTests
+from extraction.pooling.referees import SmallStudyTests, leave_one_out_lines
 from extraction.pooling.small_studies import advice, begg_test, egger_test, leave_one_out
 from extraction.pooling.table import Studies
 from extraction.rob.instrument import find_instrument
@@ -81,6 +83,10 @@ def test_leave_one_out_equals_the_engine_on_the_others():
         want = fit(yi[keep], vi[keep], "REML", "knha")
         assert (pooled.k, pooled.estimate, pooled.tau2) == (want.k, want.estimate, want.tau2)
         assert agrees(pooled.ci_lb, want.ci_lb) and agrees(pooled.i2, want.i2)
+    run = analyse_studies(studies, Options("RR", "REML", "knha"))
+    tiny = [(name, replace(p, pval=1e-9)) for name, p in rows[:1]]
+    (line,) = leave_one_out_lines(run, tiny)[2:]
+    assert " <0.0001 " in line and "0.0000" not in line
 
 
 @pytest.fixture

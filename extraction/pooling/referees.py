@@ -71,6 +71,10 @@ def extras_json(extras: Extras) -> dict[str, object]:
     return out
 
 
+def _p_cell(p: float) -> str:
+    return "<0.0001" if p < 0.0001 else f"{p:.4f}"  # as p_words, in a column
+
+
 def leave_one_out_lines(run: Analysis, rows: list[tuple[str, Pooled]]) -> list[str]:
     """A line per omitted study: the pooled estimate of the others, its CI, P, tau² and I²."""
     lines = [
@@ -80,5 +84,5 @@ def leave_one_out_lines(run: Analysis, rows: list[tuple[str, Pooled]]) -> list[s
     for name, p in rows:
         ci = f"[{shown_scale(run, p.ci_lb):.3f}, {shown_scale(run, p.ci_ub):.3f}]"
         lines.append(f"{name[:28]:<28} {shown_scale(run, p.estimate):>9.3f}  {ci:<20} "
-                     f"{p.pval:>8.4f} {p.tau2:>8.4g} {p.i2:>5.1f}%")  # fmt: skip
+                     f"{_p_cell(p.pval):>8} {p.tau2:>8.4g} {p.i2:>5.1f}%")  # fmt: skip
     return lines
