@@ -112,6 +112,20 @@ def test_an_empty_illustrative_cell_keeps_the_flag_in_force(filled, tmp_path):
     assert after.value["illustrative"] == "SD made up for the example"
 
 
+def test_a_renamed_column_is_one_problem_for_its_sheet(filled, tmp_path):
+    db, _, opener = filled
+    path = tmp_path / "ana.xlsx"
+    run(build(opener), "--reviewer", "ana", "--mine", "-o", str(path))
+    book = load_workbook(path)
+    book["outcomes"].cell(row=1, column=column("mean")).value = "Mean_"
+    book.save(path)
+    before = events(db)
+    refused = run(build_load(opener), str(path), "--reviewer", "ana")
+    assert refused.exit_code == 1
+    assert "outcomes: no column 'mean'; keep the header row as exported" in refused.output
+    assert "column ?" not in refused.output and events(db) == before
+
+
 def test_control_characters_are_dropped_before_comparing_so_twice_adds_nothing(filled, tmp_path):
     db, form, opener = filled
     path = tmp_path / "ana.csv"

@@ -52,6 +52,12 @@ OUTCOME_PARTS = {
     "arm": "arm",
 }  # fmt: skip
 ARM_PARTS = {**ARM_KEYS, "arm": "arm"}
+# the columns each sheet's rows are read from (what a sheet is, sheet_kind tells)
+READ_COLUMNS = {
+    ARMS: (STUDY_ID, "arm", *ARM_KEYS.values()),
+    OUTCOMES: (STUDY_ID, "arm", "outcome", "time point", "measure", "reported as",
+               *REPORTED_KEYS.values(), "unit", NOTE),
+}  # fmt: skip
 
 
 class SheetRefused(MetasiftError):
@@ -116,6 +122,11 @@ def load_sheets(
         if kind is None or len(sheet.rows) < 1:
             continue
         loaded.sheets.append(sheet.name)
+        missing = [c for c in READ_COLUMNS.get(kind, ()) if c not in sheet.header]
+        if missing:  # one problem for the sheet, not one per row with a column "?"
+            names = ", ".join(repr(c) for c in missing)
+            problems.append(f"{sheet.name}: no column {names}; keep the header row as exported")
+            continue
         reader = {STUDIES: _study_values, ARMS: _arm_values, OUTCOMES: _outcome_values}[kind]
         wanted += reader(sheet, form, studies, problems)
     stored = {v.cell: v for v in reviewer_values(db, reviewer)}
