@@ -227,6 +227,24 @@ def test_wrong_format_is_one_clear_error(
     assert _events(review_path) == []
 
 
+@pytest.mark.parametrize("tool", ["covidence", "rayyan", "csv", "asreview"])
+def test_a_workbook_or_a_project_cut_short_is_one_clear_error(
+    review_path: Path, tmp_path: Path, tool: str
+) -> None:
+    _review(review_path, TINEA)
+    suffix = ".asreview" if tool == "asreview" else ".xlsx"
+    zipped = tmp_path / f"export{suffix}"
+    whole = (FIXTURES / "decisions" / "asreview-demo-project.asreview").read_bytes()
+    zipped.write_bytes(whole[:3000])  # a zip's first bytes, cut short
+    result = invoke("import-decisions", zipped, "--from", tool, "--verdict", "include",
+                    "--reviewer", "ana", "--review", review_path)  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    wanted = "cut short" if tool == "asreview" else "an Excel workbook? save it as CSV"
+    assert result.stderr.startswith(f"Error: {zipped}: ") and wanted in result.stderr
+    assert _events(review_path) == []
+
+
 def test_unknown_reviewer_is_refused(review_path: Path) -> None:
     toml = review_path.with_name("review.toml")
     toml.write_text(toml.read_text().replace("reviewers = []", 'reviewers = ["ana", "ben"]'))

@@ -113,6 +113,15 @@ def table_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str
     The delimiter is whichever of comma, semicolon and tab the header holds most of.
     """
     source = SourceFile.open(path)
+    with path.open("rb") as raw:
+        magic = raw.read(4)
+    if magic == b"PK\x03\x04":  # a zip: a workbook, or a project cut short
+        what = (
+            "an ASReview project that cannot be opened (cut short? export it again)"
+            if path.suffix.lower() == ".asreview"
+            else "a zip file, not CSV text (an Excel workbook? save it as CSV)"
+        )
+        raise ParseError(path, what)
     first = source.head().split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     text = io.TextIOWrapper(source.binary(), encoding=source.encoding, newline="")
@@ -137,6 +146,8 @@ def _next_row(path: Path, cells: Iterator[list[str]], line: int) -> list[str] | 
         return next(cells, None)
     except csv.Error as e:
         raise ParseError(path, f"malformed CSV: {e} (a quote not closed?)", line=line) from None
+    except UnicodeDecodeError as e:
+        raise ParseError(path, f"not text ({e.reason}): is it a CSV file?", line=line) from None
 
 
 def column(header: list[str], *names: str) -> str | None:
