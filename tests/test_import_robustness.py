@@ -68,7 +68,7 @@ def test_csv_with_cr_only_line_ends_imports(tmp_path: Path, review_path: Path) -
     assert "1 record added" in result.stdout
 
 
-@pytest.mark.parametrize("encoding", ["bogus", "hex"])
+@pytest.mark.parametrize("encoding", ["bogus", "hex", "idna", "punycode"])
 def test_unknown_encoding_is_one_clear_error(tmp_path, review_path, encoding) -> None:
     result = invoke("import", "--review", review_path, "--encoding", encoding, FITBIT)
     assert result.exit_code == 1

@@ -78,10 +78,13 @@ def _checked_encoding(path: Path, encoding: str) -> str:
     bytes-to-bytes codec such as "hex")."""
     try:
         io.TextIOWrapper(io.BytesIO(), encoding=encoding)
-    except LookupError:
+        # every byte, skipping what does not decode, as format detection reads a file's head:
+        # codecs for host names (idna, punycode) fail even so
+        bytes(range(256)).decode(encoding, errors="ignore")
+    except (LookupError, UnicodeError):
         raise ParseError(
             path,
-            f"--encoding {encoding!r} is not a text encoding Python knows; "
+            f"--encoding {encoding!r} is not a text encoding for files; "
             "try utf-8, latin-1, cp1252 or utf-16, or leave it out to detect it",
         ) from None
     return encoding
