@@ -82,8 +82,22 @@ def test_one_name_for_one_file_or_files_of_one_format(review_path) -> None:
 
 @pytest.mark.parametrize(
     "names",
-    [("Embase",), ("Embase", "PubMed"), ("asreview_embase.ris=",)],
-    ids=["different formats", "two plain names", "empty name"],
+    [
+        ("Embase",),
+        ("Embase", "PubMed"),
+        ("asreview_embase.ris=",),
+        ("asreview_embse.ris=Embase",),
+        ("=Embase",),
+        ("asreview_embase.ris=Embase", "asreview_embase.ris=Scopus"),
+    ],
+    ids=[
+        "different formats",
+        "two plain names",
+        "empty name",
+        "a file not given",
+        "no file",
+        "two names for a file",
+    ],
 )
 def test_ambiguous_database_names_are_usage_errors(review_path, names) -> None:
     options = [part for name in names for part in ("--database", name)]

@@ -109,18 +109,33 @@ def databases_per_file(
     files: tuple[str, ...], values: tuple[str, ...], fmt: str, encoding: str | None
 ) -> dict[str, str]:
     """The database --database names for each file: FILE=NAME, or one NAME for every file
-    not named so, refused (a usage error) for files of different formats."""
+    not named so, refused (a usage error) for files of different formats. A value with '='
+    is always FILE=NAME: its FILE must be one of the files."""
     named: dict[str, str] = {}
     plain: list[str] = []
     for value in values:
         key, sep, database = value.partition("=")
-        file = next((f for f in files if sep and _same_file(key.strip(), f)), None)
-        if file is None:
+        if not sep:
             plain.append(value)
-        elif not database.strip():
+            continue
+        file = next((f for f in files if _same_file(key.strip(), f)), None)
+        if file is None:  # a slip in FILE would otherwise become the database's name
+            problem = (
+                f"{key.strip()} is not one of the files given"
+                if key.strip()
+                else "names no file; give FILE=NAME or NAME"
+            )
+            raise click.BadParameter(
+                f"{value!r}: {problem} ({', '.join(files)})", param_hint="--database"
+            )
+        if not database.strip():
             raise click.BadParameter(f"{value!r} names no database", param_hint="--database")
-        else:
-            named[file] = database.strip()
+        if named.get(file, database.strip()) != database.strip():
+            raise click.BadParameter(
+                f"{file} is named twice ({named[file]}, {database.strip()})",
+                param_hint="--database",
+            )
+        named[file] = database.strip()
     rest = [f for f in files if f not in named]
     if len(plain) > 1 or (plain and not rest):
         raise click.BadParameter(
