@@ -11,6 +11,7 @@ them apart, so a record that names its own database is never renamed.
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from typing import Any
 
@@ -50,8 +51,12 @@ def rename_source(db: Database, source_id: int, name: str, reviewer: str) -> int
     name = " ".join(name.split())
     if not name:
         raise MetasiftError("a source's new name cannot be empty")
+    if any(unicodedata.category(c) == "Cc" for c in name):  # it reaches files and terminals
+        raise MetasiftError("a source's new name cannot hold control characters")
     with db.atomic():
         old = source_row(db, source_id)["database"]
+        if old == name:
+            raise MetasiftError(f"source #{source_id} is already named {name}; nothing changed")
         renamed = [
             (name, record_id)
             for record_id, accession, extra, raw in db.execute(_RECORDS, [source_id])

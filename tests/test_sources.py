@@ -137,13 +137,25 @@ def test_cli_lists_renames_removes_and_restores(review) -> None:
     assert again.exit_code == 1 and "already removed" in again.stderr
     renamed = _invoke("sources", "rename", "2", "MEDLINE", "--review", review, "--reviewer", "ben")
     assert renamed.stdout == "source #2: PubMed -> MEDLINE; 2 records renamed\n"
+    same = _invoke("sources", "rename", "2", "MEDLINE", "--review", review, "--reviewer", "ben")
+    assert same.exit_code == 1 and "already named MEDLINE; nothing changed" in same.stderr
+    escape = _invoke("sources", "rename", "2", "a\x1b[2Jb", "--review", review, "--reviewer", "ben")
+    assert escape.exit_code == 1 and "cannot hold control characters" in escape.stderr
     restored = _invoke("sources", "restore", "1", "--review", review, "--reviewer", "ana")
     assert restored.exit_code == 0
 
 
+def test_an_adjudicator_may_change_a_source(review) -> None:
+    toml = review.parent / "review.toml" if review.is_file() else review / "review.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("reviewers = [", 'adjudicators = ["cleo"]\nreviewers = ['))
+    renamed = _invoke("sources", "rename", "2", "MEDLINE", "--review", review, "--reviewer", "cleo")
+    assert renamed.exit_code == 0, renamed.output
+
+
 def test_cli_checks_who_is_asking(review) -> None:
     stranger = _invoke("sources", "remove", "1", "--review", review, "--reviewer", "zed")
-    assert stranger.exit_code == 1 and "not one of review.toml's reviewers" in stranger.stderr
+    assert stranger.exit_code == 1 and "not one of review.toml's people" in stranger.stderr
     nobody = _invoke("sources", "remove", "1", "--review", review)
     assert nobody.exit_code == 1 and "--reviewer" in nobody.stderr
 

@@ -12,9 +12,17 @@ from db.source_events import rename_source, set_source_removed, source_row
 from db.sources import all_sources
 from screening.cli import review_option
 from screening.cli.output import echo_json, echo_line
-from screening.cli.resolve import reviewer_option
-from screening.decisions.team import who_is_asking
+from screening.decisions.team import VIEWER, who_is_asking
 from screening.review import load_review
+
+
+def reviewer_option(f: click.decorators.FC) -> click.decorators.FC:
+    """Who changes a source: anyone review.toml lists, reviewer or adjudicator."""
+    return click.option(
+        "--reviewer",
+        envvar="METASIFT_REVIEWER",
+        help="Who makes the change (or METASIFT_REVIEWER): anyone review.toml lists.",
+    )(f)
 
 
 @click.group(name="sources", invoke_without_command=True)
@@ -75,7 +83,7 @@ def rename(
         metasift sources rename 3 Embase --reviewer ana
     """
     with load_review(review_path or ctx.obj) as review:
-        who = who_is_asking(review.protocol, reviewer)
+        who = who_is_asking(review.protocol, reviewer, VIEWER)
         old = source_row(review.db, source_id)["database"]
         renamed = rename_source(review.db, source_id, name, who)
     echo_line(f"source #{source_id}: {old} -> {name}; {counted(renamed, 'record')} renamed")
@@ -118,7 +126,7 @@ def _set_removed(
     review_path: str | None, source_id: int, removed: bool, reviewer: str | None
 ) -> None:
     with load_review(review_path) as review:
-        who = who_is_asking(review.protocol, reviewer)
+        who = who_is_asking(review.protocol, reviewer, VIEWER)
         set_source_removed(review.db, source_id, removed, who)
         source = source_row(review.db, source_id)
     done = "removed" if removed else "restored"
