@@ -61,7 +61,10 @@ def test_limit_zero_lists_nothing_and_a_limit_cuts(review_file: Path) -> None:
         2,
         3,
     ]
-    assert invoke("records", "--review", review_file, "--limit", "0").stdout == ""
+    none = invoke("records", "--review", review_file, "--limit", "0")
+    assert none.stdout == "" and none.stderr == ""
+    huge = invoke("records", "--review", review_file, "--limit", str(10**20))
+    assert huge.exit_code == 2 and "Invalid value for '--limit'" in huge.stderr
 
 
 async def test_the_screen_searches_whole_words_with_or_and_parentheses(tmp_path: Path) -> None:

@@ -44,7 +44,9 @@ def search_option(*names: str) -> Callable[[Callable[..., Any]], Callable[..., A
 @click.command()
 @review_option
 @search_option("--search")
-@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many.")
+@click.option(
+    "--limit", type=click.IntRange(min=0, max=2**63 - 1), default=None, help="At most this many."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of records.")
 def records(review_path: str | None, query: Query | None, limit: int | None, as_json: bool) -> None:
     """List the review's records with the database each came from (a removed source's are
@@ -59,7 +61,7 @@ def records(review_path: str | None, query: Query | None, limit: int | None, as_
     with load_review(review_path) as review:
         rows = matching_records(review.db, query, limit)
         shown = echo_json_array(map(record_json, rows)) if as_json else echo_listing(rows)
-    if not shown:
+    if not shown and limit != 0:  # --limit 0 asked for none
         click.echo("no records match", err=True)
 
 
