@@ -128,6 +128,12 @@ def test_simulate_prints_json_per_seed_and_mean(tmp_path: Path) -> None:
     assert report["records"] == 80 and report["label"] == "label_ti_ab"
 
 
+def test_simulate_with_every_include_a_prior_says_none_is_left(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["simulate", str(COHEN), "--prior-includes", "9"])
+    assert result.exit_code == 1
+    assert f"{COHEN}: the set has 9 includes and 9 are priors: none is left" in result.output
+
+
 def test_simulate_reports_a_bad_csv_in_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("title,label_included\nA,1\nB,maybe\n", encoding="utf-8")

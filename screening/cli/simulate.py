@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from db.errors import MetasiftError
 from screening.cli.progress import ProgressLine
 
 if TYPE_CHECKING:
@@ -83,6 +84,8 @@ def simulate(
         result = simulate_set(
             data.texts, data.labels, range(seeds), (prior_includes, prior_excludes), progress
         )
+    except MetasiftError as e:
+        raise MetasiftError(f"{labelled}: {e}") from e
     finally:
         line.finish()
     report = _report(result, data.label_column, (prior_includes, prior_excludes))

@@ -104,6 +104,10 @@ def draw_priors(truth: np.ndarray, priors: tuple[int, int], rng: np.random.Gener
             f"asked for {wanted_in} prior includes and {wanted_out} prior excludes; "
             f"the set has {len(includes)} includes and {len(excludes)} excludes"
         )
+    if wanted_in == len(includes):  # every figure would be about finding nothing
+        raise MetasiftError(
+            f"the set has {len(includes)} includes and {wanted_in} are priors: none is left to find"
+        )
     drawn = [
         *rng.choice(includes, wanted_in, replace=False),
         *rng.choice(excludes, wanted_out, replace=False),
