@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -63,6 +64,11 @@ MAX_NESTING = 100
 
 class ProtocolError(MetasiftError):
     pass
+
+
+def person_name(name: str) -> str:
+    """A name as the team's names are compared: stripped, in Unicode's composed form."""
+    return unicodedata.normalize("NFC", name.strip())
 
 
 @dataclass(frozen=True)
@@ -235,6 +241,11 @@ class _Reader:
             raise self.fail(dotted, "must be a list of strings")
         return tuple(v.strip() for v in value if v.strip())
 
+    def names(self, data: dict[str, Any], key: str, dotted: str) -> tuple[str, ...]:
+        """People's names in Unicode's composed form (NFC), as --reviewer is compared: a
+        name typed on macOS may come decomposed ("zoë" as z, o, e and a combining mark)."""
+        return tuple(person_name(v) for v in self.strings(data, key, dotted))
+
     def protocol(self, data: dict[str, Any]) -> Protocol:
         self.check_keys(data)
         version = data.get("version", PROTOCOL_VERSION)
@@ -307,7 +318,7 @@ class _Reader:
             "stages": stages,
             "exclusion_reasons": reasons,
             "reason_required": {**{s: False for s in STAGES}, **required},
-            "reviewers": self.strings(data, "reviewers", "screening.reviewers"),
+            "reviewers": self.names(data, "reviewers", "screening.reviewers"),
             **self.team(data),
         }
 
@@ -323,7 +334,7 @@ class _Reader:
         if not isinstance(pilot, int) or isinstance(pilot, bool) or pilot < 0:
             raise self.fail("screening.pilot", "must be a whole number of records (0: none)")
         return {
-            "adjudicators": self.strings(data, "adjudicators", "screening.adjudicators"),
+            "adjudicators": self.names(data, "adjudicators", "screening.adjudicators"),
             "dual_share": self.dual_share(data.get("decisions_required", {})),
             "maybe_is_include": maybe == "include",
             "reasons_must_agree": agree,

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 
+from screening.decisions.team import who_is_asking
 from screening.protocol import DEFAULT_REASONS, ProtocolError, parse_protocol, template
 from screening.review import init_review, load_review
 
@@ -73,3 +75,11 @@ def test_protocol_changes_are_snapshotted(tmp_path: Path) -> None:
     assert 'title = "First"' in versions[0]["toml"]
     with load_review(db_path) as review:
         assert review.db["protocol_versions"].count == 2
+
+
+def test_names_typed_decomposed_match_the_teams() -> None:
+    decomposed = unicodedata.normalize("NFD", "zoë")
+    protocol = parse_protocol(f'[screening]\nreviewers = ["{decomposed}", "ana"]\n')
+    assert protocol.reviewers == ("zoë", "ana")  # composed, as --reviewer is compared
+    assert who_is_asking(protocol, decomposed) == "zoë"
+    assert who_is_asking(protocol, " zoë ") == "zoë"

@@ -10,7 +10,7 @@ decisions (they still count and appear in agreement) but can make no new ones.
 from __future__ import annotations
 
 from db.errors import MetasiftError
-from screening.protocol import Protocol
+from screening.protocol import Protocol, person_name
 
 SCREENER, ADJUDICATOR, VIEWER = "screener", "adjudicator", "viewer"
 
@@ -24,7 +24,7 @@ def who_is_asking(protocol: Protocol, given: str | None, role: str = SCREENER) -
     person the role allows."""
     allowed = _allowed(protocol, role)
     if given and given.strip():
-        name = given.strip()
+        name = person_name(given)
         if allowed and name not in allowed:
             raise UnknownReviewer(_not_listed(name, role, allowed))
         return name
@@ -38,7 +38,7 @@ def viewer(protocol: Protocol, given: str | None) -> str | None:
     """Who is looking at the review's decisions: a checked name, or None in a review whose
     protocol names nobody (there is no team to blind)."""
     if not protocol.people:
-        return given.strip() if given and given.strip() else None
+        return person_name(given) if given and given.strip() else None
     return who_is_asking(protocol, given, VIEWER)
 
 
