@@ -99,6 +99,18 @@ def test_a_copy_of_another_review_is_refused_and_nothing_is_merged(tmp_path: Pat
         assert review.db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
 
 
+def test_nothing_is_merged_into_a_reviewers_copy(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    to_ana = _copy_for(main, "ana", tmp_path / "to-ana")
+    to_ben = _copy_for(main, "ben", tmp_path / "to-ben")
+    _screen_in(to_ben, "ben", 3)
+    out = CliRunner().invoke(cli, ["merge", "--review", str(to_ana), str(to_ben)])
+    assert out.exit_code == 1
+    assert "this is a reviewer's copy (`metasift copy`), not the main review" in out.output
+    with load_review(to_ana) as ana:  # ben's verdicts would have been unblinded to ana
+        assert ana.db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
+
+
 def test_events_on_records_the_main_file_lacks_are_reported(tmp_path: Path) -> None:
     main = new_main(tmp_path)
     copy = _copy_for(main, "ana", tmp_path / "to-ana")

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
+from db.connection import REVIEWER_COPY_ID
 from db.errors import MetasiftError
 from db.migrations import refuse_newer_schema
 from screening.decisions.event_tables import EVENT_TABLES, EventTable
@@ -92,6 +93,12 @@ def merge_copies(
 ) -> list[CopyMerge]:
     """Merge each copy (a review.db, or a folder holding one) into the main file, in order.
     Every copy is checked before any is merged."""
+    if db.execute("PRAGMA application_id").fetchone()[0] == REVIEWER_COPY_ID:
+        # a copy holds one reviewer's events: others' merged in would unblind them
+        raise MetasiftError(
+            f"{main_path}: this is a reviewer's copy (`metasift copy`), not the main review; "
+            "merge copies into the main review"
+        )
     clusters = _Clusters(db, protocol)
     with ExitStack() as stack:
         copies = [stack.enter_context(open_copy(db, main_path, Path(p))) for p in paths]
