@@ -137,6 +137,8 @@ def test_covidence_included_list_matches_by_pmid_at_full_text(review_path: Path)
     assert sorted(pmids[e["record_id"]] for e in events) == sorted(
         r["Accession Number"] for r in rows
     )
+    # nothing was screened at title/abstract here: the decisions wait, and the import says so
+    assert f"{len(rows)} of these records are not at full text yet" in result.stderr
 
 
 def test_covidence_file_renamed_needs_a_verdict(review_path: Path, tmp_path: Path) -> None:

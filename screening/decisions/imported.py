@@ -27,9 +27,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from db.clock import utc_now
+from db.dedup import cluster_of
 from db.errors import MetasiftError, busy_is_an_error
 from screening.decisions.import_formats import Export, ExportRow, Options, read_export
 from screening.decisions.kept_outcomes import keep_fresh
+from screening.decisions.stage_outcomes import stage_states
 from screening.decisions.verdict_rules import verdicts_at
 from screening.dedup.keys import clean_title, doi_key
 from screening.importing import file_sha256
@@ -118,7 +120,26 @@ def import_decisions(
     events = _events(db, protocol, path, export, report, clock)
     if events:
         _write(db, protocol, events, report)
+        _not_yet_at_full_text(db, protocol, events, report)
     return report
+
+
+def _not_yet_at_full_text(
+    db: Database, protocol: Protocol, events: list[dict[str, Any]], report: ImportReport
+) -> None:
+    """Say how many full-text decisions wait for title/abstract screening to send their
+    records on: kept (events are never dropped), they count from then on."""
+    if report.stage != "full-text" or "title-abstract" not in protocol.stages:
+        return
+    held = stage_states(db, protocol, "full-text")
+    waiting = {
+        e["record_id"] for e in events if cluster_of(db, e["record_id"]).cluster_id not in held
+    }
+    if waiting:
+        report.notes.append(
+            f"{len(waiting)} of these records are not at full text yet (title/abstract "
+            "screening has not sent them on): their decisions count once it does"
+        )
 
 
 def _events(
