@@ -72,8 +72,8 @@ def test_split_takes_a_record_out(deduped_path: Path) -> None:
     db = open_review(deduped_path)
     taken = record_id(db, "DW05229")
     db.close()
-    result = invoke("dedup", "split", taken, "--review", deduped_path, "--reviewer", "ana")
-    assert result.exit_code == 0, result.output
+    result = invoke("dedup", "split", taken, taken, "--review", deduped_path, "--reviewer", "ana")
+    assert result.exit_code == 0, result.output  # named twice, split once
     assert result.stdout == (
         f"#{taken} taken out of 1 cluster; 0 screening decision flags for a second look\n"
     )

@@ -194,6 +194,7 @@ def split(record_ids: tuple[int, ...], review_path: str | None, reviewer: str | 
     from screening.dedup.canonical import DedupSettings
     from screening.dedup.clusters import split_records
 
+    record_ids = tuple(dict.fromkeys(record_ids))  # `split 173 173` splits #173 once
     with load_review(review_path) as review:
         name = who_is_asking(review.protocol, reviewer)
         summary = split_records(
