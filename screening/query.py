@@ -19,6 +19,7 @@ finds "rat" and "Rat", not "ratio" or "migration".
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -122,6 +123,10 @@ def term(token: str) -> Term:
     """One term: word, word*, "a phrase" or field:value (the value may be any of those)."""
     name, sep, value = token.partition(":")
     field: str | None = name.lower()
+    near = difflib.get_close_matches(name.lower(), FIELDS, 1, 0.75) if sep else []
+    if near and name.lower() not in FIELDS:
+        # a misspelt field would quietly search the whole token as a word and find nothing
+        raise SearchError(f"search: {name}: is not a field; did you mean {near[0]}:?")
     if not sep or field not in FIELDS or name.startswith('"'):
         field, value = None, token
     elif not value.strip('"'):

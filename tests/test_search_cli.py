@@ -45,6 +45,7 @@ def test_records_says_when_nothing_matches(review_file: Path) -> None:
         (("--search", "%"), "no word to look for"),
         (("--search", '"unclosed'), "close the quotes"),
         (("--search", "(rats"), "not closed"),
+        (("--search", "titel:acne"), "titel: is not a field; did you mean title:?"),
     ],
 )
 def test_bad_values_are_usage_errors(
