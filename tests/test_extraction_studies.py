@@ -27,6 +27,8 @@ def test_values_entered_before_reports_were_linked_follow_the_study(tmp_path: Pa
         set_value(review.db, review.form, "ana", Cell.study_field(second.uuid, "country"), "USA")
     linked = run(path, "studies", "link", "2", "--to", "1", "--reviewer", "ana")
     assert linked.exit_code == 0, linked.output
+    # both gave a country, and not the same: the link says one is now hidden (size: no clash)
+    assert "hold different values for 1 cell; in each, the later value" in linked.stderr
     with open_for_extraction(str(path), "ana", "screener") as review:
         (study,) = review.included_studies()
         held = {v.cell.field: v.value for v in reviewer_values(review.db, "ana", study.uuid)}

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from db.plurals import counted
 from extraction.cli.context import ReviewOpener
 from extraction.cli.reviews import (
     GROUP_REVIEW,
@@ -19,8 +20,14 @@ from extraction.cli.reviews import (
     review_option,
     reviewer_option,
 )
-from extraction.studies.grouping import Report, Study, read_studies
-from extraction.studies.linking import LinkChange, link_report, unlink_report
+from extraction.studies.grouping import Report, Study, find_report, find_study, read_studies
+from extraction.studies.linking import (
+    LinkChange,
+    clashing_cells,
+    link_report,
+    study_of,
+    unlink_report,
+)
 from extraction.studies.suggestions import Suggestion, report_registrations, suggest_links
 from extraction.values.ledger import printable  # record text reaching a terminal
 
@@ -88,8 +95,20 @@ def link(
     with open_review(review_path, reviewer) as review:
         who = acting(review)
         found = read_studies(review.db, review.reports())
+        joined = find_study(found, to) if to is not None else None
+        mine = study_of(found, find_report(found, record))
+        clashes = clashing_cells(review.db, mine.uuid, joined.uuid) if joined else 0
         change = link_report(review.db, found, record, to, who)
-        _say(change, read_studies(review.db, review.reports()))
+        after = read_studies(review.db, review.reports())
+        _say(change, after)
+    if change.changed and joined and clashes:
+        now = study_of(after, find_report(after, record)).label
+        click.echo(
+            f"note: {mine.label} and {joined.label} hold different values for "
+            f"{counted(clashes, 'cell')}; in each, the later value is now in force and the "
+            f'other hidden: check them with `metasift extract --study "{now}"`',
+            err=True,
+        )
 
 
 @studies.command()

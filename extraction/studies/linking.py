@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -61,3 +62,23 @@ def unlink_report(db: Database, studies: list[Study], record_id: int, reviewer: 
         )
     record_events(db, STUDY_LINKS, [(record_id, None)], reviewer)
     return LinkChange(report, before, None, changed=True)
+
+
+def clashing_cells(db: Database, one: str, other: str) -> int:
+    """Cells (per reviewer) that both studies hold a different value for: joined in one
+    study, the later value of each is in force and the other is hidden, so a link that
+    makes them says how many (values are never moved or dropped)."""
+    from db.extraction_values import values_in_force
+
+    def cells(study: str) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        return {
+            tuple(v[k] for k in CELL_KEYS): (v["value"], v["unit"])
+            for v in values_in_force(db, study_uuid=study)
+            if v["item"] != "done"
+        }
+
+    mine, theirs = cells(one), cells(other)
+    return sum(1 for key, value in mine.items() if key in theirs and theirs[key] != value)
+
+
+CELL_KEYS = ("reviewer", "item", "field", "arm", "outcome", "timepoint")
