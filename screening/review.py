@@ -55,6 +55,8 @@ def init_review(folder: Path | str, title: str = "", question: str = "") -> Path
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     db_path, toml_path = folder / DB_NAME, folder / PROTOCOL_NAME
+    if db_path.exists() and db_path.stat().st_size == 0:
+        raise MetasiftError(f"{db_path}: an empty file, not a review; delete it to start one here")
     if db_path.exists():
         restore = (
             "; to write its missing review.toml back from the copy it keeps, run "

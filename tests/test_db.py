@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from db.connection import open_review
 from db.errors import MetasiftError
 from db.migrations import MIGRATIONS, migrate, schema_version
+from screening.review import init_review
 
 
 def test_open_creates_schema_and_reopening_is_idempotent(tmp_path: Path) -> None:
@@ -56,6 +57,9 @@ def test_a_file_with_no_review_in_it_is_refused_and_left_as_it_was(
     with pytest.raises(MetasiftError, match="not a metasift review file"):
         open_review(path)
     assert path.read_bytes() == before  # not migrated into an empty review
+    if content == "empty":
+        with pytest.raises(MetasiftError, match="an empty file, not a review; delete it"):
+            init_review(tmp_path)
 
 
 def test_failed_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> None:
