@@ -30,10 +30,11 @@ def _output(flag: str, name: str, help_text: str) -> Callable[[F], F]:
 def _suffixed(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """A writable file, and a drawing named for its option's format: the diagram's format
     follows the suffix, so --svg diagram.png would write a PNG."""
+    value = writable_file(ctx, param, value)  # a review's own file is named as such first
     wanted = "." + (param.name or "").removesuffix("_path")
     if value is not None and wanted in (".svg", ".png") and value.suffix.lower() != wanted:
         raise click.BadParameter(f"{value}: name it with the suffix {wanted}", ctx, param)
-    return writable_file(ctx, param, value)
+    return value
 
 
 @click.command()
