@@ -15,7 +15,9 @@ from tests.studies_support import new_review, run, send_to_full_text
 FORM = '\n[extraction.fields]\ncountry = { label = "Country" }\nsize = { type = "integer" }\n'
 
 
-def test_values_entered_before_reports_were_linked_follow_the_study(tmp_path: Path) -> None:
+def two_studies_with_values(tmp_path: Path, second_country: str | None = None) -> Path:
+    """Two included reports, each its own study: ana gave the first a country and the second
+    a size (and, if given, a country of its own)."""
     path = new_review(tmp_path)
     toml = path.with_name("review.toml")
     toml.write_text(toml.read_text(encoding="utf-8") + FORM, encoding="utf-8")
@@ -24,7 +26,14 @@ def test_values_entered_before_reports_were_linked_follow_the_study(tmp_path: Pa
         first, second = review.included_studies()
         set_value(review.db, review.form, "ana", Cell.study_field(first.uuid, "country"), "US")
         set_value(review.db, review.form, "ana", Cell.study_field(second.uuid, "size"), 120)
-        set_value(review.db, review.form, "ana", Cell.study_field(second.uuid, "country"), "USA")
+        if second_country:
+            country = Cell.study_field(second.uuid, "country")
+            set_value(review.db, review.form, "ana", country, second_country)
+    return path
+
+
+def test_values_entered_before_reports_were_linked_follow_the_study(tmp_path: Path) -> None:
+    path = two_studies_with_values(tmp_path, "USA")
     linked = run(path, "studies", "link", "2", "--to", "1", "--reviewer", "ana")
     assert linked.exit_code == 0, linked.output
     # both gave a country, and not the same: the link says one is now hidden (size: no clash)
@@ -69,14 +78,7 @@ def sheet_after(path: Path, name: str) -> str:
 
 
 def test_the_first_read_after_a_link_or_unlink_is_already_settled(tmp_path: Path) -> None:
-    path = new_review(tmp_path)
-    toml = path.with_name("review.toml")
-    toml.write_text(toml.read_text(encoding="utf-8") + FORM, encoding="utf-8")
-    send_to_full_text(path, {1: "include", 2: "include"})
-    with open_for_extraction(str(path), "ana", "screener") as review:
-        first, second = review.included_studies()
-        set_value(review.db, review.form, "ana", Cell.study_field(first.uuid, "country"), "US")
-        set_value(review.db, review.form, "ana", Cell.study_field(second.uuid, "size"), 120)
+    path = two_studies_with_values(tmp_path)
     assert run(path, "studies", "link", "2", "--to", "1", "--reviewer", "ana").exit_code == 0
     linked = [sheet_after(path, f"linked{i}") for i in range(2)]
     assert linked[0] == linked[1]  # no command brings the study's aliases up to date late
