@@ -191,10 +191,11 @@ def _pool(
                           params["comparison"], values)  # fmt: skip
     measure = params["measure"] or default_measure(sheet, params["outcome"])
     continuous = measure in ("MD", "SMD")
-    if params["measure"] and continuous != (default_measure(sheet, params["outcome"]) == "MD"):
+    outcome = params["outcome"]  # one outcome holds means or events, never both
+    if params["measure"] and outcome and continuous != (default_measure(sheet, outcome) == "MD"):
         has = ("events, not means: use RR, OR or RD" if continuous
                else "means, not events: use MD or SMD")  # fmt: skip
-        raise MetasiftError(f"--measure {measure}: {params['outcome'] or 'the data'} has {has}")
+        raise MetasiftError(f"--measure {measure}: {outcome} has {has}")
     everyone = review_studies(sheet, continuous, selection)
     kept = everyone
     if high:
