@@ -125,7 +125,7 @@ class ExtractScreen(Screen[None]):
         self.lines = sheet.lines()
         section = None
         for line in self.lines:
-            head = line.section if line.section != section else ""
+            head = _shortened(line.section) if line.section != section else ""
             section = line.section
             label = Text(line.label, style="dim" if not line.in_form else "")
             table.add_row(Text(head, style="bold"), label, line.shown, line.derived, line.note)
@@ -218,3 +218,12 @@ class ExtractScreen(Screen[None]):
 
     def action_quit(self) -> None:
         self.app.exit()
+
+
+# An outcome's name can run to 80 characters ("Inflammatory lesions, % reduction from baseline
+# (...)"): at its full width the section column pushed the values off a 120-column terminal
+SECTION_WIDTH = 30
+
+
+def _shortened(section: str) -> str:
+    return section if len(section) <= SECTION_WIDTH else section[: SECTION_WIDTH - 1] + "…"

@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from extraction.tui.extract_screen import ExtractScreen
+from extraction.tui.extract_screen import SECTION_WIDTH, ExtractScreen
 from tests.tui.snapshot_apps.extract_app import build
 
 
@@ -100,3 +100,22 @@ async def test_undo_done_and_next_study(pilot: Pilot) -> None:
     await pilot.pause()
     assert "study 2 of 2" in text_of(pilot, "#bar") and "in progress" in text_of(pilot, "#bar")
     assert [e[1] for e in events(pilot)] == ["field", "field", "done"]
+
+
+async def test_a_long_outcome_name_leaves_room_for_the_values(tmp_path: Path) -> None:
+    folder = tmp_path / "review"
+    build(folder).review.close()  # type: ignore[attr-defined]
+    toml = folder / "review.toml"
+    long_name = "Serum albumin, change from baseline in grams per litre (example data: see notes)"
+    toml.write_text(toml.read_text().replace('"Serum albumin"', f'"{long_name}"'))
+    app = build(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await type_into(pilot, row_of(pilot, "+ add an arm"), "BM-MSC; MSC; 20")
+        table = screen_of(pilot).query_one("#lines", DataTable)
+        heads = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        shown = next(h for h in heads if h.startswith("Serum albumin"))
+        assert shown.endswith("…") and len(shown) == SECTION_WIDTH
+        value_x = sum(c.get_render_width(table) for c in list(table.columns.values())[:2])
+        assert value_x < 80  # the Value column starts well inside a 120-column terminal
+    app.review.close()  # type: ignore[attr-defined]
