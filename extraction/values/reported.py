@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from extraction.conversions.derived import ConversionError, Derived
+from extraction.conversions.derived import MAX_N, ConversionError, Derived
 from extraction.conversions.medians import from_median
 from extraction.conversions.spread import from_ci, from_se
 
@@ -98,9 +98,19 @@ def _shape(reported: dict[str, Any], layout: str) -> list[Problem]:
                 out.append(Problem(key, why))
         elif value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             out.append(Problem(key, f"{key} must be a number"))
-        elif key in COUNTS and value is not None and (value != int(value) or value < 0):
-            out.append(Problem(key, f"{key} must be a whole number"))
+        elif key in COUNTS and value is not None:
+            out += _count_problems(key, value)
     return out
+
+
+def _count_problems(key: str, value: float) -> list[Problem]:
+    if value < 0:
+        return [Problem(key, f"{key} cannot be negative (got {value:g})")]
+    if value > MAX_N:  # a slip: no group comes near, and floats lose whole numbers past it
+        return [Problem(key, f"{key} must be at most {MAX_N} (2^53, beyond any real group)")]
+    if value != int(value):
+        return [Problem(key, f"{key} must be a whole number")]
+    return []
 
 
 def _events(reported: dict[str, Any]) -> list[Problem]:
