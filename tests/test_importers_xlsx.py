@@ -136,10 +136,11 @@ def test_import_sheet_option_and_the_embase_search(two_sheets: Path, review_path
     done = CliRunner().invoke(
         cli,
         ["import", "--review", str(review_path), str(two_sheets), "--sheet", "included"]
-        + ["--database", "Embase"],  # the sheet names no database: without it, refused
+        + ["--database", "Embase", "--encoding", "latin-1"],  # the sheet names no database
     )
     assert done.exit_code == 0, done.output
     assert "10 records added" in done.stdout
+    assert "read as" not in done.stdout  # a workbook is not text: no encoding to report
 
 
 def test_embase_workbook_keeps_its_search_as_the_source_query(review_db: object) -> None:

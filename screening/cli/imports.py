@@ -226,7 +226,9 @@ def _report(name: str, summary: ImportSummary) -> None:
             f"({summary.database}); nothing added"
         )
         return
-    read_as = "" if summary.encoding.startswith("utf-8") else f", read as {summary.encoding}"
+    text = summary.format != "xlsx"  # a workbook is not read through a text encoding
+    utf8 = summary.encoding.startswith("utf-8")
+    read_as = f", read as {summary.encoding}" if text and not utf8 else ""
     left_out = f", {summary.skipped:,} left out (no title and no identifier)"
     skipped = left_out if summary.skipped else ""
     click.echo(
