@@ -51,6 +51,9 @@ def test_missing_or_unused_options_are_usage_errors():
     assert missing.exit_code == 2 and "needs --q3" in missing.output
     unused = run("--from", "mean-se", "--n", "9", "--mean", "3", "--se", "1", "--q1", "2")
     assert unused.exit_code == 2 and "does not use --q1" in unused.output
+    ci = ("--from", "mean-ci", "--n", "25", "--ci-low", "30.1", "--ci-high", "34.7")
+    both = run(*ci, "--divisor", "3.92", "--level", "0.9")  # one would be ignored
+    assert both.exit_code == 2 and "give one or the other" in both.output
 
 
 def test_huge_n_is_exit_1_naming_the_option():

@@ -107,6 +107,8 @@ def _check_given(reported: str, values: dict[str, float | str | None]) -> None:
     if extra:
         names = ", ".join(f"--{k.replace('_', '-')}" for k in extra)
         raise click.UsageError(f"--from {reported} does not use {names}")
+    if values.get("level") is not None and values.get("divisor") is not None:
+        raise click.UsageError("--divisor stands for --level's quantile: give one or the other")
 
 
 def _derive(reported: str, n: int, v: dict[str, float | str | None]) -> Derived:
