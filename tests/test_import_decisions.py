@@ -278,3 +278,21 @@ def test_not_retrieved_imports_at_full_text_only(review_path: Path, tmp_path: Pa
                    "--stage", "full-text", "--review", review_path)  # fmt: skip
     assert taken.exit_code == 0, taken.output
     assert [e["verdict"] for e in _events(review_path, "ben")] == ["not-retrieved"]
+
+
+def test_a_reason_on_an_include_is_left_out_and_said(review_path: Path, tmp_path: Path) -> None:
+    exported = _ana_exported(review_path, tmp_path)
+    with exported.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    decision = next(k for k in rows[0] if k.casefold() in ("decision", "verdict"))
+    rows = [{**rows[0], decision: "include", "reason": "looks relevant"}]
+    sheet = tmp_path / "reasoned.csv"
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    taken = invoke("import-decisions", sheet, "--from", "csv", "--reviewer", "ben",
+                   "--review", review_path)  # fmt: skip
+    assert taken.exit_code == 0, taken.output
+    assert "1 row(s) gave a reason with a verdict other than exclude: left out" in taken.stderr
+    assert [e["reason"] for e in _events(review_path, "ben")] == [None]

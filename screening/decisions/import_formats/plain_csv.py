@@ -39,9 +39,10 @@ def read(path: Path, options: Options) -> Export:
             line=1,
         )
     reason, note, time = (column(header, name) for name in ("reason", "note", "time"))
-    found = []
+    found, unexcluded = [], 0
     for n, (line, row) in enumerate(rows, start=1):
         verdict = verdict_word(path, line, row.get(decision) or "")
+        unexcluded += bool(verdict != "exclude" and clean(row.get(reason or "")))
         found.append(
             ExportRow(
                 n,
@@ -54,4 +55,12 @@ def read(path: Path, options: Options) -> Export:
                 created_at=iso_time(path, line, row.get(time or "")),
             )
         )
-    return Export(found)
+    notes = (
+        [
+            f"{unexcluded} row(s) gave a reason with a verdict other than exclude: left out (a "
+            "reason says why a record is excluded; a note column keeps other text)"
+        ]
+        if unexcluded
+        else []
+    )
+    return Export(found, notes=notes)
