@@ -102,6 +102,8 @@ def test_copy_refuses_a_name_not_in_the_protocol_and_a_folder_in_use(tmp_path: P
             copy_review(review, "ana", tmp_path / "used")
     assert not (tmp_path / "to-zed").exists()
     assert [p.name for p in (tmp_path / "used").iterdir()] == ["notes.txt"]
+    blank = CliRunner().invoke(cli, ["copy", "--review", str(main), "--for", " ", "-o", "x"])
+    assert blank.exit_code == 2 and "--for" in blank.output and "--reviewer" not in blank.output
 
 
 def test_the_copy_command_says_what_it_wrote(tmp_path: Path) -> None:

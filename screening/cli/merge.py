@@ -52,6 +52,8 @@ def copy_command(review_path: str | None, name: str, folder: str) -> None:
         metasift screen --review ~/to-ana --reviewer ana     # on ana's machine
         metasift merge ~/from-ana/review.db
     """
+    if not name.strip():  # who_is_asking would ask for --reviewer, which copy has not
+        raise click.BadParameter("name the reviewer the copy is for", param_hint="--for")
     with load_review(review_path) as review:
         summary = copy_review(review, name, Path(folder))
     held = ", ".join(_events(n, t) for t, n in summary.kept.items() if n)
