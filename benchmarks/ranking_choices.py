@@ -89,6 +89,9 @@ MODELS = {
     "svm-c.5": ModelChoice("svm", 0.5, 9.8),
     "svm+nb": ModelChoice("svm+nb", 0.11, 9.8),
     "svm+lr": ModelChoice("svm+logistic", 0.11, 9.8),
+    # on the 27 held-out label sets, 5 seeds: 0.2 points below svm-w2 on average, and 12.1
+    # below ASReview's model on its worst set (svm-w2: 7.3)
+    "svm-c.5-w2": ModelChoice("svm", 0.5, 2.0),
 }
 
 
