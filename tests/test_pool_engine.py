@@ -125,3 +125,12 @@ def test_mantel_haenszel_rd_without_variance_is_refused(events):
     tables = (cases, totals - cases, cases, totals - cases)
     with pytest.raises(MetasiftError, match="Mantel-Haenszel RD has no variance"):
         mantel_haenszel("RD", tables)
+
+
+@pytest.mark.parametrize("method", ["DL", "REML", "HE", "SJ"])
+def test_effect_sizes_past_1e75_are_refused_before_they_overflow(method):
+    yi, vi = np.array([1e100, -1e100, 3e100]), np.array([1.0, 2.0, 1.0])
+    with pytest.raises(MetasiftError, match="give the data in a larger unit"):
+        fit(yi, vi, method)
+    scaled = fit(yi / 1e30, vi, method)  # 1e70: pooled
+    assert np.isfinite(scaled.estimate) and np.isfinite(scaled.tau2)

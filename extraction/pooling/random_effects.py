@@ -54,7 +54,7 @@ def fit(
 ) -> Pooled:
     """Pool yi (variances vi) by inverse variance; tau2_ci adds tau²'s Q-profile CI (random
     effects, k >= 2), which metafor computes apart, in confint()."""
-    _check(method, test, vi)
+    _check(method, test, yi, vi)
     notes: list[str] = []
     requested = test
     if len(yi) == 1 and test != "z":
@@ -87,7 +87,12 @@ def fit(
     return pooled
 
 
-def _check(method: str, test: str, vi: Vector) -> None:
+# Past these, squares of squares (tau² of a spread of effect sizes, then its variance)
+# overflow a float: 1e75 pooled with every method, 1e100 failed in DL, HE, SJ and REML
+LARGEST_EFFECT, LARGEST_VARIANCE = 1e75, 1e150
+
+
+def _check(method: str, test: str, yi: Vector, vi: Vector) -> None:
     if method != "FE" and method not in RANDOM_METHODS:
         raise MetasiftError(f"--method {method}: not an inverse-variance method")
     if test not in TESTS:
@@ -96,6 +101,11 @@ def _check(method: str, test: str, vi: Vector) -> None:
         raise MetasiftError("no study to pool")
     if not np.all(np.isfinite(vi)) or np.any(vi <= 0):
         raise MetasiftError("a sampling variance is zero, negative or infinite; cannot weight it")
+    if np.any(np.abs(yi) > LARGEST_EFFECT) or np.any(vi > LARGEST_VARIANCE):
+        raise MetasiftError(
+            f"an effect size beyond {LARGEST_EFFECT:g} (or a variance beyond "
+            f"{LARGEST_VARIANCE:g}) overflows the arithmetic; give the data in a larger unit"
+        )
 
 
 def _summary(yi: Vector, vi: Vector, tau2: float, method: str, test: str) -> Pooled:
