@@ -184,6 +184,7 @@ def test_events_above_total_are_refused(tmp_path):
         (("--measure", "RR", "--smd-variant", "revman"), "--smd-variant applies to --measure SMD"),
         (("--measure", "RR", "--outcome", "albumin"), "--outcome albumin: "),
         (("--measure", "RR", "--subgroup", "route"), "--subgroup route: "),
+        (("--measure", "RR", "--change-from-baseline"), "has no measure column"),
     ],
 )
 def test_options_that_do_not_fit_are_refused(tmp_path, args, message):

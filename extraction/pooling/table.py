@@ -138,6 +138,10 @@ def _selected(
             raise MetasiftError(f"--{column} {wanted}: no row of {path} has it")
     if "measure" in header:
         rows = _values_of_a_kind(path, rows, selection.values)
+    elif selection.values == "change":  # a file without the column cannot say which it holds
+        raise MetasiftError(
+            f"--change-from-baseline: {path} has no measure column (final or change) to pick by"
+        )
     if selection.subgroup is not None and selection.subgroup not in header:
         raise MetasiftError(f"--subgroup {selection.subgroup}: {path} has no such column")
     return rows
