@@ -180,6 +180,14 @@ def test_generic_sheet_with_aliases_semicolons_and_record_ids(tmp_path: Path) ->
     assert (second.line, second.authors) == (4, ["Müller, Jörg"])
 
 
+def test_a_database_column_names_each_records_database(tmp_path: Path) -> None:
+    # metasift's own CSV export has one: its records keep their databases when imported again
+    path = write(tmp_path, "title,database\nFirst,PubMed\nSecond,Embase\nThird,\n")
+    first, second, third = read(path)
+    assert (first.extra["database"], second.extra["database"]) == ("PubMed", "Embase")
+    assert "database" not in third.extra  # the source's name, as for any unnamed record
+
+
 def test_user_mapping_wins_over_aliases(tmp_path: Path) -> None:
     path = write(tmp_path, "Title,Headline,Digital Object Identifier\nWrong,Right,10.5555/XYZ\n")
     (citation,) = read(path, columns={"title": "headline", "doi": "Digital Object Identifier"})

@@ -83,10 +83,14 @@ def detect(header: list[str]) -> Profile:
 
 
 def _generic(row: dict[str, str], c: Citation) -> None:
-    """A sheet of no known database (Rayyan, Covidence, a team's own): a link may name the
-    database a record came from (Rayyan keeps Embase.com's)."""
+    """A sheet of no known database (Rayyan, Covidence, a team's own): a database column
+    (metasift's own export has one, a record per line) or a link may name the database a
+    record came from (Rayyan keeps Embase.com's)."""
     if "database" not in c.extra:
-        named = next(filter(None, map(link_database, c.urls)), None)
+        column = next(
+            (clean(v) for k, v in row.items() if k and k.strip().lower() == "database"), None
+        )
+        named = column or next(filter(None, map(link_database, c.urls)), None)
         if named:
             c.extra["database"] = named
 
