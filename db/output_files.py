@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-PROTOCOL_NAME = "review.toml"
+PROTOCOL_NAME = "review.toml"  # screening.review names it too; db cannot import screening
 BESIDE_A_DATABASE = ("-wal", "-shm", "-journal")
 
 
