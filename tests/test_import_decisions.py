@@ -258,17 +258,23 @@ def test_unknown_reviewer_is_refused(review_path: Path) -> None:
     assert _events(review_path) == []
 
 
-def test_not_retrieved_imports_at_full_text_only(review_path: Path, tmp_path: Path) -> None:
+def _first_row_as(review_path: Path, tmp_path: Path, verdict: str, reason: str) -> Path:
+    """A decisions CSV of one row: the first of ana's export, with this verdict and reason."""
     exported = _ana_exported(review_path, tmp_path)
     with exported.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     decision = next(k for k in rows[0] if k.casefold() in ("decision", "verdict"))
-    rows = [{**rows[0], decision: "not retrieved", "reason": ""}]
-    sheet = tmp_path / "fulltext.csv"
+    rows = [{**rows[0], decision: verdict, "reason": reason}]
+    sheet = tmp_path / "one_row.csv"
     with sheet.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    return sheet
+
+
+def test_not_retrieved_imports_at_full_text_only(review_path: Path, tmp_path: Path) -> None:
+    sheet = _first_row_as(review_path, tmp_path, "not retrieved", "")
     refused = invoke("import-decisions", sheet, "--from", "csv", "--reviewer", "ben",
                      "--review", review_path)  # fmt: skip
     assert refused.exit_code == 1
@@ -281,16 +287,7 @@ def test_not_retrieved_imports_at_full_text_only(review_path: Path, tmp_path: Pa
 
 
 def test_a_reason_on_an_include_is_left_out_and_said(review_path: Path, tmp_path: Path) -> None:
-    exported = _ana_exported(review_path, tmp_path)
-    with exported.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    decision = next(k for k in rows[0] if k.casefold() in ("decision", "verdict"))
-    rows = [{**rows[0], decision: "include", "reason": "looks relevant"}]
-    sheet = tmp_path / "reasoned.csv"
-    with sheet.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    sheet = _first_row_as(review_path, tmp_path, "include", "looks relevant")
     taken = invoke("import-decisions", sheet, "--from", "csv", "--reviewer", "ben",
                    "--review", review_path)  # fmt: skip
     assert taken.exit_code == 0, taken.output
