@@ -32,7 +32,7 @@ class ExtractionReview:
     form: Form
     reviewer: str | None  # who is asking, checked against review.toml's team
     adjudicators: tuple[str, ...]
-    included_studies: Callable[[], list[IncludedStudy]]  # read when asked: it is not free
+    included_studies: Callable[[], list[IncludedStudy]]  # as grouped when the review opened
     # runs a screen (a factory returning a textual Screen) in metasift's App, titled
     run_screen: Callable[[Callable[[], Any], str], None]
     # every report sought at full text with its outcome there (`metasift studies`)

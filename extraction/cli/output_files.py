@@ -1,6 +1,6 @@
 """Output file options, checked before a command changes anything (db.output_files): the
 folder exists and is writable, and the file is not one of the review's own. Screening's
-commands have the same callback (screening.cli.output), which extraction does not import."""
+commands use the same callback (dependencies point screening -> extraction)."""
 
 from __future__ import annotations
 

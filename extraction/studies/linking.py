@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -69,16 +68,11 @@ def clashing_cells(db: Database, one: str, other: str) -> int:
     study, the later value of each is in force and the other is hidden, so a link that
     makes them says how many (values are never moved or dropped)."""
     from db.extraction_values import values_in_force
+    from extraction.values.cells import DONE, StoredValue
 
-    def cells(study: str) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-        return {
-            tuple(v[k] for k in CELL_KEYS): (v["value"], v["unit"])
-            for v in values_in_force(db, study_uuid=study)
-            if v["item"] != "done"
-        }
+    def held(study: str) -> dict[tuple[str, tuple[str, ...]], StoredValue]:
+        values = map(StoredValue.from_row, values_in_force(db, study_uuid=study))
+        return {(v.reviewer, v.cell[1:]): v for v in values if v.cell.item != DONE}
 
-    mine, theirs = cells(one), cells(other)
-    return sum(1 for key, value in mine.items() if key in theirs and theirs[key] != value)
-
-
-CELL_KEYS = ("reviewer", "item", "field", "arm", "outcome", "timepoint")
+    mine, theirs = held(one), held(other)
+    return sum(1 for key, value in mine.items() if key in theirs and not value.same_as(theirs[key]))

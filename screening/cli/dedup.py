@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import click
 
 from db.plurals import counted
+from extraction.cli.output_files import writable_file
 from screening.cli import review_option
-from screening.cli.output import echo_line, writable_file
+from screening.cli.output import echo_line
 from screening.cli.progress import ProgressLine
 from screening.cli.screen import has_terminal, run_app
 from screening.decisions.team import who_is_asking

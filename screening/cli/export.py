@@ -9,8 +9,8 @@ from typing import BinaryIO, TextIO, cast
 import click
 
 from db.plurals import counted
+from extraction.cli.output_files import writable_file
 from screening.cli import review_option
-from screening.cli.output import writable_file
 from screening.cli.records import search_option
 from screening.export.selection import ExportRecord, Selection, selected_records
 from screening.protocol import STAGES

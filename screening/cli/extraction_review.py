@@ -33,12 +33,12 @@ def open_for_extraction(
         else:
             name = who_is_asking(p, reviewer, role)
         # current_extraction_values and current_rob_answers read through study_aliases, which
-        # is derived (links, duplicate clusters, full-text outcomes): bring it up to date
-        # before the command reads a value, not when it first asks for the studies
-        included_studies(review)
+        # is derived (links, duplicate clusters, full-text outcomes): grouping the studies
+        # brings it up to date, so it runs before the command reads a value, and once
+        studies = included_studies(review)
         yield ExtractionReview(
             review.db, review.path.parent, p.form, name, p.adjudicators,
-            lambda: included_studies(review), run_screen,
+            lambda: studies, run_screen,
             lambda: full_text_reports(review.db, p), lambda: screened_records(review.db, p),
         )  # fmt: skip
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import click
 
-from db.output_files import output_problem
 from screening.control_chars import visible
 
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
@@ -47,12 +45,3 @@ def echo_json_array(items: Iterable[Any]) -> int:
 def echo_line(text: str, err: bool = False) -> None:
     """One line of text that may quote record data."""
     click.echo(visible(text), err=err)
-
-
-def writable_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A click callback for an output file option: refuse a path whose folder is missing or
-    read-only, or a review's own file, before the command changes anything ('-' is stdout)."""
-    problem = None if value is None or value == "-" else output_problem(Path(value))
-    if problem:
-        raise click.BadParameter(problem, ctx, param)
-    return value
