@@ -12,7 +12,9 @@ where present), in one run:
    rows (--prior-idx, from metasift's JSON) and --seed, on a copy of the CSV holding title,
    abstract and the label as label_included; its order is read from the project file.
 Both orders are scored by the same code (screening/ranking/metrics.py, insights' WSS), the
-priors left out. Prints mean and SD over seeds, the difference, and the wall time of a whole
+priors left out. Prints mean and SD over seeds, the difference with its 95% confidence interval
+(paired by seed: both runs of a seed start from the same priors), means over the sets, and the
+wall time of a whole
 simulation (ASReview retrains after every label; metasift per its schedule, with its mean
 time per retrain). ASReview is never a metasift dependency: install it in a venv of its own
 (`python -m venv /work/asreview-venv && /work/asreview-venv/bin/pip install asreview`).
@@ -122,6 +124,32 @@ def spread(values: list[float]) -> str:
     return f"{statistics.fmean(values):5.1f} ± {sd:4.1f}"
 
 
+def paired_ci(mine: list[float], theirs: list[float]) -> float:
+    """Half the width of the 95% t interval of the mean difference, seed by seed (0 with one
+    seed): a difference inside it is within what another set of seeds could undo."""
+    from scipy.stats import t
+
+    diffs = [m - a for m, a in zip(mine, theirs, strict=True)]
+    if len(diffs) < 2:
+        return 0.0
+    return float(t.ppf(0.975, len(diffs) - 1) * statistics.stdev(diffs) / len(diffs) ** 0.5)
+
+
+def summary(diffs: dict[str, tuple[float, float]], means: tuple[list[float], list[float]]) -> str:
+    """The figures over every set: what to expect on a review nobody has tuned on."""
+    gains = [d for d, _ in diffs.values()]
+    clear = [name for name, (d, ci) in diffs.items() if abs(d) > ci]
+    return (
+        f"over {len(gains)} sets: metasift {statistics.fmean(means[0]):.1f}, ASReview "
+        f"{statistics.fmean(means[1]):.1f}; difference mean {statistics.fmean(gains):+.1f}, "
+        f"median {statistics.median(gains):+.1f}; metasift ahead on {sum(d > 0 for d in gains)}, "
+        f"2 points ahead on {sum(d >= 2 for d in gains)}, behind on {sum(d < 0 for d in gains)};"
+        f" the difference is beyond its 95% interval on {len(clear)} "
+        f"({sum(diffs[n][0] > 0 for n in clear)} ahead, {sum(diffs[n][0] < 0 for n in clear)} "
+        "behind)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--asreview", required=True, help="the asreview command of its own venv")
@@ -145,11 +173,13 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="prioritisation-"))
     print(f"WSS@95 in % (mean ± SD over {args.seeds} seeds), 1 include + 1 exclude as priors")
     print(
-        f"{'set':{width}}{'metasift':>14}{'ASReview':>14}{'diff':>7}   recall@10% m/A   "
+        f"{'set':{width}}{'metasift':>14}{'ASReview':>14}{'diff ± 95% CI':>15}   recall@10% m/A   "
         "to 95% m/A    s per run m/A (m per retrain)"
     )
     short: list[str] = []  # the sets where the goal is not met
     sets = 0
+    diffs: dict[str, tuple[float, float]] = {}
+    means: tuple[list[float], list[float]] = ([], [])
     for name, path, column in chosen:
         ours, our_seconds = metasift_runs(path, column, args.seeds)
         data, labels = asreview_copy(path, column, work)
@@ -160,17 +190,21 @@ def main() -> None:
         mine = [s["wss95"] for s in ours["seeds"]]
         asr = [t[0] for t in theirs]
         diff = statistics.fmean(mine) - statistics.fmean(asr)
+        diffs[name] = diff, paired_ci(mine, asr)
+        means[0].append(statistics.fmean(mine))
+        means[1].append(statistics.fmean(asr))
         sets += 1
         if diff < 2:
             short.append(f"{name} {diff:+.2f}")
         print(
-            f"{name:{width}}{spread(mine):>14}{spread(asr):>14}{diff:+7.1f}"
+            f"{name:{width}}{spread(mine):>14}{spread(asr):>14}{diff:+8.1f} ± {diffs[name][1]:4.1f}"
             f"   {ours['recall_at_10pct']:5.1f}/{statistics.fmean(t[1] for t in theirs):5.1f}"
             f"   {ours['records_to_95']:5.0f}/{statistics.fmean(t[2] for t in theirs):5.0f}"
             f"   {our_seconds:5.1f}/{statistics.fmean(t[3] for t in theirs):5.1f}"
             f" ({ours['retrain_seconds'] * 1000:.0f} ms)",
             flush=True,
         )
+    print(summary(diffs, means))
     print(
         f"goal: metasift >= ASReview + 2 points on every set: met on {sets - len(short)} of "
         f"{sets}" + (f"; short on {', '.join(short)}" if short else "")
