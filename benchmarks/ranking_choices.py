@@ -71,6 +71,14 @@ FEATURES = {
     "words+chars-h+emb": _blocks(1, 0, embedding=True),
     "words+chars.5-h+emb": _blocks(0.5, 0, embedding=True),
 }
+# several feature sets, one classifier on each, their ranks averaged: models disagree most on
+# the hard-to-find includes (Ferdinands et al. 2023), which decide WSS@95 on small reviews.
+# With svm-w2, 5 seeds, gain over ASReview's model: 27 held-out label sets +0.1 mean, worst
+# -5.5 (the default: -0.2, -7.3); the six shared sets +1.9, worst -0.9 (the default: +3.9,
+# -1.3). Not kept: ahead on one group of reviews only, at twice the retrain time
+ENSEMBLES = {
+    "stems+chars.3-h|asr": ("stems+chars.3-h", "asr"),
+}
 MODELS = {
     "svm-asr": ModelChoice("svm", 0.11, 9.8),
     "svm-bal": ModelChoice("svm", 0.11, 1.0),
@@ -117,11 +125,12 @@ EMBEDDING_CACHE = Path("/tmp")
 def run(task: tuple[str, Path, str, str, str, int, str]) -> tuple[str, str, float]:
     name, path, column, feature, model, seeds, every = task
     data = read_labelled(path, column)
-    if FEATURES[feature].embedding:
+    parts = ENSEMBLES.get(feature, (feature,))
+    if any(FEATURES[p].embedding for p in parts):
         from screening.ranking import embedding
 
         embedding.sentence_embeddings = _cached_embeddings  # type: ignore[assignment]
-    features = feature_views(data.texts, FEATURES[feature])
+    features = tuple(view for p in parts for view in feature_views(data.texts, FEATURES[p]))
     schedule = {"every": Schedule(10**9), "default": Schedule(), "coarse": Schedule(100, 0.05)}[
         every
     ]
