@@ -203,6 +203,23 @@ def test_a_study_is_blinded_until_both_extractors_are_done(review):
     assert blinded(db, form, STUDY)
 
 
+def test_an_extra_extractor_still_at_work_counts_only_once_done(review):
+    # two extractors done, a third drafting: the third's values wait for the third's done mark
+    db, form = review
+    country = Cell.study_field(STUDY, "country")
+    for who in ("ana", "ben"):
+        set_value(db, form, who, country, "China")
+        mark_done(db, who, STUDY)
+    set_value(db, form, "cy", country, "Japan")
+    set_value(db, form, "cy", Cell.study_field(STUDY, "design"), "RCT")
+    states = cell_states(db, form)
+    assert states[country].state == AGREED and states[country].value.value == "China"
+    assert [v.reviewer for v in states[country].entered] == ["ana", "ben"]
+    assert Cell.study_field(STUDY, "design") not in states
+    mark_done(db, "cy", STUDY)
+    assert cell_states(db, form)[country].state == CONFLICT
+
+
 def test_a_field_removed_from_the_form_keeps_its_values(review, tmp_path):
     db, form = review
     set_value(db, form, "ana", Cell.study_field(STUDY, "dose"), 1.5)

@@ -6,6 +6,8 @@ The rule, in order (the same shape as a screening outcome, screening/decisions/o
 2. else, once the form's required number of extractors have entered the cell and all entered
    the same value (and unit), that value: agreed;
 3. else pending (a required extractor has not entered it) or conflict (they differ).
+Once the required number of extractors have marked a study done, only their values count: an
+extractor still working on it is drafting, and joins when they mark it done too.
 
 A cleared cell (value null) counts as not entered. While a study lacks the "done" mark of
 the required number of extractors, it is blinded: no extractor sees another's values.
@@ -53,8 +55,11 @@ def cell_states(db: Database, form: Form, study_uuid: str | None = None) -> dict
     """Every cell anyone entered (but done marks), with its state."""
     entered: dict[Cell, list[StoredValue]] = defaultdict(list)
     consensus: dict[Cell, StoredValue] = {}
+    finished: dict[str, set[str]] = defaultdict(set)
     for value in map(StoredValue.from_row, values_in_force(db, study_uuid=study_uuid)):
         if value.cell.item == DONE:
+            if value.value is True:
+                finished[value.cell.study_uuid].add(value.reviewer)
             continue
         if value.role == "consensus":
             earlier = consensus.get(value.cell)
@@ -65,8 +70,14 @@ def cell_states(db: Database, form: Form, study_uuid: str | None = None) -> dict
                 consensus[value.cell] = value
         else:
             entered[value.cell].append(value)
-    cells = dict.fromkeys([*entered, *consensus])
     required = form.extractors_required
+    for cell, values in entered.items():
+        # once the study has its required extractors done, an extra extractor still at work
+        # is drafting: their values count when they mark the study done too
+        done = finished[cell.study_uuid]
+        if len(done) >= required:
+            values[:] = [v for v in values if v.reviewer in done]
+    cells = dict.fromkeys([*(c for c, v in entered.items() if v), *consensus])
     return {c: cell_state(c, entered.get(c, ()), consensus.get(c), required) for c in cells}
 
 
