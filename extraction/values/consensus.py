@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlite_utils import Database
@@ -25,7 +26,7 @@ from db.extraction_values import values_in_force
 from extraction.forms.form import Form
 from extraction.values.cells import DONE, Cell, StoredValue
 from extraction.values.entry_text import read_entry
-from extraction.values.ledger import entry, record
+from extraction.values.ledger import entry, record, undo
 
 PENDING, CONFLICT, AGREED, RESOLVED = "pending", "conflict", "agreed", "resolved"
 
@@ -138,9 +139,24 @@ def form_order(form: Form, cell: Cell) -> tuple[object, ...]:
     return (cell.study_uuid, *rank, cell.arm, cell.field)
 
 
+@dataclass(frozen=True)
+class Settled:
+    """A consensus just recorded: what to tell the adjudicator, and its event, which undo()
+    cancels the way every value event is cancelled (ledger.undo: an event naming it)."""
+
+    message: str
+    cell: Cell
+    event: str
+    db: Database
+    who: str
+
+    def undo(self) -> None:
+        undo(self.db, self.who, self.event)
+
+
 def settle_conflict(
     db: Database, form: Form, who: str, state: CellState, typed: str | None, pick: int | None
-) -> str:
+) -> Settled:
     """Settle a cell with one extractor's value (pick) or a typed one; what was saved."""
     if pick is not None:
         chosen = state.entered[pick]
@@ -149,5 +165,5 @@ def settle_conflict(
     else:
         entry = read_entry(form, state.cell, typed or "")
         value, unit, how = entry.value, entry.unit, "the typed value"
-    settle(db, form, who, state.cell, value, unit=unit)
-    return f"settled {state.cell.label()} with {how}"
+    event = settle(db, form, who, state.cell, value, unit=unit)
+    return Settled(f"settled {state.cell.label()} with {how}", state.cell, event, db, who)

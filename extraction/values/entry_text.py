@@ -20,6 +20,7 @@ name or its number in the list, yes/no as y or n, a date as YYYY-MM-DD).
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from dataclasses import dataclass
@@ -150,9 +151,12 @@ def _pair(words: list[str], name: str) -> tuple[float, float, int]:
 
 def _number(word: str, name: str) -> float:
     try:
-        return float(word)
+        value = float(word)
     except ValueError:
         raise EntryError(f"{name} must be a number, not {word!r}") from None
+    if not math.isfinite(value):  # float() reads nan, inf and 1e309: none is a reported number
+        raise EntryError(f"{name} must be a finite number, not {word!r}")
+    return value
 
 
 def _arm(text: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ cannot be converted to the outcome's.
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid as uuids
 from datetime import datetime, timedelta
@@ -168,14 +169,20 @@ def _check_field(cell: Cell, spec: FormField, value: Any) -> None:
     ok = {
         "text": isinstance(value, str),
         "integer": isinstance(value, int) and not isinstance(value, bool),
-        "number": isinstance(value, int | float) and not isinstance(value, bool),
+        "number": _finite(value),
         "choice": value in spec.choices,
         "yes/no": isinstance(value, bool),
         "date": isinstance(value, str) and _DATE.fullmatch(value) is not None,
     }[kind]
     if not ok:
-        wanted = {"choice": f"one of {', '.join(spec.choices)}", "date": "a date (YYYY[-MM[-DD]])"}
+        wanted = {"choice": f"one of {', '.join(spec.choices)}", "date": "a date (YYYY[-MM[-DD]])",
+                  "number": "a finite number"}  # fmt: skip
         raise ValueRefused(cell, "value", f"must be {wanted.get(kind, kind)}, not {value!r}")
+
+
+def _finite(value: Any) -> bool:
+    """A number JSON can hold: NaN and infinity would be stored as invalid JSON."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _check_arm(cell: Cell, form: Form, value: Any) -> None:

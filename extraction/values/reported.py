@@ -22,13 +22,14 @@ the forest plot's dagger); unlike an imputed SD, it is not a reviewer's estimate
 and ``measure``: "final" (the value at the time point, the default) or "change" (change from
 baseline), which are kept apart and labelled, never pooled together.
 
-Checks (each names the number at fault): n and total positive whole numbers; SD and SE not
-negative; min <= q1 <= median <= q3 <= max; a CI's low bound below its high bound; events
-a whole number from 0 to total.
+Checks (each names the number at fault): every number finite (not NaN or infinite); n and
+total positive whole numbers; SD and SE not negative; min <= q1 <= median <= q3 <= max; a
+CI's low bound below its high bound; events a whole number from 0 to total.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +99,8 @@ def _shape(reported: dict[str, Any], layout: str) -> list[Problem]:
                 out.append(Problem(key, why))
         elif value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             out.append(Problem(key, f"{key} must be a number"))
+        elif value is not None and not math.isfinite(value):  # JSON cannot hold NaN or inf
+            out.append(Problem(key, f"{key} must be a finite number, not {value}"))
         elif key in COUNTS and value is not None:
             out += _count_problems(key, value)
     return out

@@ -9,11 +9,13 @@ from textual.pilot import Pilot
 
 from extraction.values.cells import Cell
 from extraction.values.ledger import set_value
+from screening.tui.app import MetasiftApp
 from tests.tui.snapshot_apps.extract_app import build
 
 
-def test_extract_a_study_with_arms_and_values_120x40(snap_compare, tmp_path: Path) -> None:
-    app = build(tmp_path / "review")
+def filled_app(folder: Path) -> MetasiftApp:
+    """The review's first study with a design, two arms and albumin in two units."""
+    app = build(folder)
     screen_factory = app._first_screen  # fill the first study before the screen opens
 
     def filled():  # type: ignore[no-untyped-def]
@@ -29,10 +31,19 @@ def test_extract_a_study_with_arms_and_values_120x40(snap_compare, tmp_path: Pat
         return screen
 
     app._first_screen = filled
+    return app
 
-    async def settle(pilot: Pilot) -> None:
-        await pilot.pause()
-        await pilot.press("j", "j", "j", "j", "j", "j", "j")
-        await pilot.pause()
 
-    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
+async def settle(pilot: Pilot) -> None:
+    await pilot.pause()
+    await pilot.press("j", "j", "j", "j", "j", "j", "j")
+    await pilot.pause()
+
+
+def test_extract_a_study_with_arms_and_values_120x40(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(filled_app(tmp_path / "review"), terminal_size=(120, 40), run_before=settle)
+
+
+def test_extract_narrow_80x24(snap_compare, tmp_path: Path) -> None:
+    """At 80 columns the Where column gives way (the detail shows the note)."""
+    assert snap_compare(filled_app(tmp_path / "review"), terminal_size=(80, 24), run_before=settle)
