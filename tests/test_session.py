@@ -278,3 +278,53 @@ def test_the_pilot_round_comes_first_and_ends_with_the_teams_agreement(review) -
     ana.decide("exclude")
     # by hand: agree on 2 of 3; kappa = (2/3 - 4/9) / (1 - 4/9) = 0.40
     assert ana.pilot_done(3) == "Pilot round done (3 records). With ben: 67% agree, kappa 0.40."
+
+
+def test_undo_takes_back_a_note_or_tags_one_at_a_time_and_says_which(review, review_file) -> None:
+    s = session(review)
+    s.go_to(2)
+    s.decide("maybe")
+    s.go_to(2)
+    assert s.set_note("dose?") is True and s.set_tags(["rct"]) is True
+    assert s.set_note("dose?") is True  # unchanged: no event, so no empty step for undo
+    assert [r[3] for r in committed(review_file)] == ["maybe", "maybe", "maybe"]
+    assert [s.undone_part(d) for d in s.undo()] == ["tags"]
+    assert s.decision(2).note == "dose?" and s.decision(2).tags == ()
+    assert [s.undone_part(d) for d in s.undo()] == ["note"]
+    assert s.decision(2).verdict == "maybe" and s.decision(2).note is None
+    assert [s.undone_part(d) for d in s.undo()] == ["maybe"]
+    assert s.decision(2) is None
+
+
+def test_tags_differing_only_in_case_are_one_tag_spelt_as_first_used(review, review_file) -> None:
+    s = session(review)
+    assert s.set_tags(["rct", " RCT ", "Rct"]) is False
+    assert s.record(1).tags == ("rct",)
+    s.decide("include")  # record 1: its tags are saved with it
+    s.set_tags(["RCT", "Dose"])  # record 2: the tag saved on record 1 keeps its spelling
+    s.decide("include")
+    assert [r[6] for r in committed(review_file)] == ['["rct"]', '["rct", "Dose"]']
+    assert s.tags() == ["Dose", "rct"]
+    assert s.set_filter(tag="RCT") == 2  # the filter matches without regard to case too
+
+
+def test_unsaved_names_the_records_whose_note_waits_for_a_decision(review) -> None:
+    s = session(review)
+    s.set_note("dose?")  # record 1, undecided
+    s.go_to(3)
+    s.set_tags(["rct"])
+    assert s.unsaved() == [1, 3]
+    s.set_tags([" "])  # cleared: nothing left to lose on record 3
+    assert s.unsaved() == [1]
+    s.go_to(1)
+    s.decide("include")
+    assert s.unsaved() == []
+    s.undo()  # the note of an undone first decision waits again for the next one
+    assert s.unsaved() == [1] and s.record(1).note == "dose?"
+
+
+def test_bulk_on_a_filter_matching_nothing_is_refused(review) -> None:
+    s = session(review)
+    assert s.set_filter(query="pmid:1") == 0
+    with pytest.raises(ScreeningError, match="nothing to decide"):
+        s.plan_bulk("include")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from screening.decisions.ledger import VERDICTS, Decision
+from screening.decisions.tags import has_tag
 from screening.query import Node, describe, parse_query
 
 STATUS_FILTERS = ("all", "undecided", *VERDICTS)
@@ -53,4 +54,4 @@ class Filter:
             decision is None or decision.verdict != self.status
         ):
             return False
-        return self.tag is None or self.tag in tags
+        return self.tag is None or has_tag(tags, self.tag)

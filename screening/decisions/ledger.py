@@ -120,3 +120,13 @@ class Ledger:
     def records(self) -> Iterable[int]:
         """Records with a decision in force."""
         return (rid for rid, events in self._by_record.items() if events)
+
+
+def changed_part(event: Decision, before: Decision | None) -> str:
+    """What event changed over the decision before it on its record: "note", "tags" or
+    "note and tags" when it kept that decision's verdict and reason (a note or tags added to a
+    decided record are an event of their own), else its verdict."""
+    if before is None or (before.verdict, before.reason) != (event.verdict, event.reason):
+        return event.verdict
+    parts = [("note", before.note, event.note), ("tags", before.tags, event.tags)]
+    return " and ".join(name for name, old, new in parts if old != new) or event.verdict

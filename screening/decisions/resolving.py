@@ -213,8 +213,12 @@ class Adjudication:
 
     @property
     def verdicts(self) -> tuple[str, ...]:
-        """The verdicts this stage allows: not-retrieved is a full-text outcome only."""
-        return verdicts_at(self.stage)
+        """The verdicts a resolution may carry here: not-retrieved only at full text, and
+        maybe only at title/abstract, where it sends the record on to full text. At full text
+        a resolution must settle the report: a maybe would leave it settled, yet neither
+        included nor excluded (PRISMA would count it nowhere)."""
+        allowed = verdicts_at(self.stage)
+        return tuple(v for v in allowed if v != "maybe") if self.stage == "full-text" else allowed
 
     @property
     def reason_required(self) -> bool:
@@ -249,6 +253,11 @@ class Adjudication:
         return event
 
     def _check(self, verdict: str, reason: str | None, justification: str) -> None:
+        if verdict == "maybe" and verdict not in self.verdicts:
+            raise ResolveError(
+                "a resolution at full text settles the report: include, exclude or not "
+                "retrieved, not maybe"
+            )
         problem = verdict_problem(self.protocol, self.stage, verdict, reason)
         if problem:
             raise ResolveError(problem)

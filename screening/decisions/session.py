@@ -34,10 +34,11 @@ from screening.decisions.bulk import BulkPlan
 from screening.decisions.filters import STATUS_FILTERS, Filter
 from screening.decisions.highlight import Highlighter
 from screening.decisions.kept_outcomes import keep_fresh
-from screening.decisions.ledger import UNDO, Decision, Ledger
+from screening.decisions.ledger import UNDO, Decision, Ledger, changed_part
 from screening.decisions.ordering import ORDERS, StageOrder
 from screening.decisions.queue import dual_sample, pilot_summary, team_queue
 from screening.decisions.record_view import RecordView, load_record
+from screening.decisions.tags import clean_tags, spellings
 from screening.decisions.verdict_rules import verdict_problem, verdicts_at
 from screening.protocol import Protocol
 
@@ -266,22 +267,36 @@ class ScreeningSession:
         self.go_to(targets[-1].record_id)
         return targets
 
+    def undone_part(self, target: Decision) -> str:
+        """Right after undo(): what undoing target took back, for the screen to name. A note
+        or tags added to a decided record are events of their own, so undo takes them back one
+        at a time: "note", "tags" (or both) when target kept the verdict now back in force,
+        else target's verdict."""
+        return changed_part(target, self.ledger.current(target.record_id))
+
     def set_note(self, note: str) -> bool:
-        """Attach a note to the current record. True if written now (the record has a decision
-        to carry it); False if kept as a draft that goes with the next decision on it."""
+        """Attach a note to the current record. True if its decision carries it (written now,
+        or already so); False if kept as a draft that goes with the next decision on it."""
         rid = self._require_record()
         return self._annotate(rid, note.strip() or None, self._annotations(rid)[1])
 
     def set_tags(self, tags: Iterable[str]) -> bool:
+        """Like set_note. A tag is matched without regard to case and keeps the spelling this
+        reviewer used first (rct after RCT is RCT), so one tag never splits in two."""
         rid = self._require_record()
-        clean = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+        clean = clean_tags(tags, self._tag_spellings())
         return self._annotate(rid, self._annotations(rid)[0], clean)
 
     def _annotate(self, rid: int, note: str | None, tags: tuple[str, ...]) -> bool:
         current = self.ledger.current(rid)
         if current is None:
-            self.drafts[rid] = (note, tags)
+            if note or tags:
+                self.drafts[rid] = (note, tags)
+            else:
+                self.drafts.pop(rid, None)
             return False
+        if (note, tags) == (current.note, current.tags):
+            return True  # unchanged: no event, so that undo never takes back a no-op
         event = replace(
             current,
             uuid=str(uuid.uuid4()),
@@ -300,9 +315,18 @@ class ScreeningSession:
         return (current.note, current.tags) if current else (None, ())
 
     def tags(self) -> list[str]:
-        """Tags this reviewer has used, for the tag editor and the tag filter."""
-        drafted = {t for _, tags in self.drafts.values() for t in tags}
-        return sorted(set(tags_used(self.db, self.reviewer)) | drafted, key=str.lower)
+        """Tags this reviewer has used, once each whatever its case, for the tag editor and
+        the tag filter."""
+        return sorted(self._tag_spellings().values(), key=str.lower)
+
+    def _tag_spellings(self) -> dict[str, str]:
+        drafted = (t for _, tags in self.drafts.values() for t in tags)
+        return spellings((*tags_used(self.db, self.reviewer), *drafted))  # saved ones first
+
+    def unsaved(self) -> list[int]:
+        """Records holding a note or tags not saved yet: they wait for a decision on the
+        record (a decision event carries them), so quitting first would lose them."""
+        return sorted(self.drafts)
 
     # -- order (ordering.py) ---------------------------------------------------------------
     def set_order(self, mode: str) -> None:
@@ -359,6 +383,8 @@ class ScreeningSession:
         slip cannot decide the whole stage at once."""
         if not self.filter.active:
             raise ScreeningError("bulk actions work on a filtered list: search (/) or filter (f)")
+        if not self.view:
+            raise ScreeningError("nothing to decide: no record matches this filter (Esc clears it)")
         self._check(verdict, reason)
         return BulkPlan.over(
             self.view, self.ledger.current, verdict, reason, self.filter.describe()

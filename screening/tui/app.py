@@ -8,7 +8,7 @@ from functools import cache
 
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from screening.tui.escaping import safe
 
@@ -31,6 +31,14 @@ class MetasiftApp(App[None]):
         self.theme = "textual-dark"
         self.push_screen(self._first_screen())
         self.call_after_refresh(keep_for_good)
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q quits as the screen's own q does, so a screen with unsaved work asks first."""
+        for screen in reversed(self.screen_stack):
+            if not isinstance(screen, ModalScreen) and hasattr(screen, "action_quit"):
+                await screen.run_action("quit")
+                return
+        self.exit()
 
     def action_help(self) -> None:
         """The screen's HELP text, or else a table of its keys."""

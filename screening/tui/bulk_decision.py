@@ -21,6 +21,9 @@ async def decide_in_bulk(app: App[object], session: ScreeningSession, status: St
     if not session.filter.active:
         status.say("Bulk actions work on a filtered list: search (/) or filter (f) first", True)
         return False
+    if not session.view:
+        status.say("Nothing to decide: no record matches this filter (Esc clears it)", True)
+        return False
     choice = await _ask_verdict(app, session)
     if choice is None:
         return False

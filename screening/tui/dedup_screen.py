@@ -3,6 +3,8 @@ DedupReview (keys call the core, then redraw)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from rich import box
 from rich.style import Style
 from rich.table import Table
@@ -13,7 +15,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from db.dedup import DIFFERENT, SAME
+from db.dedup import DIFFERENT, SAME, cluster_of
+from screening.dedup.membership import QueueItem
 from screening.dedup.pair_review import FIELDS, DedupReview, PairView, Side, diff_words
 from screening.tui.escaping import safe
 from screening.tui.widgets.key_footer import KeyFooter
@@ -51,12 +54,14 @@ Two records that may be the same document. Words that differ between them are hi
 |---|---|
 | `y` | **Same** document: merge their clusters |
 | `n` | **Different** documents: keep them apart for good |
-| `s` | Skip: come back to this pair later |
+| `s` | Skip: come back to this pair later (it goes to the end of the list) |
 | `u` | Undo your last verdict |
 | `PgDn` `PgUp` `↑` `↓` | Scroll: both records move together, each field beside its match |
 | `q` | Quit (every verdict is already saved) |
 
-Every verdict is saved at once and honoured by every later `metasift dedup`.
+Every verdict is saved at once and honoured by every later `metasift dedup`. A verdict can
+settle other pairs too: a "same" merges two clusters, and a pair that would join records
+kept apart is no longer in doubt. The status line names the pairs settled that way.
 """
 
 
@@ -165,30 +170,91 @@ class DedupScreen(Screen[None]):
         self.query_one(PairTable).show(view.left, view.right)
 
     def action_decide(self, verdict: str) -> None:
+        before = list(self.review.items)
         item = self.status_line.attempt(lambda: self.review.decide(verdict))
         if item is FAILED:
             return
         word = {SAME: "Same", DIFFERENT: "Different"}[verdict]
-        self.status_line.say(f"{word}: #{item.record_a} and #{item.record_b} · u undoes")
+        settled = also_settled(before, self.review.items, item, self._members)
+        said = f"{word}: #{item.record_a} and #{item.record_b}"
+        if settled:
+            said += " · also settled: " + ", ".join(map(settled_text, settled[:3]))
+            said += f" and {len(settled) - 3:,} more" if len(settled) > 3 else ""
+        self.status_line.say(said + " · u undoes")
         self.show_pair()
+
+    def _members(self, record_id: int) -> tuple[int, ...]:
+        return cluster_of(self.review.db, record_id).members
 
     def action_skip(self) -> None:
-        self.review.skip()
-        self.status_line.say("Skipped: the pair comes back at the end")
-        self.show_pair()
+        left = len(self.review.items)
+        if left == 0:
+            self.status_line.say("Nothing to skip: no doubtful pairs are left")
+        elif left == 1:
+            self.status_line.say("This is the last pair: y same, n different, or q to leave it")
+        else:
+            self.review.skip()
+            self.status_line.say("Skipped: the pair comes back at the end")
+            self.show_pair()
 
     def action_undo(self) -> None:
+        before = {_key(i) for i in self.review.items}
         item = self.status_line.attempt(self.review.undo)
         if item is FAILED:
             return
         if item is None:
             self.status_line.say("Nothing to undo in this session", error=True)
             return
-        self.status_line.say(f"Undone: #{item.record_a} and #{item.record_b} are doubtful again")
+        said = f"Undone: #{item.record_a} and #{item.record_b} are doubtful again"
+        before.add(_key(item))
+        back = [i for i in self.review.items if _key(i) not in before]
+        if back:  # pairs the undone verdict had settled, or folded into one of its clusters
+            said += "; back in the list too: " + ", ".join(
+                f"#{i.record_a}/#{i.record_b}" for i in back[:3]
+            )
+            said += f" and {len(back) - 3:,} more" if len(back) > 3 else ""
+        self.status_line.say(said)
         self.show_pair()
 
     async def action_quit(self) -> None:
         self.app.exit()
+
+
+def also_settled(
+    before: Sequence[QueueItem],
+    after: Sequence[QueueItem],
+    decided: QueueItem,
+    members: Callable[[int], Sequence[int]],
+) -> list[tuple[QueueItem, bool]]:
+    """The other doubtful pairs a verdict settled by implication (a "same" joining clusters,
+    or records kept apart through one of them), each with True if its records are now one
+    cluster. A pair that left the queue only because another pair now stands for the same
+    two clusters is still doubtful, so it is not listed."""
+    left = {_key(i) for i in after}
+    settled = []
+    for pair in before:
+        if _key(pair) == _key(decided) or _key(pair) in left:
+            continue
+        a, b = set(members(pair.record_a)), set(members(pair.record_b))
+        if pair.record_b in a:
+            settled.append((pair, True))
+        elif not any(_joins(i, a, b) for i in after):
+            settled.append((pair, False))
+    return settled
+
+
+def settled_text(settled: tuple[QueueItem, bool]) -> str:
+    pair, together = settled
+    return f"#{pair.record_a}/#{pair.record_b} {'same' if together else 'different'}"
+
+
+def _key(item: QueueItem) -> tuple[int, int]:
+    return item.record_a, item.record_b
+
+
+def _joins(item: QueueItem, a: set[int], b: set[int]) -> bool:
+    ends = {item.record_a, item.record_b}
+    return bool(ends & a) and bool(ends & b)
 
 
 def _why(view: PairView) -> str:

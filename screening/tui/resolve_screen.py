@@ -34,7 +34,7 @@ reviewer changes their vote (then the conflict comes back, marked reopened).
 |---|---|
 | `i` | Include |
 | `e` | Exclude: pick the reason (the protocol's list) |
-| `m` | Maybe: the record goes on to full text, to be decided there |
+| `m` | (title/abstract) Maybe: the record goes on to full text, to be decided there |
 | `r` | (full text) Not retrieved: the report could not be obtained |
 | `u` | Undo your last resolution at this stage: its conflict comes back |
 | `j` `k` or ↓ ↑ | Next / previous conflict |
@@ -45,10 +45,12 @@ reviewer changes their vote (then the conflict comes back, marked reopened).
 | `q` | Quit (every resolution is already saved) |
 
 After the verdict, type the justification (required) and press Enter; Escape cancels.
+At full text there is no maybe: a resolution there must settle the report.
 
 Conflicts on records you still owe a decision on (you screen this stage too and have not
 decided them) are not shown, so your own decision stays blind: screen them first.
 """
+SETTLE_KEYS = (("i", "include"), ("e", "exclude"), ("m", "maybe"), ("r", "not-retrieved"))
 PALETTE_TITLES = {
     "include": "Resolve as include",
     "exclude": "Resolve as exclude, with a reason",
@@ -113,7 +115,8 @@ class ResolveScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.show_conflict()
-        keys = "i e m settle, then a justification" if self.view else "q quits"
+        offered = " ".join(k for k, v in SETTLE_KEYS if v in self.adjudication.verdicts)
+        keys = f"{offered} settle, then a justification" if self.view else "q quits"
         self.status_line.say(f"{keys} · u undoes · ? help")
 
     # -- drawing ---------------------------------------------------------------------------

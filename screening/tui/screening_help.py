@@ -18,8 +18,11 @@ as your own: nobody else's decisions are ever shown here.
 - `i` include · `e` exclude: pick the reason with its number key (0: no reason, where the
   protocol allows) · `m` maybe: unsure, look again later (maybe records go on to full text)
 - `r` (full text) the report could not be retrieved: PRISMA's "not retrieved", not an exclusion
-- `u` undo your last decision (a bulk action as a whole), then decide that record again
-- `n` note · `t` tags (comma-separated) on this record
+- `u` undo your last step: a decision (a bulk action as a whole), or a note or tags you
+  added to a decided record; the status line says which
+- `n` note · `t` tags (comma-separated; `RCT` and `rct` are one tag, spelt as you first did)
+  on this record. On a record you have not decided yet they are kept, not saved, until you
+  decide it: the decision saves them
 - `j` `k` or the arrows: next / previous record · `g` next record without your decision
 - `PgDn` `PgUp` `Space`: scroll a long abstract
 - `/` search (below) · `f` filter by your decision or a tag · `Esc` clears both
@@ -27,7 +30,8 @@ as your own: nobody else's decisions are ever shown here.
 - `h` PICOS highlighting on or off · `o` (full text) open the PDF or link
 - `s` order: most likely relevant first (learnt from your own decisions, once you have an
   include and an exclude), import order, or random order; the header says which
-- `Ctrl+P` every action by name · `?` this help · `q` quit (decisions are already saved)
+- `Ctrl+P` every action by name · `?` this help · `q` quit (decisions are already saved;
+  q asks first if a note or tags still wait for a decision)
 
 ## Highlighting
 
@@ -46,6 +50,11 @@ equals it; `*` matches any ending, e.g. `type:*review`), `year:2015` `year:2010-
 
 ## Full text
 
-Lists the records you included or marked maybe at title/abstract, with the PDF or links known
-for each. "Not retrieved" counts as PRISMA's reports not retrieved, not as an exclusion.
+Lists the records that went on from title/abstract, with the PDF or links known for each.
+While you screen alone, those are the records you included or marked maybe. Once a colleague
+has screened too (or the protocol sets a pilot round), it is the team's outcome instead:
+records agreed on, or resolved by the adjudicator, as include or maybe, whatever your own
+verdict was; and a record that already has the full-text decisions it needs from colleagues
+leaves your list. "Not retrieved" counts as PRISMA's reports not retrieved, not as an
+exclusion.
 """

@@ -16,16 +16,18 @@ from screening.tui.app import collect_later
 from screening.tui.bulk_decision import decide_in_bulk
 from screening.tui.commands import ScreenCommands, binding_commands
 from screening.tui.escaping import safe
-from screening.tui.modals import PickerModal, ReasonModal, TextModal
+from screening.tui.modals import ConfirmModal, PickerModal, ReasonModal, TextModal
 from screening.tui.ranking_order import ScreenRanking
 from screening.tui.screening_help import HELP, SEARCH_HINT
 from screening.tui.screening_text import (
     FILTER_LABELS,
     PALETTE_TITLES,
     STAGE_LABELS,
+    annotated,
     empty_message,
     progress_text,
     records,
+    unsaved_text,
 )
 from screening.tui.widgets.key_footer import KeyFooter
 from screening.tui.widgets.reason_picker import MAX_KEYED, ReasonPicker
@@ -53,7 +55,7 @@ class ScreeningScreen(Screen[None]):
             id="not_retrieved",
             tooltip="The full text could not be obtained (not an exclusion)",
         ),
-        Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last decision"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last decision, note or tags"),
         Binding("n", "note", "Note", id="note", tooltip="Write a note on this record"),
         Binding("t", "tag", "Tag", id="tag", tooltip="Tag this record"),
         Binding(
@@ -94,6 +96,9 @@ class ScreeningScreen(Screen[None]):
     ]
     COMMANDS = {ScreenCommands}
     HELP = HELP
+    # when not every key fits (80 columns), these leave the footer first, in this order: help
+    # and the palette still list them, and the status line offers u after every decision
+    FOOTER_DROPS = ("move(1)", "tag", "note", "next_undecided", "undo")
 
     def __init__(self, session: ScreeningSession, ranking: bool = False) -> None:
         super().__init__()
@@ -110,7 +115,7 @@ class ScreeningScreen(Screen[None]):
         yield RecordCard(self.session.highlighter, id="card")
         yield ReasonPicker(id="reasons")
         yield self.status_line
-        yield KeyFooter()
+        yield KeyFooter(drop_first=self.FOOTER_DROPS)
 
     def on_mount(self) -> None:
         self.show_record()
@@ -244,7 +249,11 @@ class ScreeningScreen(Screen[None]):
         if not undone:
             self.status_line.say("Nothing to undo at this stage")
         elif len(undone) == 1:
-            self.status_line.say(f"Undone: {undone[0].verdict} on #{undone[0].record_id}")
+            rid = undone[0].record_id
+            said = f"Undone: {self.session.undone_part(undone[0])} on #{rid}"
+            if rid in self.session.unsaved():  # the undone decision carried a note or tags
+                said += " · its note and tags wait for your next decision"
+            self.status_line.say(said)
         else:
             self.status_line.say(f"Undone: the bulk {undone[0].verdict} of {records(len(undone))}")
         self.show_record()
@@ -252,6 +261,7 @@ class ScreeningScreen(Screen[None]):
     def action_note(self) -> None:
         view = self.session.current()
         if view is None:
+            self._say_empty()
             return
 
         def save(text: str | None) -> None:
@@ -259,9 +269,7 @@ class ScreeningScreen(Screen[None]):
                 return
             written = self.status_line.attempt(lambda: self.session.set_note(text))
             if written is not FAILED:
-                self.status_line.say(
-                    "Note saved" if written else "Note kept: saved with your decision"
-                )
+                self.status_line.say(annotated("Note", not text.strip(), written, view.id))
                 self.show_record()
 
         self.app.push_screen(TextModal("Note on this record", view.note or ""), save)
@@ -269,6 +277,7 @@ class ScreeningScreen(Screen[None]):
     def action_tag(self) -> None:
         view = self.session.current()
         if view is None:
+            self._say_empty()
             return
         used = self.session.tags()
         hint = "Comma-separated. " + (f"Your tags: {', '.join(used)}" if used else "No tags yet.")
@@ -278,9 +287,7 @@ class ScreeningScreen(Screen[None]):
                 return
             written = self.status_line.attempt(lambda: self.session.set_tags(text.split(",")))
             if written is not FAILED:
-                self.status_line.say(
-                    "Tags saved" if written else "Tags kept: saved with your decision"
-                )
+                self.status_line.say(annotated("Tags", not text.strip(" ,"), written, view.id))
                 self.show_record()
 
         modal = TextModal("Tags for this record", ", ".join(view.tags), hint=hint)
@@ -289,13 +296,20 @@ class ScreeningScreen(Screen[None]):
     # -- moving ----------------------------------------------------------------------------
 
     def action_move(self, delta: int) -> None:
-        if self.session.move(delta):
+        if self.session.current_id is None:
+            self._say_empty()
+        elif self.session.move(delta):
             self.show_record()
         else:
             self.status_line.say("First record" if delta < 0 else "Last record")
 
+    def _say_empty(self) -> None:
+        self.status_line.say(empty_message(self.session), error=True)
+
     def action_next_undecided(self) -> None:
-        if self.session.next_undecided():
+        if self.session.current_id is None:
+            self._say_empty()
+        elif self.session.next_undecided():
             self.show_record()
         else:
             self.status_line.say("Every record in this list has your decision")
@@ -329,7 +343,20 @@ class ScreeningScreen(Screen[None]):
         self._prepare_upcoming()
 
     def action_quit(self) -> None:
-        self.app.exit()
+        """Decisions are saved as they are made; a note or tags on an undecided record wait
+        for its decision, so quitting asks first rather than lose them silently."""
+        unsaved = self.session.unsaved()
+        if not unsaved:
+            self.app.exit()
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.app.exit()
+            else:
+                self.status_line.say("Not quit: a decision on a record saves its note and tags")
+
+        self.app.push_screen(ConfirmModal("Quit?", unsaved_text(unsaved)), answered)
 
     # -- filters, search and bulk ----------------------------------------------------------
 

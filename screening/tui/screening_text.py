@@ -18,7 +18,7 @@ VERBS = {
 PALETTE_TITLES = {
     "exclude": "Exclude, with a reason",
     "not_retrieved": "Not retrieved: full text not obtained",
-    "undo": "Undo your last decision",
+    "undo": "Undo your last decision, note or tags",
     "note": "Note on this record",
     "tag": "Tag this record",
     "next": "Next record",
@@ -68,12 +68,36 @@ def records(n: int) -> str:
 
 
 def empty_message(s: ScreeningSession) -> str:
-    """What the card says when the list is empty."""
+    """What the card (and a key that needs a record) says when the list is empty."""
     if s.pool and not s.view:
         return "No record matches this filter. Esc clears it."
     if s.stage == "full-text":
+        # the list is the team's title/abstract outcome once colleagues screen too (queue.py)
         return (
-            f"No records for full text yet: {s.reviewer} has included (or marked maybe) "
-            "none at title/abstract."
+            "No records for full text yet: nothing included or marked maybe at title/abstract "
+            f"is waiting for a decision from {s.reviewer}."
         )
     return "This review has no records yet: metasift import FILE..."
+
+
+def annotated(what: str, cleared: bool, saved: bool, record_id: int) -> str:
+    """The status after a note or tags are set on a record: saved with its decision, or kept
+    until it has one (a decision event carries them)."""
+    if cleared:
+        return f"{what} cleared"
+    if saved:
+        return f"{what} saved"
+    they = "they are" if what == "Tags" else "it is"
+    return f"{what} kept, not saved yet: {they} saved when you decide #{record_id}"
+
+
+def unsaved_text(record_ids: list[int]) -> str:
+    """The question before quitting with notes or tags on undecided records."""
+    n = len(record_ids)
+    named = ", ".join(f"#{r}" for r in record_ids[:5]) + (f" and {n - 5:,} more" if n > 5 else "")
+    which = "this record has" if n == 1 else "these records have"
+    return (
+        f"Not saved yet: the note or tags on {counted(n, 'record')} ({named}). They are saved "
+        f"with your decision on a record, and {which} none yet.\n"
+        f"Quit anyway and lose them? (n: stay, then decide {'it' if n == 1 else 'them'})"
+    )

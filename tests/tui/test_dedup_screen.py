@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import csv
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from db.connection import open_review
 from screening.dedup.pair_review import DedupReview
 from screening.tui.app import make_app
 from screening.tui.dedup_screen import LABELS, DedupScreen, PairTable
-from tests.dedup_support import verdicts
+from tests.dedup_support import SAMPLE, make_review, verdicts
 from tests.other_process import write_lock_held
 
 pytest_plugins = ("tests.dedup_fixtures",)
@@ -145,3 +148,48 @@ async def test_both_columns_keep_each_field_on_the_same_line(deduped_db: Databas
         await pilot.press("n")  # the next pair starts at the top again
         assert table.scroll_y == 0
         assert label_lines(table_lines(screen), 0) == label_lines(table_lines(screen), 1)
+
+
+@pytest.fixture
+def three_alike(tmp_path: Path) -> Iterator[Database]:
+    """Two conference abstracts of one study (sample records DIAB00619 and DIAB00632) and a
+    third copy of the second in the first one's journal: each of the three pairs is doubtful."""
+    rows = {r["record_id"]: r for r in csv.DictReader(SAMPLE.open(encoding="utf-8"))}
+    first, second = rows["DIAB00619"], rows["DIAB00632"]
+    third = {**second, "record_id": "COPY3", "journal": first["journal"], "pages": "A99"}
+    path = tmp_path / "three.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, list(first))
+        writer.writeheader()
+        writer.writerows([first, second, third])
+    db = open_review(make_review(tmp_path / "review", dedup=True, path=path))
+    yield db
+    db.close()
+
+
+async def test_a_pair_settled_by_implication_is_named(three_alike: Database) -> None:
+    async with running(three_alike) as (pilot, screen):
+        review = screen.review
+        assert [(i.record_a, i.record_b) for i in review.items] == [(1, 2), (1, 3), (2, 3)]
+        await pilot.press("n", "s")  # 1 and 2 differ; 1/3 is skipped
+        assert [(i.record_a, i.record_b) for i in review.items] == [(2, 3), (1, 3)]
+        await pilot.press("y")  # 2 and 3 are one: so 1 and 3 differ, and 1/3 leaves unasked
+        assert review.items == [] and "none left" in text_of(screen, "#bar")
+        said = text_of(screen, "#status")
+        assert said == "Same: #2 and #3 · also settled: #1/#3 different · u undoes"
+        await pilot.press("s")
+        assert text_of(screen, "#status") == "Nothing to skip: no doubtful pairs are left"
+        await pilot.press("u")
+        said = text_of(screen, "#status")
+        assert said == "Undone: #2 and #3 are doubtful again; back in the list too: #1/#3"
+
+
+async def test_same_on_a_pair_names_no_pair_it_only_folds_into_one(three_alike: Database) -> None:
+    """After "same" on 1/2 the pairs 1/3 and 2/3 join the same two clusters: one stays to be
+    asked, so neither is settled."""
+    async with running(three_alike) as (pilot, screen):
+        await pilot.press("y")
+        assert len(screen.review.items) == 1
+        assert text_of(screen, "#status") == "Same: #1 and #2 · u undoes"
+        await pilot.press("s")  # the last pair: skipping would show it again at once
+        assert text_of(screen, "#status").startswith("This is the last pair")

@@ -9,6 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from screening.decisions.resolving import ResolveError
 from screening.review import load_review
 from screening.tui.justification import JustificationModal
 from screening.tui.modals import HelpModal, ReasonModal
@@ -132,3 +133,28 @@ async def test_full_text_offers_not_retrieved_and_opens_the_report(folder) -> No
         await justify(pilot, "asked the authors twice")
     app.adjudication.db.close()  # type: ignore[attr-defined]
     assert resolutions(folder) == [(1, "cleo", "not-retrieved", None, "asked the authors twice", 0)]
+
+
+async def test_full_text_offers_no_maybe_and_its_help_says_why(folder) -> None:
+    """At full text a resolution must settle the report: a maybe there would leave it settled
+    yet neither included nor excluded."""
+    with load_review(copy_conflicted(folder)) as review:
+        clock = ticking(LATER)
+        screen(review, "ana", {1: "include"}, clock)
+        screen(review, "ben", {1: "include"}, clock)
+        screen(review, "ana", {1: "include"}, clock, stage="full-text")
+        screen(review, "ben", {1: Cast("exclude", "wrong outcome")}, clock, stage="full-text")
+    app = build(folder, stage="full-text")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        resolve = screen_of(pilot)
+        assert text_of(pilot, "#status").startswith("i e r settle")
+        shown = {b.binding.key for b in resolve.active_bindings.values() if b.binding.show}
+        assert "m" not in shown and "r" in shown
+        await pilot.press("m")
+        assert isinstance(pilot.app.screen, ResolveScreen)  # no justification box opens
+        with pytest.raises(ResolveError, match="not maybe"):
+            resolve.adjudication.resolve("maybe", None, "unsure")
+        assert "At full text there is no maybe" in resolve.HELP
+    app.adjudication.db.close()  # type: ignore[attr-defined]
+    assert resolutions(folder) == []

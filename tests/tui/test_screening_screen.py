@@ -298,3 +298,81 @@ async def test_a_busy_review_file_is_a_message_and_the_decision_can_be_made_agai
     await pilot.press("i")
     assert events(folder) == [(1, "ana", "title-abstract", "include", None, None, None, 0)]
     assert screen_of(pilot).session.current_id == 2
+
+
+def status_of(pilot: Pilot) -> str:
+    return str(pilot.app.screen.query_one("#status").render())
+
+
+async def test_undo_takes_back_a_note_then_tags_and_says_which(pilot: Pilot, folder: Path) -> None:
+    await pilot.press("m", "k")
+    await type_in(pilot, "n", "dose?")
+    await type_in(pilot, "t", "rct")
+    assert status_of(pilot) == "Tags saved"
+    await pilot.press("u")
+    assert status_of(pilot) == "Undone: tags on #1"
+    session = screen_of(pilot).session
+    assert session.decision(1).verdict == "maybe" and session.decision(1).note == "dose?"
+    await pilot.press("u")
+    assert status_of(pilot) == "Undone: note on #1"
+    assert session.decision(1).verdict == "maybe" and session.decision(1).note is None
+    await pilot.press("u")
+    assert status_of(pilot) == "Undone: maybe on #1" and session.decision(1) is None
+
+
+async def test_quitting_with_an_unsaved_note_asks_first(pilot: Pilot, folder: Path) -> None:
+    await type_in(pilot, "n", "dose?")  # record 1 is undecided: the note waits for a decision
+    assert status_of(pilot) == "Note kept, not saved yet: it is saved when you decide #1"
+    await pilot.press("q")
+    confirm = pilot.app.screen
+    assert isinstance(confirm, ConfirmModal)
+    assert "the note or tags on 1 record (#1)" in confirm.message
+    await pilot.press("n")
+    assert pilot.app.is_running and status_of(pilot).startswith("Not quit")
+    await pilot.press("ctrl+q")  # the app's own quit key asks too
+    assert isinstance(pilot.app.screen, ConfirmModal)
+    await pilot.press("escape", "i", "q")  # decided: the note is saved, nothing to ask
+    assert events(folder) == [(1, "ana", "title-abstract", "include", None, "dose?", None, 0)]
+    assert not isinstance(pilot.app.screen, ConfirmModal)
+    assert pilot.app.return_code == 0 or not pilot.app.is_running
+
+
+async def test_keys_on_a_filter_matching_nothing_say_so(pilot: Pilot) -> None:
+    await type_in(pilot, "slash", "zzzzqq")
+    for key in ("j", "k", "g", "n", "t"):
+        await pilot.press(key)
+        assert status_of(pilot) == "No record matches this filter. Esc clears it.", key
+    await pilot.press("b")
+    await pilot.app.workers.wait_for_complete()
+    assert isinstance(pilot.app.screen, ScreeningScreen)  # no "Decide all 0 records" picker
+    assert status_of(pilot).startswith("Nothing to decide: no record matches this filter")
+
+
+@pytest.mark.parametrize("stage", ["title-abstract", "full-text"])
+async def test_the_footer_at_80_columns_shows_whole_keys_search_and_filter(
+    folder: Path, stage: str
+) -> None:
+    """Below ~100 columns the keys that do not fit leave the footer (help and the palette still
+    list them) instead of running off the edge or being cut ("g Undeci")."""
+
+    def title_abstract(session: ScreeningSession) -> None:
+        for rid in (7, 8):
+            session.go_to(rid)
+            session.decide("include")
+
+    app = build(folder, "ana", stage, title_abstract)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = {k.key: k for k in pilot.app.screen.query("FooterKey")}  # type: ignore[attr-defined]
+        assert {"i", "e", "m", "slash", "f", "q", "question_mark"} <= set(keys)
+        assert ("r" in keys) == (stage == "full-text")
+        ends = sorted((k.region.x, k.region.right) for k in keys.values())
+        assert ends[-1][1] <= 80
+        assert all(end <= start for (_, end), (start, _) in zip(ends, ends[1:], strict=False))
+        assert "n" not in keys and "j" not in keys  # n, t, j/k leave first
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        shown = {k.key for k in pilot.app.screen.query("FooterKey")}  # type: ignore[attr-defined]
+        assert {"j", "n", "t", "g", "u", "slash", "f"} <= shown
+    app.session.db.close()  # type: ignore[attr-defined]

@@ -246,7 +246,7 @@ def decision_text(view: RecordView) -> Text:
         out.append("\nTags: ", LABEL)
         out.append(", ".join(view.tags), "bold #ce93d8")
     if view.draft:
-        out.append("\n(note and tags are saved with your decision on this record)", DIM)
+        out.append("\n(not saved yet: note and tags are saved when you decide this record)", DIM)
     return out
 
 
