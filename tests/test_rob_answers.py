@@ -23,7 +23,13 @@ from extraction.rob.consensus import (
     domain_states,
     settle,
 )
-from extraction.rob.form import RobForm, parse_judgement
+from extraction.rob.form import (
+    RobForm,
+    judgement_example,
+    page_label,
+    parse_consensus,
+    parse_judgement,
+)
 from extraction.rob.instrument import find_instrument
 from extraction.rob.ledger import Target
 
@@ -247,3 +253,105 @@ def test_the_form_command_needs_a_terminal(tmp_path):
 
     out = CliRunner().invoke(cli, ["rob", "--reviewer", "ana"])
     assert out.exit_code == 1 and "metasift rob needs a terminal" in out.stderr
+
+
+def form_of(db, who: str = "ana", instrument=ROB2) -> RobForm:
+    """who's form on the one test study."""
+    study = type("S", (), {"uuid": STUDY, "label": "Smith 2020"})()
+    return RobForm(db, instrument, who, [study], RESULT)
+
+
+def test_done_is_refused_while_a_domain_has_no_judgement(db):
+    form = form_of(db)
+    answer_all(db, "ana", {d: pairs for d, pairs in ALL_LOW.items() if d in ("D1", "D3")})
+    with pytest.raises(MetasiftError) as refused:
+        form.toggle_done()
+    assert str(refused.value) == (
+        "not done: 3 domains have no judgement yet: D2 D4 D5 "
+        "(answer their questions, or o sets one)"
+    )
+    assert not form.assessment().done and form.undoable == []
+    answer_all(db, "ana")
+    assert form.toggle_done() and form.assessment().done
+    assert not blinded(db, ROB2, STUDY, RESULT, required=1)  # what rob compare reads as done
+
+
+def test_robins_i_done_needs_each_domain_judged_by_the_reviewer(db):
+    form = form_of(db, instrument=ROBINS)
+    for domain in ROBINS.domain_ids()[:-1]:
+        form.override(domain, "low: as reported")
+    with pytest.raises(MetasiftError, match="1 domain has no judgement yet: D7 .*o sets it"):
+        form.toggle_done()
+    form.override("D7", "moderate: some outcome data missing")
+    assert form.toggle_done()
+
+
+def test_a_change_that_leaves_a_done_study_unjudged_reopens_it(db):
+    answer_all(db, "ana")
+    form = form_of(db)
+    form.toggle_done()
+    form.page = form.pages().index("D3")
+    form.answer("3.1", "N")  # 3.2 now applies and is unanswered: D3 has no judgement
+    assert not form.assessment().done
+    assert form.done_note(True) == (
+        "no longer done: 1 domain has no judgement yet: D3 (answer its questions, or o sets it);"
+        " d marks it done again"
+    )
+    assert form.undo() and form.assessment().done  # one undo: the answer and the reopening
+    assert form.assessment().given(ROB2.domain("D3")) == {"3.1": "Y"}
+    form.answer("3.1", "PY")  # D3 is still judged: the study stays done
+    assert form.assessment().done and "stays done" in form.done_note(True)
+    assert form.done_note(False) == ""
+
+
+def test_a_preliminary_choice_is_named_by_a_unique_start_in_any_case(db):
+    form = form_of(db)
+    form.note("design", support="Cluster")
+    form.note("effect_of_interest", support=" ADHERING ")
+    assert form.assessment().preliminary == {
+        "design": "cluster-randomized parallel-group",
+        "effect_of_interest": "adhering",
+    }
+    form.note("design", support="individually randomized parallel")  # a hyphen typed as a space
+    assert form.assessment().preliminary["design"] == "individually-randomized parallel-group"
+    with pytest.raises(MetasiftError) as two:
+        form.note("design", support="Individually")
+    assert str(two.value) == (
+        "'Individually' starts more than one Study design choice (individually-randomized "
+        "parallel-group; individually randomized cross-over): type more of it"
+    )
+    with pytest.raises(MetasiftError, match="; individually randomized cross-over \\(a unique"):
+        form.note("design", support="stepped wedge")
+    form.note("comparator", support="Standard Care")  # free text is kept as typed
+    assert form.assessment().preliminary["comparator"] == "Standard Care"
+
+
+def test_a_page_is_shown_with_one_page_word():
+    assert [page_label(p) for p in ("4", "4-5", "p. 4", "pp. 4-5", "page 12", "S3")] == [
+        "p. 4",
+        "pp. 4-5",
+        "p. 4",
+        "pp. 4-5",
+        "page 12",
+        "p. S3",
+    ]
+
+
+def test_a_quote_typed_with_its_page_word_stores_the_page_alone(db):
+    form = form_of(db)
+    form.page = form.pages().index("D1")
+    form.answer("1.1", "Y")
+    form.note("1.1", quote="p. 3 | sealed envelopes")
+    assert form.lines()[0].quote == "p. 3: sealed envelopes"
+    assert form.assessment().answers["D1"]["1.1"]["page"] == "3"
+    ledger.answer(db, target("ana"), "D1", "1.1", "Y", quote="as typed before", page="p. 7")
+    assert form.lines()[0].quote == "p. 7: as typed before"  # an old entry, not doubled
+
+
+def test_judgement_examples_are_the_instruments_own():
+    assert judgement_example(ROB2) == "high: why"
+    assert judgement_example(ROBINS) == "critical: why"
+    with pytest.raises(MetasiftError, match="type e.g. 'critical: why'"):
+        parse_judgement(ROBINS, "high: test")
+    with pytest.raises(MetasiftError, match="e.g. 'critical: agreed, p. 4'"):
+        parse_consensus(ROBINS, "serious")

@@ -6,6 +6,7 @@ blinding lifts, consensus, and the traffic-light grid of every study."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -20,6 +21,8 @@ from extraction.rob.instrument import Domain, Instrument
 from extraction.rob.ledger import ASSESSOR, Target
 
 PRELIMINARY_PAGE = "Preliminary"
+# a page typed with its word ("p. 4", "pp. 4-5", "page 4"): the word is shown, not stored
+PAGE_WORD = re.compile(r"(?i)^(?:pages?\b|pp?\.|pp?(?=[\s\d]))\s*(?=[^\s.])")
 
 
 class Study(Protocol):
@@ -44,6 +47,21 @@ class Line:
     quote: str  # "p. 4: ..." as shown
 
 
+def page_label(page: str) -> str:
+    """'4' -> 'p. 4', '4-5' -> 'pp. 4-5'; a page stored with its word keeps it, once."""
+    if PAGE_WORD.match(page):
+        return page
+    return f"pp. {page}" if re.search(r"\d\s*[-–,]\s*\d", page) else f"p. {page}"
+
+
+def judgement_example(instrument: Instrument) -> str:
+    """A judgement and why as the instrument's own words type it: 'high: why' for RoB 2,
+    'critical: why' for ROBINS-I (a one-word label, the worst, types most plainly)."""
+    plain = [j for j in instrument.judgements if " " not in instrument.label(j)]
+    worst = (plain or list(instrument.judgements))[-1]
+    return f"{instrument.label(worst).lower()}: why"
+
+
 def parse_judgement(instrument: Instrument, text: str) -> tuple[str | None, str]:
     """'high: allocation not concealed' -> ("high", "allocation not concealed"); a unique
     start of a judgement or its label will do (h, some, mod). Empty text: (None, "")."""
@@ -60,7 +78,8 @@ def parse_judgement(instrument: Instrument, text: str) -> tuple[str | None, str]
     found = exact or [j for j, forms in names.items() if any(f.startswith(word) for f in forms)]
     if len(found) != 1:
         known = ", ".join(instrument.label(j) for j in instrument.judgements)
-        raise MetasiftError(f"{word!r} is not one judgement of {known}: type e.g. 'high: why'")
+        example = judgement_example(instrument)
+        raise MetasiftError(f"{word!r} is not one judgement of {known}: type e.g. '{example}'")
     return found[0], rest.strip().lstrip(":").strip()
 
 
@@ -83,7 +102,8 @@ def parse_consensus(instrument: Instrument, text: str) -> tuple[str, str]:
     """A consensus typed as 'high: why': both parts are required."""
     judgement, why = parse_judgement(instrument, text)
     if judgement is None or not why:
-        raise MetasiftError("a consensus is a judgement and why: e.g. 'high: agreed, p. 4'")
+        example = judgement_example(instrument).replace("why", "agreed, p. 4")
+        raise MetasiftError(f"a consensus is a judgement and why: e.g. '{example}'")
     return judgement, why
 
 
@@ -100,7 +120,8 @@ class RobForm:
         self.studies, self.result = list(studies), result
         self.at = 0  # the study
         self.page = 0
-        self.undoable: list[str] = []  # this session's events, newest last
+        # this session's entries, newest last: an entry's events, undone together
+        self.undoable: list[list[str]] = []
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -141,10 +162,19 @@ class RobForm:
         lines = []
         for q in domain.questions:
             row = rows.get(q.id, {})
-            quote = (f"p. {row['page']}: " if row.get("page") else "") + (row.get("quote") or "")
+            page = f"{page_label(row['page'])}: " if row.get("page") else ""
+            quote = page + (row.get("quote") or "")
             answer = row.get("answer") or ("NA" if applies[q.id] is False else "")
             lines.append(Line(q.id, q.text, answer, applies[q.id], row.get("support") or "", quote))
         return lines
+
+    def unjudged(self, assessment: Assessment | None = None) -> list[str]:
+        """The domains of this study with no judgement yet (neither the algorithm's from
+        complete answers nor the reviewer's); when every domain has one, ["overall"] if the
+        overall judgement still has none."""
+        mine = assessment or self.assessment()
+        missing = [d.id for d in mine.domains() if mine.judgement(d) is None]
+        return missing if missing or mine.overall() else [WHOLE]
 
     def judgement_row(self, domain_id: str) -> dict[str, str] | None:
         return self.assessment().judgements.get(domain_id)
@@ -179,8 +209,23 @@ class RobForm:
     # -- writing ---------------------------------------------------------------------------
 
     def _did(self, event_uuid: str) -> str:
-        self.undoable.append(event_uuid)
+        """Keep the entry for undo. A study marked done that the entry leaves without a
+        judgement somewhere is reopened by the same entry: done means judged throughout,
+        for rob compare and consensus as for this form."""
+        entry = [event_uuid]
+        mine = self.assessment()
+        if mine.done and self.unjudged(mine):
+            entry.append(ledger.mark_done(self.db, self.target(), False))
+        self.undoable.append(entry)
         return event_uuid
+
+    def done_note(self, was_done: bool) -> str:
+        """What an entry did to a study that was marked done before it ('' if it was not)."""
+        if not was_done:
+            return ""
+        if self.assessment().done:
+            return "the study stays done: rob compare and consensus see this change at once"
+        return f"no longer done: {missing_text(self.unjudged())}; d marks it done again"
 
     def answer(self, key: str, given: str) -> None:
         domain = self.domain()
@@ -209,7 +254,9 @@ class RobForm:
             changes["support"] = support
         if quote is not None:
             page, bar, text = quote.partition("|")
-            changes.update({"page": page.strip(), "quote": text} if bar else {"quote": quote})
+            # the page is stored as its number: "p. 3 | text" would show as "p. p. 3"
+            located = {"page": PAGE_WORD.sub("", page.strip()), "quote": text}
+            changes.update(located if bar else {"quote": quote})
         self._did(ledger.note(self.db, self.target(), rows[key], **changes))
 
     def override(self, domain_id: str, text: str) -> str | None:
@@ -225,15 +272,41 @@ class RobForm:
         return judgement
 
     def toggle_done(self) -> bool:
-        done = not self.assessment().done
-        self._did(ledger.mark_done(self.db, self.target(), done))
-        return done
+        """Mark the study done, or reopen it; done is refused while a judgement is missing
+        (rob compare would offer a half-judged study for consensus)."""
+        mine = self.assessment()
+        missing = [] if mine.done else self.unjudged(mine)
+        if missing:
+            raise MetasiftError(f"not done: {missing_text(missing)}")
+        self._did(ledger.mark_done(self.db, self.target(), not mine.done))
+        return not mine.done
 
     def undo(self) -> bool:
         if not self.undoable:
             return False
-        ledger.undo(self.db, self.reviewer, self.undoable.pop())
+        for event_uuid in reversed(self.undoable.pop()):
+            ledger.undo(self.db, self.reviewer, event_uuid)
         return True
 
 
-__all__ = ["WHOLE", "Line", "RobForm", "parse_consensus", "parse_judgement"]
+def missing_text(missing: list[str]) -> str:
+    """'2 domains have no judgement yet: D2 D4 (answer their questions, or o sets one)'."""
+    domains = [m for m in missing if m != WHOLE]
+    if not domains:
+        return "the overall judgement is not set yet (O sets it)"
+    many = len(domains) > 1
+    return (f"{len(domains)} domain{'s have' if many else ' has'} no judgement yet: "
+            f"{' '.join(domains)} (answer {'their' if many else 'its'} questions, or o sets "
+            f"{'one' if many else 'it'})")  # fmt: skip
+
+
+__all__ = [
+    "WHOLE",
+    "Line",
+    "RobForm",
+    "judgement_example",
+    "missing_text",
+    "page_label",
+    "parse_consensus",
+    "parse_judgement",
+]

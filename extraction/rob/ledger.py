@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from db.clock import utc_now
 from db.errors import MetasiftError
 from db.rob_answers import answer_event, record_answers
-from extraction.rob.instrument import Instrument
+from extraction.rob.instrument import Instrument, Preliminary
 from extraction.values.ledger import printable
 
 ANSWER, PRELIMINARY, JUDGEMENT, OVERALL, DONE = (
@@ -103,12 +103,36 @@ def note(db: Database, target: Target, previous: dict[str, Any], **changes: str 
 
 
 def preliminary(db: Database, target: Target, key: str, text: str | None) -> str:
+    """A preliminary item's text; an item with choices stores the choice the text names."""
     spec = next((p for p in target.instrument.preliminary if p.id == key), None)
     if spec is None:
         raise MetasiftError(f"{target.instrument.name} has no preliminary item {key!r}")
-    if text and spec.choices and text not in spec.choices:
-        raise MetasiftError(f"{spec.text}: one of {', '.join(spec.choices)}, not {text!r}")
+    if text and text.strip() and spec.choices:
+        text = choice(spec, text)
     return write(db, target.row(PRELIMINARY, "", key, answer=_text(text)))
+
+
+def choice(spec: Preliminary, text: str) -> str:
+    """The one choice text names: in full or by a unique start, in any case, a hyphen or a
+    space alike ('cluster', 'Individually randomized cross')."""
+
+    def plain(words: str) -> str:
+        return " ".join(words.casefold().replace("-", " ").split())
+
+    typed = plain(text)
+    exact = [c for c in spec.choices if plain(c) == typed]
+    found = exact or [c for c in spec.choices if plain(c).startswith(typed)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise MetasiftError(
+            f"{text.strip()!r} starts more than one {spec.text} choice ({'; '.join(found)}): "
+            "type more of it"
+        )
+    raise MetasiftError(
+        f"{text.strip()!r} is not a {spec.text} choice: type one of {'; '.join(spec.choices)} "
+        "(a unique start will do)"
+    )
 
 
 def judge(

@@ -5,20 +5,32 @@ suggestion live, and a traffic-light grid of every study underneath."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from db.errors import MetasiftError
 from extraction.rob.assessment import WHOLE
 from extraction.rob.consensus import CONFLICT, DomainState
-from extraction.rob.form import Line, RobForm
+from extraction.rob.form import Line, RobForm, judgement_example
+from extraction.rob.instrument import Domain
 from extraction.rob.plots import GLYPHS, PALETTES, level
-from extraction.tui.rob_question import QuestionCard
+from extraction.tui.rob_question import (
+    QuestionCard,
+    answer_label,
+    choices_text,
+    detail_text,
+    row_cells,
+    table_columns,
+)
 
+# key -> the instrument's abbreviation: y Yes, n No, shift for the probably-forms
 ANSWER_KEYS = {"y": "Y", "Y": "PY", "N": "PN", "n": "N", "i": "NI", "a": "NA"}
+NO_STUDY = "No study to assess yet: include a report at full text first. q quits."
+NOTHING_TO_DO = "Nothing to assess yet, so that key does nothing: q quits."
 
 HELP = """\
 # Risk of bias
@@ -28,29 +40,33 @@ question with a key; questions that do not apply given your earlier answers are 
 The algorithm's suggested judgement is shown as you answer; `o` overrides it with a judgement
 and why. Every entry is saved at once as an event of its own. With two reviewers, each sees
 only their own answers until both mark the study done (`d`); then the other's judgements show,
-and an adjudicator settles what differs with `metasift rob consensus`.
+and an adjudicator settles what differs with `metasift rob consensus`. Done needs a judgement
+in every domain. A study stays done when you change an answer and every domain still has a
+judgement (rob compare sees the change at once); a change that leaves a domain without one
+reopens it, and `d` marks it done again.
 
 | key | does |
 |---|---|
-| `y` `Y` `N` `n` `i` `a` | Yes, Probably yes, Probably no, No, No information, Not applicable |
+| `y` `n` | Yes (Y), No (N): in brackets, the abbreviation stored and exported |
+| `Y` `N` | shift+y Probably yes (PY), shift+n Probably no (PN) |
+| `i` `a` | No information (NI), Not applicable (NA) |
 | `j` `k` or ↓ ↑ | Next / previous question (skipped ones are passed over) |
 | `t` | One question at a time, or the whole domain |
-| `s` or `Enter` | Support text for the answer (on Preliminary: the item's text) |
+| `s` or `Enter` | Support text for the answer (on Preliminary: the item, or a choice's start) |
 | `c` | Quote, as `PAGE \\| quoted text` |
 | `]` `[` | Next / previous domain |
 | `>` `<` | Next / previous study |
-| `o` | Override the domain's judgement: `high: why` (empty withdraws it) |
-| `O` | Override the overall judgement: `some: why` |
-| `d` | Mark the study done (or reopen it) |
+| `o` | Override the domain's judgement: one of the tool's and why, as the prompt shows |
+| `O` | Override the overall judgement the same way (empty text withdraws an override) |
+| `d` | Mark the study done once every domain has a judgement (or reopen it) |
 | `u` | Undo your last entry in this session |
 | `q` | Quit (every entry is already saved) |
 """
 
-COLUMNS = (("", 5), ("Question", 60), ("Answer", 12), ("Support", 16), ("Quote", 12))
 PROMPTS = {
     "support": "support text for {key}: Enter saves, Escape cancels",
     "quote": "quote for {key} as PAGE | text: Enter saves, Escape cancels",
-    "override": "{key} judgement and why (e.g. high: not concealed); empty withdraws",
+    "override": "{key}: a judgement ({known}) and why, e.g. {example}; empty withdraws it",
 }
 
 
@@ -58,37 +74,48 @@ class RobScreen(Screen[None]):
     DEFAULT_CSS = """
     RobScreen #bar { height: 1; background: $panel; padding: 0 1; }
     RobScreen #domain { height: auto; padding: 0 1; text-style: bold; }
-    RobScreen DataTable { height: auto; max-height: 12; }
-    RobScreen #detail { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
+    RobScreen DataTable { height: 2fr; min-height: 4; max-height: 12; }
+    RobScreen #detail { height: auto; max-height: 7; padding: 0 1; color: $text-muted; }
     RobScreen #judgement { height: auto; padding: 0 1; border-top: solid $panel; }
+    RobScreen #main { height: 1fr; overflow-y: auto; }
+    RobScreen #foot { height: auto; }
     RobScreen #entry { display: none; }
-    RobScreen #problem { height: 1; padding: 0 1; color: $warning; }
-    RobScreen #status { height: 1; padding: 0 1; color: $text-muted; }
-    RobScreen #grid { height: 1fr; padding: 0 1; border-top: solid $panel; }
+    RobScreen #problem { height: auto; max-height: 4; padding: 0 1; color: $warning; }
+    RobScreen #status { height: auto; max-height: 3; padding: 0 1; color: $text-muted;
+                        border-top: solid $panel; }
+    RobScreen #grid { height: 1fr; min-height: 0; padding: 0 1; border-top: solid $panel; }
     RobScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
     RobScreen #card { display: none; }
     """
+    # the answer keys are not in the footer (80 columns hold the rest): the question's own
+    # line under the table, and the card, list the answers it takes with their keys
     BINDINGS = [
-        Binding("y", "answer('y')", "Yes", id="yes", tooltip="Answer Yes"),
-        Binding("Y", "answer('Y')", "PY", id="probably_yes", tooltip="Answer Probably yes"),
-        Binding("N", "answer('N')", "PN", id="probably_no", tooltip="Answer Probably no"),
-        Binding("n", "answer('n')", "No", id="no", tooltip="Answer No"),
-        Binding("i", "answer('i')", "NI", id="no_information", tooltip="No information"),
-        Binding("a", "answer('a')", "NA", id="not_applicable", tooltip="Not applicable"),
+        Binding("y", "answer('y')", "Yes", show=False, id="yes", tooltip="Answer Yes (Y)"),
+        Binding("Y", "answer('Y')", "Probably yes", show=False, id="probably_yes",
+                tooltip="Answer Probably yes (PY)"),
+        Binding("N", "answer('N')", "Probably no", show=False, id="probably_no",
+                tooltip="Answer Probably no (PN)"),
+        Binding("n", "answer('n')", "No", show=False, id="no", tooltip="Answer No (N)"),
+        Binding("i", "answer('i')", "No information", show=False, id="no_information",
+                tooltip="Answer No information (NI)"),
+        Binding("a", "answer('a')", "Not applicable", show=False, id="not_applicable",
+                tooltip="Answer Not applicable (NA)"),
         Binding("j,down", "move(1)", "Move", key_display="j/k", show=False, id="next"),
         Binding("k,up", "move(-1)", "Previous", show=False, id="previous"),
         Binding("s,enter", "type('support')", "Support", key_display="s", id="support"),
-        Binding("c", "type('quote')", "Quote", id="quote", tooltip="Quote: PAGE | text"),
+        Binding("c", "type('quote')", "Quote", show=False, id="quote",
+                tooltip="Quote: PAGE | text"),
         Binding("right_square_bracket", "page(1)", "Domain", key_display="]/[", id="next_domain"),
         Binding("left_square_bracket", "page(-1)", "Prev domain", show=False, id="prev_domain"),
         Binding("greater_than_sign", "study(1)", "Study", key_display=">/<", id="next_study"),
         Binding("less_than_sign", "study(-1)", "Prev study", show=False, id="prev_study"),
-        Binding("o", "type('override')", "Override", key_display="o/O", id="override",
+        Binding("o", "type('override')", "Judge", key_display="o/O", id="override",
                 tooltip="The domain's judgement (O: the overall one): judgement: why"),
         Binding("O", "type('override', 'overall')", "Overall", show=False, id="overall"),
         Binding("t", "one_at_a_time", "One/all", id="one_at_a_time",
                 tooltip="One question at a time, or the whole domain"),
-        Binding("d", "done", "Done", id="done", tooltip="Mark the study done, or reopen it"),
+        Binding("d", "done", "Done", id="done",
+                tooltip="Mark the study done (every domain judged), or reopen it"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last entry"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Every entry is already saved"),
     ]  # fmt: skip
@@ -100,36 +127,47 @@ class RobScreen(Screen[None]):
         self.lines: list[Line] = []
         self.typing: tuple[str, str] | None = None  # (what, key) while the input is open
         self.one_at_a_time = False
+        self.shown_domain: Domain | None = None  # the page's domain, as last drawn
 
     def compose(self) -> ComposeResult:
-        yield Static(id="bar")
-        yield Static(id="domain")
-        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True, id="lines")
-        for name, width in COLUMNS:
-            table.add_column(name, width=width)
-        yield table
-        yield QuestionCard(id="card")
-        yield Static(id="detail")
-        yield Static(id="empty")
-        yield Static(id="judgement")
-        yield Input(id="entry")
-        yield Static(id="problem")
-        yield Static(id="status")
-        yield Static(id="grid")
+        with Vertical(id="main"):  # what does not fit is scrolled, never the messages or keys
+            yield Static(id="bar")
+            yield Static(id="domain")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="lines")
+            yield QuestionCard(id="card")
+            yield Static(id="detail")
+            yield Static(id="empty")
+            yield Static(id="judgement")
+            yield Static(id="grid")
+        with Vertical(id="foot"):
+            yield Input(id="entry")
+            yield Static(id="problem")
+            yield Static(id="status")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         empty = not self.form.studies
         self.query_one("#lines").display = not empty
         self.query_one("#empty").display = empty
+        self.query_one("#problem").display = False
         if empty:
-            self.query_one("#empty", Static).update(
-                "No study to assess: no report is included at full text yet. q quits."
-            )
+            for part in ("#detail", "#judgement", "#grid"):
+                self.query_one(part).display = False
+            self.query_one("#empty", Static).update(NO_STUDY)
             self.query_one("#bar", Static).update("metasift · risk of bias · nothing to assess")
             return
         self.redraw(keep_row=0)
-        self.say("answer with y Y N n i a · s support · ] next domain · ? help")
+        self.say("answer: y Yes · n No · shift+y/shift+n Probably yes/no · i NI · a NA")
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.form.studies:  # the question column takes the width the others leave
+            self._fill_table(None)
+
+    def _has_study(self) -> bool:
+        """Whether there is a study to work on; if not, says so (the key does nothing)."""
+        if not self.form.studies:
+            self.say(NOTHING_TO_DO, problem=True)
+        return bool(self.form.studies)
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -164,24 +202,22 @@ class RobScreen(Screen[None]):
     def _fill_table(self, keep_row: int | None) -> None:
         table = self.query_one("#lines", DataTable)
         row = table.cursor_row if keep_row is None else keep_row
-        table.clear()
+        table.clear(columns=True)
+        self.shown_domain = self.form.domain()
         self.lines = self.form.lines()
+        key_width = max([3, *(len(line.key) for line in self.lines)])
+        columns = table_columns(self.app.size.width, key_width, self.shown_domain is None)
+        for name, width in columns:
+            table.add_column(name, width=width)
         for line in self.lines:
-            skipped = line.applies is False
-            style = "dim" if skipped else ""
-            answer = "NA · skipped" if skipped else line.answer or "·"
-            cells = [
-                Text(line.key, style="bold " + style),
-                Text(line.text, style=style),
-                Text(answer, style=style),
-                Text(line.support),
-                Text(line.quote),
-            ]
-            for cell, (_, width) in zip(cells, COLUMNS, strict=True):
+            cells = row_cells(self.form.instrument, self.shown_domain, line)[: len(columns)]
+            for cell, (_, width) in zip(cells, columns, strict=True):
                 cell.truncate(width, overflow="ellipsis")
-            table.add_row(*cells)  # fmt: skip
+            table.add_row(*cells)
+        table.styles.max_height = min(12, len(self.lines) + 1)  # no empty rows under the last
         if self.lines:
             table.move_cursor(row=min(max(row, 0), len(self.lines) - 1))
+        self._show_detail()
         self._show_card()
 
     def _show_card(self) -> None:
@@ -196,7 +232,7 @@ class RobScreen(Screen[None]):
         for step in (1, -1):  # a skipped question is never the one shown
             if self.lines[table.cursor_row].applies is False:
                 self.action_move(step)
-        card.show(self.form.instrument, self.form.domain(), self.lines, table.cursor_row,
+        card.show(self.form.instrument, self.shown_domain, self.lines, table.cursor_row,
                   ANSWER_KEYS)  # fmt: skip
 
     def _judgement_text(self) -> Text:
@@ -252,9 +288,9 @@ class RobScreen(Screen[None]):
         return out
 
     def say(self, message: str, *, problem: bool = False) -> None:
+        """A message on the status line, or a problem above it (shown until the next message)."""
         self.query_one("#problem" if problem else "#status", Static).update(message)
-        if not problem:
-            self.query_one("#problem", Static).update("")
+        self.query_one("#problem").display = problem
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -265,6 +301,8 @@ class RobScreen(Screen[None]):
 
     def action_move(self, step: int) -> None:
         """To the next question that applies (skipped ones are passed over)."""
+        if not self._has_study():
+            return
         table = self.query_one("#lines", DataTable)
         row = table.cursor_row + step
         while 0 <= row < len(self.lines) and self.lines[row].applies is False:
@@ -275,16 +313,19 @@ class RobScreen(Screen[None]):
             self.say("the last question of this domain · ] goes to the next domain")
 
     def action_one_at_a_time(self) -> None:
-        if self.typing is None and self.form.studies:
+        if self.typing is None and self._has_study():
             self.one_at_a_time = not self.one_at_a_time
             self.redraw()
             shown = "one question at a time" if self.one_at_a_time else "the whole domain"
             self.say(f"showing {shown} · t switches")
 
     def action_answer(self, key: str) -> None:
-        line = self._current()
-        if line is None or self.typing is not None:
+        if not self._has_study() or self.typing is not None:
             return
+        line = self._current()
+        if line is None:
+            return
+        was_done = self.form.assessment().done
         try:
             self.form.answer(line.key, ANSWER_KEYS[key])
         except MetasiftError as e:
@@ -294,7 +335,12 @@ class RobScreen(Screen[None]):
         self._to_next_open(line.key)
         left = [x for x in self.lines if x.applies is not False and not x.answer]
         done = "" if left else " · every question that applies is answered: ] next domain"
-        self.say(f"{line.key} = {ANSWER_KEYS[key]}{done}")
+        given = answer_label(self.form.instrument, ANSWER_KEYS[key])
+        self.say(self._with_done_note(f"{line.key}: {given}{done}", was_done))
+
+    def _with_done_note(self, said: str, was_done: bool) -> str:
+        note = self.form.done_note(was_done)
+        return f"{said} · {note}" if note else said
 
     def _to_next_open(self, after: str) -> None:
         keys = [line.key for line in self.lines]
@@ -306,19 +352,21 @@ class RobScreen(Screen[None]):
         self.action_move(1)
 
     def action_page(self, step: int) -> None:
-        if self.form.studies:
+        if self._has_study():
             self.form.page = (self.form.page + step) % len(self.form.pages())
             self.redraw(keep_row=0)
 
     def action_study(self, step: int) -> None:
-        if self.form.studies:
+        if self._has_study():
             self.form.at = (self.form.at + step) % len(self.form.studies)
             self.form.page = min(self.form.page, len(self.form.pages()) - 1)
             self.redraw(keep_row=0)
 
     def action_type(self, what: str, key: str = "") -> None:
+        if not self._has_study():
+            return
         line = self._current()
-        domain = self.form.domain()
+        domain = self.shown_domain
         if what in ("support", "quote") and line is None:
             return
         if what == "override" and not key:
@@ -329,22 +377,35 @@ class RobScreen(Screen[None]):
         entry.value = ""
         if what == "support" and line is not None:
             entry.value = line.support or (line.answer if domain is None else "")
-        entry.placeholder = PROMPTS[what].format(key=key)
+        prompt = self._prompt(what, key)
+        entry.placeholder = prompt
         entry.display = True
         entry.focus()
-        self.say(PROMPTS[what].format(key=key))
+        self.say(prompt)
+
+    def _prompt(self, what: str, key: str) -> str:
+        instrument = self.form.instrument
+        if what == "support" and self.shown_domain is None:  # a preliminary item
+            typed = choices_text(instrument, key) or "its text"
+            return f"{key}: {typed}; Enter saves, Escape cancels"
+        known = ", ".join(instrument.label(j) for j in instrument.judgements)
+        return PROMPTS[what].format(key=key, known=known, example=judgement_example(instrument))
 
     @on(DataTable.RowHighlighted)
     def _row_shown(self, event: DataTable.RowHighlighted) -> None:
         if 0 <= event.cursor_row < len(self.lines):
-            line = self.lines[event.cursor_row]
-            shown = Text.assemble((f"{line.key} ", "bold"), line.text)
-            for name, value in (("support", line.support), ("quote", line.quote)):
-                if value:
-                    shown.append(f"\n{name}: {value}")
-            self.query_one("#detail", Static).update(shown)
+            self._show_detail(event.cursor_row)
             if self.one_at_a_time:
                 self._show_card()
+
+    def _show_detail(self, row: int | None = None) -> None:
+        """The highlighted line whole under the table (the table cuts its cells)."""
+        at = self.query_one("#lines", DataTable).cursor_row if row is None else row
+        if 0 <= at < len(self.lines):
+            shown = detail_text(
+                self.form.instrument, self.shown_domain, self.lines[at], ANSWER_KEYS
+            )
+            self.query_one("#detail", Static).update(shown)
 
     @on(DataTable.RowSelected)
     def _row_chosen(self) -> None:
@@ -355,6 +416,7 @@ class RobScreen(Screen[None]):
         if self.typing is None:
             return
         what, key = self.typing
+        was_done = self.form.assessment().done
         try:
             said = self._store(what, key, event.value)
         except MetasiftError as e:
@@ -362,11 +424,14 @@ class RobScreen(Screen[None]):
             return
         self._close_entry()
         self.redraw()
-        self.say(said)
+        self.say(self._with_done_note(said, was_done))
 
     def _store(self, what: str, key: str, text: str) -> str:
         if what == "support":
             self.form.note(key, support=text)
+            if self.form.domain() is None:  # a choice typed in part is saved in full
+                saved = self.form.assessment().preliminary.get(key)
+                return f"{key}: saved as {saved}" if saved else f"{key}: cleared"
             return f"{key}: saved"
         if what == "quote":
             self.form.note(key, quote=text)
@@ -385,12 +450,19 @@ class RobScreen(Screen[None]):
         self.query_one("#lines", DataTable).focus()
 
     def action_done(self) -> None:
-        if self.form.studies:
+        if not self._has_study() or self.typing is not None:
+            return
+        try:
             done = self.form.toggle_done()
-            self.redraw()
-            self.say("marked done" if done else "reopened: not done")
+        except MetasiftError as e:
+            self.say(str(e), problem=True)
+            return
+        self.redraw()
+        self.say("marked done" if done else "reopened: not done")
 
     def action_undo(self) -> None:
+        if self.typing is not None:
+            return
         undone = self.form.undo()
         self.redraw()
         self.say("undone" if undone else "nothing of this session to undo")

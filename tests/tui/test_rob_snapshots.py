@@ -74,3 +74,27 @@ def test_rob_consensus_taking_a_side_80x24(snap_compare, tmp_path: Path) -> None
 def test_rob_consensus_nothing_to_settle_yet_80x24(snap_compare, tmp_path: Path) -> None:
     # the second study: ben has not finished it, so it stays blinded
     assert consensus_snapshot(snap_compare, tmp_path / "review", (80, 24), study=1)
+
+
+def test_rob_narrow_terminal_80x24(snap_compare, tmp_path: Path) -> None:
+    # every footer key whole, the table as wide as the terminal, the question's line wrapped
+    app = build(tmp_path / "review")
+
+    async def answer(pilot: Pilot) -> None:
+        await pilot.pause()
+        await pilot.press("right_square_bracket", "right_square_bracket", "n", "N")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=answer)
+
+
+def test_rob_nothing_to_assess_80x24(snap_compare, tmp_path: Path) -> None:
+    app = build(tmp_path / "review")
+    app.form.studies.clear()  # type: ignore[attr-defined]  # nothing included at full text
+
+    async def press_d(pilot: Pilot) -> None:
+        await pilot.pause()
+        await pilot.press("d")  # says there is no study; nothing else happens
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=press_d)
