@@ -186,3 +186,15 @@ def test_export_decisions_is_blinded_until_a_record_has_its_decisions(review_fil
     refused = invoke("export", "decisions", "--review", review_file, "--format", "csv",
                      "-o", "-", "--reviewer", "zed")  # fmt: skip
     assert refused.exit_code == 1 and "'zed' is not one of review.toml's" in refused.stderr
+
+
+def test_an_extraction_screen_that_crashed_exits_non_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Textual prints the traceback and sets return_code; rob and extract exited 0 regardless
+    from screening.cli.extraction_review import run_screen
+
+    crashed = FakeApp(lambda: None, "metasift")
+    crashed.return_code = 1
+    monkeypatch.setattr("screening.tui.app.make_app", lambda factory, title: crashed)
+    with pytest.raises(SystemExit) as exited:
+        run_screen(lambda: None, "metasift · risk of bias")
+    assert exited.value.code == 1 and crashed.ran

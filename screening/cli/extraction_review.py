@@ -44,9 +44,11 @@ def open_for_extraction(
 
 
 def run_screen(factory: Callable[[], Any], title: str) -> None:
+    """Run an extraction screen; a crash inside it exits non-zero, as the screening ones do."""
+    from screening.cli.screen import run_app
     from screening.tui.app import make_app
 
-    make_app(factory, title=title).run()
+    run_app(make_app(factory, title=title))
 
 
 def included_studies(review: Review) -> list[IncludedStudy]:
