@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from db.errors import MetasiftError
 from extraction.rob.adjudication import Disagreement, QuestionRow, RobConsensus, Side
 from extraction.rob.assessment import WHOLE
+from extraction.rob.form import judgement_example, page_label
 from extraction.tui.rob_screen import ANSWER_KEYS
 
 HELP = """\
@@ -37,7 +38,7 @@ reviewer later changes an answer in that domain, it comes back here.
 |---|---|
 | `1` `2` ... | Take the first, second ... reviewer's judgement (then Enter; edit the why) |
 | `s` | Take the suggestion: the agreed answers' (overall: the rule's, from the agreed domains) |
-| `e` or `Enter` | Write the agreed judgement: `high: why` |
+| `e` or `Enter` | Write the agreed judgement: `high: why` (ROBINS-I: `critical: why`) |
 | `y` `Y` `N` `n` `i` `a` | Agreed answer to the highlighted question (Yes ... Not applicable) |
 | `x` | Clear the agreed answer to the highlighted question |
 | `j` `k` or ↓ ↑ | Next / previous question |
@@ -261,7 +262,7 @@ class RobConsensusScreen(Screen[None]):
         if given.get("support"):
             out.append(f"\nsupport: {given['support']}")
         if given.get("quote"):
-            page = f"p. {given['page']}: " if given.get("page") else ""
+            page = f"{page_label(given['page'])}: " if given.get("page") else ""
             out.append(f"\nquote: {page}“{given['quote']}”")
         return out
 
@@ -347,7 +348,8 @@ class RobConsensusScreen(Screen[None]):
         entry = self.query_one("#entry", Input)
         entry.value = text
         what = "the overall judgement" if d.state.domain == WHOLE else d.state.domain
-        entry.placeholder = f"agreed {what}: judgement and why (e.g. high: 1.2 is N, p. 4)"
+        example = judgement_example(self.adjudication.instrument).removesuffix("why")
+        entry.placeholder = f"agreed {what}: judgement and why (e.g. {example}1.2 is N, p. 4)"
         entry.display = True
         entry.focus()
         entry.cursor_position = len(text)

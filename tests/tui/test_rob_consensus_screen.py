@@ -98,6 +98,7 @@ async def test_an_agreed_answer_drives_the_suggestion_and_undo_takes_it_back(
     shown = sides(pilot)
     assert "support: central telephone randomisation" in shown
     assert "quote: p. 4: “sealed envelopes”" in shown
+    assert "quote: p. 3: “allocation by telephone”" in shown  # stored as "p. 3": not doubled
     await pilot.press("n")  # agreed: No
     assert consensus_rows(pilot) == [("cy", "answer", "D1", "1.2", "N", None, 0)]
     assert "The agreed answers suggest: High" in text_of(pilot, "#suggested")
@@ -114,6 +115,8 @@ async def test_an_agreed_answer_drives_the_suggestion_and_undo_takes_it_back(
 
 async def test_a_judgement_needs_a_why_and_escape_saves_nothing(pilot: Pilot) -> None:
     await pilot.press("e")
+    placeholder = shown_screen(pilot).query_one("#entry", Input).placeholder
+    assert "(e.g. high: 1.2 is N, p. 4)" in placeholder  # RoB 2's words: ROBINS-I's differ
     await enter(pilot, "low")
     assert "not saved: a consensus is a judgement and why" in text_of(pilot, "#problem")
     assert shown_screen(pilot).typing and consensus_rows(pilot) == []

@@ -18,7 +18,8 @@ from tests.tui.snapshot_apps.rob_app import build as build_rob
 
 BEN_D1 = "1.1=Y,1.2=N,1.3=N"
 NOTES = {  # who -> question -> (support, quote, page): what each typed in the form
-    "ana": {"1.2": ("central telephone randomisation", "allocation by telephone", "3")},
+    # ana's page as entries made before the page was stored as its number keep it
+    "ana": {"1.2": ("central telephone randomisation", "allocation by telephone", "p. 3")},
     "ben": {"1.2": ("envelopes not said to be sealed", "sealed envelopes", "4")},
 }
 
