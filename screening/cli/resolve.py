@@ -36,8 +36,9 @@ def reviewer_option(f: click.decorators.FC) -> click.decorators.FC:
 @reviewer_option
 def resolve(review_path: str | None, stage: str | None, reviewer: str | None) -> None:
     """Settle conflicts one at a time: the record, every reviewer's vote side by side, then
-    include (i), exclude with a reason (e), maybe (m) or, at full text, not retrieved (r),
-    each with a justification; undo (u), help (?).
+    include (i), exclude with a reason (e), maybe (m, title/abstract only: it sends the
+    record on) or not retrieved (r, full text only), each with a justification; undo (u),
+    help (?).
 
     Each resolution is saved at once as an event of its own, and stands until a reviewer
     changes their vote. Conflicts on records the adjudicator still owes a decision on (they

@@ -3,8 +3,6 @@ DedupReview (keys call the core, then redraw)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 from rich import box
 from rich.style import Style
 from rich.table import Table
@@ -16,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from db.dedup import DIFFERENT, SAME, cluster_of
-from screening.dedup.membership import QueueItem
+from screening.dedup.implied import also_settled, pair_key, settled_text
 from screening.dedup.pair_review import FIELDS, DedupReview, PairView, Side, diff_words
 from screening.tui.escaping import safe
 from screening.tui.widgets.key_footer import KeyFooter
@@ -198,7 +196,7 @@ class DedupScreen(Screen[None]):
             self.show_pair()
 
     def action_undo(self) -> None:
-        before = {_key(i) for i in self.review.items}
+        before = {pair_key(i) for i in self.review.items}
         item = self.status_line.attempt(self.review.undo)
         if item is FAILED:
             return
@@ -206,8 +204,8 @@ class DedupScreen(Screen[None]):
             self.status_line.say("Nothing to undo in this session", error=True)
             return
         said = f"Undone: #{item.record_a} and #{item.record_b} are doubtful again"
-        before.add(_key(item))
-        back = [i for i in self.review.items if _key(i) not in before]
+        before.add(pair_key(item))
+        back = [i for i in self.review.items if pair_key(i) not in before]
         if back:  # pairs the undone verdict had settled, or folded into one of its clusters
             said += "; back in the list too: " + ", ".join(
                 f"#{i.record_a}/#{i.record_b}" for i in back[:3]
@@ -218,43 +216,6 @@ class DedupScreen(Screen[None]):
 
     async def action_quit(self) -> None:
         self.app.exit()
-
-
-def also_settled(
-    before: Sequence[QueueItem],
-    after: Sequence[QueueItem],
-    decided: QueueItem,
-    members: Callable[[int], Sequence[int]],
-) -> list[tuple[QueueItem, bool]]:
-    """The other doubtful pairs a verdict settled by implication (a "same" joining clusters,
-    or records kept apart through one of them), each with True if its records are now one
-    cluster. A pair that left the queue only because another pair now stands for the same
-    two clusters is still doubtful, so it is not listed."""
-    left = {_key(i) for i in after}
-    settled = []
-    for pair in before:
-        if _key(pair) == _key(decided) or _key(pair) in left:
-            continue
-        a, b = set(members(pair.record_a)), set(members(pair.record_b))
-        if pair.record_b in a:
-            settled.append((pair, True))
-        elif not any(_joins(i, a, b) for i in after):
-            settled.append((pair, False))
-    return settled
-
-
-def settled_text(settled: tuple[QueueItem, bool]) -> str:
-    pair, together = settled
-    return f"#{pair.record_a}/#{pair.record_b} {'same' if together else 'different'}"
-
-
-def _key(item: QueueItem) -> tuple[int, int]:
-    return item.record_a, item.record_b
-
-
-def _joins(item: QueueItem, a: set[int], b: set[int]) -> bool:
-    ends = {item.record_a, item.record_b}
-    return bool(ends & a) and bool(ends & b)
 
 
 def _why(view: PairView) -> str:
