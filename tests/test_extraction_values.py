@@ -23,6 +23,7 @@ from extraction.values.consensus import (
     cell_states,
     finished_by,
     settle,
+    settle_conflict,
 )
 from extraction.values.ledger import ValueRefused, mark_done, reviewer_values, set_value, undo
 from extraction.values.reported import derive
@@ -218,6 +219,19 @@ def test_an_extra_extractor_still_at_work_counts_only_once_done(review):
     assert Cell.study_field(STUDY, "design") not in states
     mark_done(db, "cy", STUDY)
     assert cell_states(db, form)[country].state == CONFLICT
+
+
+def test_taking_an_extractors_value_keeps_where_it_comes_from(review):
+    db, form = review
+    country = Cell.study_field(STUDY, "country")
+    set_value(db, form, "ana", country, "China", note="methods, p. 2")
+    set_value(db, form, "ben", country, "Iran", note="affiliations, p. 1")
+    for who in ("ana", "ben"):
+        mark_done(db, who, STUDY)
+    settle_conflict(db, form, "cy", cell_states(db, form)[country], None, 1)
+    settled = cell_states(db, form)[country]
+    assert settled.state == RESOLVED
+    assert (settled.value.value, settled.value.note) == ("Iran", "affiliations, p. 1")
 
 
 def test_a_field_removed_from_the_form_keeps_its_values(review, tmp_path):

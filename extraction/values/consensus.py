@@ -160,10 +160,11 @@ def settle_conflict(
     """Settle a cell with one extractor's value (pick) or a typed one; what was saved."""
     if pick is not None:
         chosen = state.entered[pick]
-        value, unit = chosen.value, chosen.unit
+        # where the value comes from goes with it: the sheets show the consensus's note
+        value, unit, note = chosen.value, chosen.unit, chosen.note
         how = f"{chosen.reviewer}'s value"
     else:
         entry = read_entry(form, state.cell, typed or "")
-        value, unit, how = entry.value, entry.unit, "the typed value"
-    event = settle(db, form, who, state.cell, value, unit=unit)
+        value, unit, note, how = entry.value, entry.unit, None, "the typed value"
+    event = settle(db, form, who, state.cell, value, unit=unit, note=note)
     return Settled(f"settled {state.cell.label()} with {how}", state.cell, event, db, who)
