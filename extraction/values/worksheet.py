@@ -52,7 +52,7 @@ class Worksheet:
 
     def __init__(self, db: Database, form: Form, reviewer: str, study_uuid: str) -> None:
         self.db, self.form, self.reviewer, self.study = db, form, reviewer, study_uuid
-        self._written: list[str] = []  # this session's events, for undo
+        self._written: list[tuple[str, Cell]] = []  # this session's events, for undo
 
     def values(self) -> dict[Cell, StoredValue]:
         return {v.cell: v for v in reviewer_values(self.db, self.reviewer, self.study)}
@@ -131,7 +131,7 @@ class Worksheet:
             cell = cell._replace(field=entry.measure)
         value, unit, note = entry.value, entry.unit, entry.note
         uuid = set_value(self.db, self.form, self.reviewer, cell, value, unit=unit, note=note)
-        self._written.append(uuid)
+        self._written.append((uuid, cell))
         return f"saved {cell.label()}" if entry.value is not None else f"cleared {cell.label()}"
 
     def check(self, cell: Cell, text: str) -> str | None:
@@ -154,8 +154,9 @@ class Worksheet:
         """Undo this session's last change; what was undone (None: nothing to undo)."""
         if not self._written:
             return None
-        undo(self.db, self.reviewer, self._written.pop())
-        return "undone"
+        event, cell = self._written.pop()
+        undo(self.db, self.reviewer, event)
+        return f"undone: {cell.label()}"
 
     def second_look(self) -> str | None:
         """Why this study's values deserve a second look, if they do: some were entered while

@@ -128,7 +128,7 @@ async def test_a_keys_message_stays_until_the_cursor_moves(pilot: Pilot) -> None
     hint = "Enter types a value · n/p change study · d done · ? help"
     await type_into(pilot, row_of(pilot, "Country"), "China")
     assert text_of(pilot, "#status") == "saved country"
-    for key, said in (("u", "undone"), ("u", "nothing of this session to undo"),
+    for key, said in (("u", "undone: country"), ("u", "nothing of this session to undo"),
                       ("d", "marked done"), ("d", "reopened: not done")):  # fmt: skip
         await pilot.press(key)
         await pilot.pause()
