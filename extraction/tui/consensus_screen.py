@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from db.errors import MetasiftError
+from extraction.tui.fitted_table import fill_table
 from extraction.values.cells import Cell, StoredValue
 from extraction.values.consensus import CellState, Settled
 from extraction.values.entry_text import EntryError
@@ -106,14 +107,7 @@ class ConsensusScreen(Screen[None]):
         names = ["Study", "Value", *(f"Extractor {i}" for i in range(1, sides + 1))]
         widths = self._widths(rows, sides)
         table = self.query_one("#cells", DataTable)
-        table.clear(columns=True)
-        for name, width in zip(names, widths, strict=True):
-            if width:
-                table.add_column(name, width=width)
-        for cells in rows:
-            for cell, width in zip(cells, widths, strict=True):
-                cell.truncate(width, overflow="ellipsis")
-            table.add_row(*(cell for cell, width in zip(cells, widths, strict=True) if width))
+        fill_table(table, names, rows, widths)
         table.move_cursor(row=min(row, max(len(self.rows) - 1, 0)))
         left = len(self.rows)
         self.query_one("#bar", Static).update(

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from db.errors import MetasiftError
 from extraction.cli.context import IncludedStudy
+from extraction.tui.fitted_table import fill_table
 from extraction.values.cells import Cell
 from extraction.values.entry_text import EntryError
 from extraction.values.worksheet import Line, Worksheet
@@ -160,14 +161,7 @@ class ExtractScreen(Screen[None]):
             for i, name in enumerate(COLUMNS)
         ]
         widths = fit_widths(self.size.width, natural)
-        table.clear(columns=True)
-        for name, width in zip(COLUMNS, widths, strict=True):
-            if width:
-                table.add_column(name, width=width)
-        for cells in rows:
-            for cell, width in zip(cells, widths, strict=True):
-                cell.truncate(width, overflow="ellipsis")
-            table.add_row(*(cell for cell, width in zip(cells, widths, strict=True) if width))
+        fill_table(table, COLUMNS, rows, widths)
         if keep_row is not None and self.lines:
             table.move_cursor(row=min(keep_row, len(self.lines) - 1))
 
