@@ -57,8 +57,10 @@ FEATURES = {
     "words+chars-h.5": _blocks(1, 0.5),
     "words+chars.5-h": _blocks(0.5, 0),
     "words+chars.3-h": _blocks(0.3, 0),
-    "stems+chars.3-h": _blocks(0.3, 0, stems=True),  # the default
+    "stems+chars.3-h": _blocks(0.3, 0, stems=True),
     "stems+chars.2-h": _blocks(0.2, 0, stems=True),
+    "stems+chars.3": _blocks(0.3, 1, stems=True),
+    "stems+chars.3-h.3": _blocks(0.3, 0.3, stems=True),  # the default
     "stems+chars.5-h": _blocks(0.5, 0, stems=True),
     "stems-h": _blocks(0, 0, stems=True),
     "words+chars.3-h.3": _blocks(0.3, 0.3),
