@@ -175,6 +175,25 @@ def test_undefined_statistics_are_null_and_n_a_never_made_up() -> None:
     assert "kappa n/a" in shown and "alpha n/a" in shown and "95% CI" not in shown
 
 
+def test_a_kappa_interval_past_1_says_why() -> None:
+    # 9 agreed includes, 9 agreed excludes, one disagreement: the Wald interval passes 1
+    from screening.cli.agreement import _pair_lines
+    from screening.decisions.agreement import stage_agreement
+    from screening.decisions.outcome import Outcome
+
+    protocol = parse_protocol(protocol_text())
+    verdicts = [("include", "include")] * 9 + [("exclude", "exclude")] * 9
+    verdicts.append(("include", "exclude"))
+    states = {
+        i: ClusterState(i, i, 2, (Vote(f"a{i}", "ana", a), Vote(f"b{i}", "ben", b)),
+                        None, Outcome(CONFLICT))
+        for i, (a, b) in enumerate(verdicts, start=1)
+    }  # fmt: skip
+    (row,) = stage_agreement(states, protocol, TA)
+    assert row.kappa_ci is not None and row.kappa_ci[1] > 1
+    assert "Wald: past kappa's bounds of -1 and 1" in "\n".join(_pair_lines(row))
+
+
 def test_help_says_anyone_may_run_it() -> None:
     result = invoke("agreement", "--help")
     assert "anyone may run it" in " ".join(result.stdout.split())

@@ -92,7 +92,11 @@ def _pair_lines(row: Agreement) -> list[str]:
     for verdict, counts in row.table.items():
         cells = "".join(f"{counts[c]:>{width},}" for c in row.categories)
         lines.append(f"    {verdict:<{first}}{cells}")
-    ci = f" (95% CI {row.kappa_ci[0]:.3f} to {row.kappa_ci[1]:.3f})" if row.kappa_ci else ""
+    ci = f" (95% CI {row.kappa_ci[0]:.3f} to {row.kappa_ci[1]:.3f}" if row.kappa_ci else ""
+    if row.kappa_ci and (row.kappa_ci[1] > 1 or row.kappa_ci[0] < -1):
+        # printed as other software prints it, but a reader should not take 1.1 for a kappa
+        ci += ", Wald: past kappa's bounds of -1 and 1, as it is with few records"
+    ci += ")" if ci else ""
     lines.append(
         f"    agreement {_figure(row.agreement, True)}  kappa {_figure(row.kappa)}{ci}  "
         f"PABAK {_figure(row.pabak)}  AC1 {_figure(row.ac1)}  alpha {_figure(row.alpha)}"
