@@ -179,6 +179,15 @@ def square_sizes(path: Path) -> dict[str, float]:
     return sizes
 
 
+def test_a_random_effects_forest_shows_the_prediction_interval_its_method_names(review):
+    out = analyse(review, *ALBUMIN, "--json")
+    got = json.loads(out.stdout)
+    shown = f"Prediction interval: [{got['pi_lb']:.2f}, {got['pi_ub']:.2f}]"
+    lines = [line.strip() for line in analyse(review, *ALBUMIN).stdout.splitlines()]
+    assert shown in lines
+    assert any("prediction interval mu ± z·sqrt(SE² + tau²)" in line for line in lines)
+
+
 def test_forest_plot_svg_shows_the_studies_numbers_weights_and_total(review, tmp_path):
     target = tmp_path / "forest.svg"
     out = analyse(review, *ALBUMIN, "--method", "FE", "--plot", str(target))

@@ -128,7 +128,11 @@ def _total_rows(part: Analysis, label: str, indices: list[int], run: Analysis) -
     weight = sum(w for w in (analysis_weights(run)[i] for i in indices) if w is not None)
     diamond = ForestRow("total", label, totals, weight, shown_scale(part, p.estimate),
                         shown_scale(part, p.ci_lb), shown_scale(part, p.ci_ub))  # fmt: skip
-    return [diamond, ForestRow("text", heterogeneity_line(p)), ForestRow("text", overall_line(p))]
+    rows = [diamond, ForestRow("text", heterogeneity_line(p)), ForestRow("text", overall_line(p))]
+    if p.pi_lb is not None and p.pi_ub is not None:  # the method line names it: show it
+        low, high = shown_scale(part, p.pi_lb), shown_scale(part, p.pi_ub)
+        rows.append(ForestRow("text", f"Prediction interval: [{low:.2f}, {high:.2f}]"))
+    return rows
 
 
 def _arm_totals(run: Analysis, indices: list[int]) -> tuple[str, ...]:
