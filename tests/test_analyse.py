@@ -105,6 +105,10 @@ def test_analyse_pools_the_agreed_values_as_the_sheet_does(review):
     got = json.loads(out.stdout)
     assert got["k"] == 2 and got["estimate"] == pytest.approx(FE_ESTIMATE, rel=1e-12)
     assert got["weights_pct"] == pytest.approx(FE_WEIGHTS, rel=1e-12)
+    # each weight named by its study, beside the study's effect size
+    assert [s["study"] for s in got["studies"]] == ["Shi 2012", "Lin 2017"]
+    assert [s["weight_pct"] for s in got["studies"]] == got["weights_pct"]
+    assert got["studies"][0]["yi"] == pytest.approx(1.5)
     assert [r["omitted"] for r in got["leave_one_out"]] == ["Shi 2012", "Lin 2017"]
     assert got["leave_one_out"][0]["estimate"] == pytest.approx(4.0)  # Lin 2017 alone
     assert got["leave_one_out"][1]["estimate"] == pytest.approx(1.5)  # Shi 2012 alone

@@ -60,7 +60,7 @@ def test_json_has_the_issue_keys_and_metafor_figures(tmp_path):
     got = run(csv_of(tmp_path, "bcg_logRR"), "--measure", "RR", "--json")
     assert got.exit_code == 0, got.output
     answer = json.loads(got.output)
-    assert list(answer) == [*KEYS, "illustrative"]  # the studies with made-up values
+    assert list(answer) == [*KEYS, "studies", "illustrative"]  # illustrative: made-up values
     want = reference_fit("bcg_logRR", "REML", "z")  # metafor's defaults: REML, z
     for key in ("estimate", "se", "ci_lb", "ci_ub", "pval", "tau2", "I2", "H2", "Q", "pi_lb"):
         assert agrees(answer[key], want[key]), key
@@ -73,7 +73,7 @@ def test_subgroups_in_json_follow_revman(tmp_path):
     got = run(path, "--measure", "RR", "--method", "DL", "--subgroup", "subgroup_alloc", "--json")
     answer = json.loads(got.output)
     assert list(answer["subgroups"]) == ["random", "alternate", "systematic"]
-    assert all(list(part) == KEYS for part in answer["subgroups"].values())
+    assert all(list(part) == [*KEYS, "studies"] for part in answer["subgroups"].values())
     want = case("bcg_logRR")["subgroups_by_alloc"]["DL"]["test_for_subgroup_differences"]
     test = answer["subgroup_test"]
     assert set(test) == {"Q", "df", "pval", "I2"} and test["df"] == 2

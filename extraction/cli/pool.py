@@ -104,7 +104,8 @@ def pool(
     --for metafor` writes them, final values by default; an illustrative column (yes: values
     made up, not from a report) names those studies under the result and in the JSON.
     Group 1 is the experimental arm.
-    Text shows ratios exponentiated; --json keeps them on the log scale. With --subgroup,
+    Text shows ratios exponentiated; --json keeps them on the log scale, and lists under
+    "studies" each study's yi, vi and weight (weights_pct, in the same order). With --subgroup,
     each subgroup is fitted apart and the subgroups are compared as RevMan does (Chi², df,
     P, I²).
 

@@ -48,6 +48,14 @@ def analysis_json(run: Analysis) -> dict[str, object]:
     answer: dict[str, object] = {
         k: _finite(v) if isinstance(v, float) else v for k, v in pooled_json(run.pooled).items()
     }
+    # weights_pct follows the keys; this names each weight's study, with its effect
+    # size, in the data's order (a study a rule dropped has nulls)
+    answer["studies"] = [
+        {"study": name, "yi": _finite(y), "vi": _finite(v), "weight_pct": _finite(w)}
+        for name, y, v, w in zip(
+            run.studies.names, run.yi, run.vi, weights_by_study(run), strict=True
+        )
+    ]
     if run.subgroups:
         answer["subgroups"] = {level: analysis_json(part) for level, part in run.subgroups}
         test = run.subgroup_test  # None with one subgroup: nothing to compare
