@@ -111,6 +111,38 @@ def decision_export_rows(
     yield from db.query(sql + " ORDER BY d.id", params)
 
 
+def resolution_export_rows(
+    db: Database,
+    *,
+    adjudicator: str | None = None,
+    stage: str | None = None,
+    current_only: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """The adjudicators' resolutions with the record's identifiers, oldest first, shaped as
+    decision_export_rows' rows (the adjudicator as reviewer); `current`: the one in force."""
+    where, params = [], []
+    if adjudicator is not None:
+        where.append("r.adjudicator = ?")
+        params.append(adjudicator)
+    if stage is not None:
+        where.append("r.stage = ?")
+        params.append(stage)
+    if current_only:
+        where.append("c.uuid IS NOT NULL")
+    sql = """
+        SELECT r.uuid, r.record_id, rec.uuid AS record_uuid, rec.pmid, rec.doi, rec.title,
+               r.adjudicator AS reviewer, r.stage, r.verdict, r.reason, r.justification,
+               r.undoes, r.created_at, c.uuid IS NOT NULL AS current, k.cluster_id
+        FROM resolutions r
+        JOIN records rec ON rec.id = r.record_id
+        JOIN record_clusters k ON k.record_id = r.record_id
+        LEFT JOIN current_resolutions c ON c.uuid = r.uuid
+    """
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    yield from db.query(sql + " ORDER BY r.id", params)
+
+
 # Each duplicate cluster of a stage with the id of the first decision made on any of its
 # records (undone or not): the order the team first decided them, which stopping guidance
 # reads. Row ids, not times: decisions merged from a copy come after, as they were learnt.

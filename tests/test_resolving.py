@@ -244,3 +244,25 @@ def test_an_undo_after_the_votes_changed_reads_the_stage_again(review) -> None:
     screen(review, "ana", {7: "exclude"}, ticking(LATER))  # now ana and ben agree on 7
     assert adjudication.undo() is not None
     assert [s.record_id for s in adjudication.items] == [8] and adjudication.resolved == 0
+
+
+def test_export_decisions_lists_the_resolutions_with_their_justification(review, folder) -> None:
+    from click.testing import CliRunner
+
+    from screening.cli import cli
+
+    Adjudication(review.db, review.protocol, "cleo").resolve("include", None, "RCT of adults")
+    result = CliRunner().invoke(
+        cli, ["export", "decisions", "--review", str(folder / "review.db"), "--format", "json",
+              "-o", "-", "--reviewer", "cleo"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    settled = [r for r in rows if r["role"] == "adjudicator"]
+    assert [(r["record_id"], r["reviewer"], r["verdict"], r["justification"], r["current"])
+            for r in settled] == [(7, "cleo", "include", "RCT of adults", True)]  # fmt: skip
+    assert all(r["role"] == "reviewer" for r in rows[: len(rows) - 1])
+    decided = len(rows) - 1
+    assert result.stderr.endswith(
+        f"{decided} decisions and 1 resolution written to standard output\n"
+    )

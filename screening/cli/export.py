@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterator
-from typing import BinaryIO, TextIO, cast
+from typing import Any, BinaryIO, TextIO, cast
 
 import click
 
@@ -143,9 +144,10 @@ def export_decisions(
 ) -> None:
     """Export screening decisions: one row per decision event (record id, PMID, DOI, title,
     reviewer, stage, verdict, reason, note, tags, time), undos included, with `current`
-    saying which decision is in force. Blinded: other reviewers' decisions on a record appear
-    only once it has the decisions review.toml requires (an adjudicator sees them all, except
-    where they still owe their own).
+    saying which decision is in force; then the adjudicators' resolutions of conflicts
+    (role adjudicator, with their justification). Blinded: other reviewers' decisions on a
+    record appear only once it has the decisions review.toml requires (an adjudicator sees
+    them all, except where they still owe their own).
 
     Example:
 
@@ -170,9 +172,19 @@ def export_decisions(
             stage=stage,
             current_only=current,
         )
+        roles: Counter[str] = Counter()
         with click.open_file(output, "w", "utf-8") as out:
-            count = (write_csv if fmt == "csv" else write_json)(rows, cast(TextIO, out))
-    click.echo(f"{counted(count, 'decision')} written to {_named(output)}", err=True)
+            (write_csv if fmt == "csv" else write_json)(_tally(rows, roles), cast(TextIO, out))
+    settled = f" and {counted(roles['adjudicator'], 'resolution')}" if roles["adjudicator"] else ""
+    said = f"{counted(roles['reviewer'], 'decision')}{settled} written to {_named(output)}"
+    click.echo(said, err=True)
+
+
+def _tally(rows: Iterator[dict[str, Any]], roles: Counter[str]) -> Iterator[dict[str, Any]]:
+    """The rows as they go by, counted by role (reviewer, adjudicator)."""
+    for row in rows:
+        roles[row["role"]] += 1
+        yield row
 
 
 def _named(output: str) -> str:

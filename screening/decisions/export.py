@@ -1,4 +1,6 @@
-"""Decision events as CSV or JSON: one row per event, with the record's identifiers."""
+"""Decision events as CSV or JSON: one row per event, with the record's identifiers; the
+reviewers' decisions first, then the adjudicators' resolutions (role adjudicator, with the
+justification each requires), so how every conflict was settled can be read from the file."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from db.decisions import decision_export_rows
+from db.decisions import decision_export_rows, resolution_export_rows
 from extraction.sheets import safe_cell
 
 COLUMNS = (
@@ -29,6 +31,8 @@ COLUMNS = (
     "undoes",
     "batch",
     "record_uuid",
+    "role",  # reviewer, or adjudicator for a resolution of a conflict
+    "justification",  # a resolution's
 )
 
 
@@ -43,9 +47,20 @@ def decision_rows(
         if hidden and row["reviewer"] != asker and row["cluster_id"] in hidden[row["stage"]]:
             continue
         row["tags"] = json.loads(row["tags"]) if row["tags"] else []
-        row["current"] = bool(row["current"])
-        row["time"] = row.pop("created_at")
-        yield {column: row[column] for column in COLUMNS}
+        yield _shaped(row, "reviewer")
+    for row in resolution_export_rows(
+        db, adjudicator=where.get("reviewer"), stage=where.get("stage"),
+        current_only=where.get("current_only", False),
+    ):  # fmt: skip
+        if hidden and row["reviewer"] != asker and row["cluster_id"] in hidden[row["stage"]]:
+            continue
+        yield _shaped({**row, "note": None, "tags": [], "batch": None}, "adjudicator")
+
+
+def _shaped(row: dict[str, Any], role: str) -> dict[str, Any]:
+    row = {"justification": None, **row, "role": role, "current": bool(row["current"])}
+    row["time"] = row.pop("created_at")
+    return {column: row[column] for column in COLUMNS}
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
