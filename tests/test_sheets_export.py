@@ -49,7 +49,7 @@ def test_xlsx_holds_three_sheets_checked_cell_by_cell(filled, tmp_path):
         "Dose (10^6 cells/kg) [dose]", "Randomised [randomised]", "status",
     ]  # fmt: skip
     assert [c.value for c in studies[2]] == [
-        "Shi 2012", TWO_ARM, "China", "RCT", -1.5, "yes", None,
+        "Shi 2012", TWO_ARM, "China", "RCT", -1.5, "yes", "agreed",
     ]  # fmt: skip
     assert studies["E2"].data_type == "n"  # a negative number stays a number
     assert studies["C3"].value == "'" + HYPERLINK and studies["C3"].data_type == "s"

@@ -93,7 +93,9 @@ def studies_rows(
             if s is not None and s.value is None
         ]
         values = [plain(s.value.value) if s and s.value else None for s in cells]
-        rows.append([label, study, *values, "; ".join(waiting)])
+        # what waits, or else the status of the values shown, as the arms and outcomes say
+        settled = dict.fromkeys(s.status for s in cells if s and s.value and s.status)
+        rows.append([label, study, *values, "; ".join(waiting or settled)])
     return rows
 
 
