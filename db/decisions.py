@@ -88,15 +88,7 @@ def decision_export_rows(
     `current` says whether the event is the one in force for its record, stage and reviewer
     (not undone and not superseded); undo events themselves are never current.
     """
-    where, params = [], []
-    if reviewer is not None:
-        where.append("d.reviewer = ?")
-        params.append(reviewer)
-    if stage is not None:
-        where.append("d.stage = ?")
-        params.append(stage)
-    if current_only:
-        where.append("c.uuid IS NOT NULL")
+    where, params = _export_filter({"d.reviewer": reviewer, "d.stage": stage}, current_only)
     sql = """
         SELECT d.uuid, d.record_id, r.uuid AS record_uuid, r.pmid, r.doi, r.title,
                d.reviewer, d.stage, d.verdict, d.reason, d.note, d.tags, d.undoes, d.batch,
@@ -106,9 +98,7 @@ def decision_export_rows(
         JOIN record_clusters k ON k.record_id = d.record_id
         LEFT JOIN current_decisions c ON c.uuid = d.uuid
     """
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    yield from db.query(sql + " ORDER BY d.id", params)
+    yield from db.query(sql + where + " ORDER BY d.id", params)
 
 
 def resolution_export_rows(
@@ -120,15 +110,7 @@ def resolution_export_rows(
 ) -> Iterator[dict[str, Any]]:
     """The adjudicators' resolutions with the record's identifiers, oldest first, shaped as
     decision_export_rows' rows (the adjudicator as reviewer); `current`: the one in force."""
-    where, params = [], []
-    if adjudicator is not None:
-        where.append("r.adjudicator = ?")
-        params.append(adjudicator)
-    if stage is not None:
-        where.append("r.stage = ?")
-        params.append(stage)
-    if current_only:
-        where.append("c.uuid IS NOT NULL")
+    where, params = _export_filter({"r.adjudicator": adjudicator, "r.stage": stage}, current_only)
     sql = """
         SELECT r.uuid, r.record_id, rec.uuid AS record_uuid, rec.pmid, rec.doi, rec.title,
                r.adjudicator AS reviewer, r.stage, r.verdict, r.reason, r.justification,
@@ -138,9 +120,16 @@ def resolution_export_rows(
         JOIN record_clusters k ON k.record_id = r.record_id
         LEFT JOIN current_resolutions c ON c.uuid = r.uuid
     """
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    yield from db.query(sql + " ORDER BY r.id", params)
+    yield from db.query(sql + where + " ORDER BY r.id", params)
+
+
+def _export_filter(equal: dict[str, str | None], current_only: bool) -> tuple[str, list[str]]:
+    """The WHERE clause of an export: each column equal to its value (None: any), and with
+    current_only the event in force (the query joins it as c)."""
+    where = [f"{column} = ?" for column, value in equal.items() if value is not None]
+    where += ["c.uuid IS NOT NULL"] if current_only else []
+    params = [value for value in equal.values() if value is not None]
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 # Each duplicate cluster of a stage with the id of the first decision made on any of its
