@@ -206,6 +206,8 @@ def test_text_names_methods_and_refuses_a_stage_not_in_the_protocol(
     text = invoke("agreement", "--review", sim.path).stdout
     assert "ana \\ ben" in text and "kappa 0." in text and "95% CI" in text
     assert "Methods, per pair:" in text and "Gwet's AC1 (Gwet 2008)" in text
+    # status counts a conflict over the exclusion reason alone; agreement compares verdicts
+    assert "full-text (maybe counts as include; verdicts compared, not exclusion reasons)" in text
     one = copy_review(sim, tmp_path / "one")
     one.path.with_name("review.toml").write_text(
         protocol_text().replace(

@@ -27,12 +27,13 @@ def agreement(review_path: str | None, stage: str | None, as_json: bool) -> None
     all of them decided) and alpha over every record two or more decided.
 
     Each duplicate cluster counts once, with each reviewer's decision in force; a resolution
-    does not change what reviewers said. Maybe counts as include unless review.toml says
-    maybe = "maybe". A reviewer taken out of review.toml keeps their decisions, and they
-    appear here. A statistic the data leave undefined (everyone chose one category) is n/a
-    (null in JSON). Every figure counts only records two or more reviewers have decided
-    (blinding has lifted on them) and none names a record: anyone may run it, with no
-    --reviewer.
+    does not change what reviewers said. Verdicts are compared, not exclusion reasons: two
+    excludes for different reasons agree here, though status counts them as a conflict. Maybe
+    counts as include unless review.toml says maybe = "maybe". A reviewer taken out of
+    review.toml keeps their decisions, and they appear here. A statistic the data leave
+    undefined (everyone chose one category) is n/a (null in JSON). Every figure counts only
+    records two or more reviewers have decided (blinding has lifted on them) and none names a
+    record: anyone may run it, with no --reviewer.
 
     JSON: a list of objects with keys stage, reviewers, n, agreement, kappa, kappa_ci_lb,
     kappa_ci_ub, pabak, ac1, alpha, table (pair: first reviewer's verdict -> second's ->
@@ -61,7 +62,10 @@ def _text(rows: list[Agreement], stages: Sequence[str], maybe_is_include: bool) 
     lines = []
     for name in stages:
         here = [row for row in rows if row.stage == name]
-        lines.append(f"{name} ({maybe})")
+        # status counts a conflict over the exclusion reason alone; the categories here are
+        # verdicts, so such a pair agrees: said, or the two counts look inconsistent
+        reasons = "; verdicts compared, not exclusion reasons" if name == "full-text" else ""
+        lines.append(f"{name} ({maybe}{reasons})")
         if not here:
             lines.append("  fewer than two reviewers have decided here: nothing to compare")
         for row in here:
