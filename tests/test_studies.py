@@ -83,13 +83,30 @@ def test_unlink_makes_the_report_its_own_study_again(review: Path) -> None:
 
 def test_a_new_study_keeps_the_reports_own_uuid_as_an_alias(review: Path) -> None:
     own = studies_json(review)[1]["uuid"]
+    run(review, "studies", "link", "2", "--to", "1", "--reviewer", "ana")
     result = run(review, "studies", "link", "2", "--new", "--reviewer", "ana")
     assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("#2 is now in ") and result.stdout.rstrip().endswith("own")
     moved = studies_json(review)[1]
     assert moved["uuid"] != own and own in moved["aliases"]
     with load_review(review) as opened:
         found = read_studies(opened.db, full_text_reports(opened.db, opened.protocol))
     assert find_study(found, own).uuid == moved["uuid"]  # values saved under it still find it
+
+
+def test_new_on_a_report_alone_in_its_study_changes_nothing(review: Path) -> None:
+    """A second --new used to move the report to yet another UUID, hiding every value saved
+    under the first (only derived UUIDs are aliases)."""
+    run(review, "studies", "link", "2", "--to", "1", "--reviewer", "ana")
+    run(review, "studies", "link", "2", "--new", "--reviewer", "ana")
+    first = studies_json(review)[1]["uuid"]
+    again = run(review, "studies", "link", "2", "--new", "--reviewer", "ana")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.startswith("#2 is already a study of its own (")
+    assert again.stdout.rstrip().endswith("nothing changed")
+    assert studies_json(review)[1]["uuid"] == first
+    alone = run(review, "studies", "link", "4", "--new", "--reviewer", "ana")
+    assert "#4 is already a study of its own" in alone.stdout
 
 
 def test_link_refuses_a_record_that_is_not_a_report(review: Path) -> None:

@@ -33,10 +33,15 @@ def link_report(
     db: Database, studies: list[Study], record_id: int, to: str | None, reviewer: str
 ) -> LinkChange:
     """Put the record's report in the study `to` names (find_study), or in a new study when
-    `to` is None."""
+    `to` is None. A report already alone in its study stays there: a new UUID would hide the
+    values saved under the one it has (only a report's own derived UUID stays an alias)."""
     report = find_report(studies, record_id)
     before = study_of(studies, report)
-    if to is None:
+    if to is None and before.reports == (report,):
+        if not report.flags:
+            return LinkChange(report, before, None, changed=False)
+        target = before.uuid  # with flags: a link confirms it, as --to its own study does
+    elif to is None:
         target = str(uuid.uuid4())
     else:
         target = find_study(studies, to).uuid
