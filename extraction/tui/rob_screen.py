@@ -1,13 +1,14 @@
 """RobScreen: one reviewer's risk-of-bias form, a thin view over RobForm (keys call the core,
 then redraw): the whole domain at a time, or one question at a time (`t`), the algorithm's
-suggestion live, and a traffic-light grid of every study underneath."""
+suggestion live, and a traffic-light grid of every study underneath (StudyGrid, in
+rob_grid.py). The keys, the help page and the prompts are in rob_keys.py; how a question is
+shown, in rob_question.py."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
@@ -17,7 +18,9 @@ from extraction.rob.assessment import WHOLE
 from extraction.rob.consensus import CONFLICT, DomainState
 from extraction.rob.form import Line, RobForm, judgement_example
 from extraction.rob.instrument import Domain
-from extraction.rob.plots import GLYPHS, PALETTES, level
+from extraction.tui.fitted_table import fill_table
+from extraction.tui.rob_grid import StudyGrid
+from extraction.tui.rob_keys import ANSWER_KEYS, BINDINGS, HELP, PROMPTS
 from extraction.tui.rob_question import (
     QuestionCard,
     answer_label,
@@ -27,47 +30,8 @@ from extraction.tui.rob_question import (
     table_columns,
 )
 
-# key -> the instrument's abbreviation: y Yes, n No, shift for the probably-forms
-ANSWER_KEYS = {"y": "Y", "Y": "PY", "N": "PN", "n": "N", "i": "NI", "a": "NA"}
 NO_STUDY = "No study to assess yet: include a report at full text first. q quits."
 NOTHING_TO_DO = "Nothing to assess yet, so that key does nothing: q quits."
-
-HELP = """\
-# Risk of bias
-
-The whole domain at a time, or one question at a time (`t` switches): answer each signalling
-question with a key; questions that do not apply given your earlier answers are skipped (NA).
-The algorithm's suggested judgement is shown as you answer; `o` overrides it with a judgement
-and why. Every entry is saved at once as an event of its own. With two reviewers, each sees
-only their own answers until both mark the study done (`d`); then the other's judgements show,
-and an adjudicator settles what differs with `metasift rob consensus`. Done needs a judgement
-in every domain. A study stays done when you change an answer and every domain still has a
-judgement (rob compare sees the change at once); a change that leaves a domain without one
-reopens it, and `d` marks it done again.
-
-| key | does |
-|---|---|
-| `y` `n` | Yes (Y), No (N): in brackets, the abbreviation stored and exported |
-| `Y` `N` | shift+y Probably yes (PY), shift+n Probably no (PN) |
-| `i` `a` | No information (NI), Not applicable (NA) |
-| `j` `k` or ↓ ↑ | Next / previous question (skipped ones are passed over) |
-| `t` | One question at a time, or the whole domain |
-| `s` or `Enter` | Support text for the answer (on Preliminary: the item, or a choice's start) |
-| `c` | Quote, as `PAGE \\| quoted text` |
-| `]` `[` | Next / previous domain |
-| `>` `<` | Next / previous study |
-| `o` | Override the domain's judgement: one of the tool's and why, as the prompt shows |
-| `O` | Override the overall judgement the same way (empty text withdraws an override) |
-| `d` | Mark the study done once every domain has a judgement (or reopen it) |
-| `u` | Undo your last entry in this session |
-| `q` | Quit (every entry is already saved) |
-"""
-
-PROMPTS = {
-    "support": "support text for {key}: Enter saves, Escape cancels",
-    "quote": "quote for {key} as PAGE | text: Enter saves, Escape cancels",
-    "override": "{key}: a judgement ({known}) and why, e.g. {example}; empty withdraws it",
-}
 
 
 class RobScreen(Screen[None]):
@@ -83,42 +47,10 @@ class RobScreen(Screen[None]):
     RobScreen #problem { height: auto; max-height: 4; padding: 0 1; color: $warning; }
     RobScreen #status { height: auto; max-height: 3; padding: 0 1; color: $text-muted;
                         border-top: solid $panel; }
-    RobScreen #grid { height: 1fr; min-height: 0; padding: 0 1; border-top: solid $panel; }
     RobScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
     RobScreen #card { display: none; }
     """
-    # the answer keys are not in the footer (80 columns hold the rest): the question's own
-    # line under the table, and the card, list the answers it takes with their keys
-    BINDINGS = [
-        Binding("y", "answer('y')", "Yes", show=False, id="yes", tooltip="Answer Yes (Y)"),
-        Binding("Y", "answer('Y')", "Probably yes", show=False, id="probably_yes",
-                tooltip="Answer Probably yes (PY)"),
-        Binding("N", "answer('N')", "Probably no", show=False, id="probably_no",
-                tooltip="Answer Probably no (PN)"),
-        Binding("n", "answer('n')", "No", show=False, id="no", tooltip="Answer No (N)"),
-        Binding("i", "answer('i')", "No information", show=False, id="no_information",
-                tooltip="Answer No information (NI)"),
-        Binding("a", "answer('a')", "Not applicable", show=False, id="not_applicable",
-                tooltip="Answer Not applicable (NA)"),
-        Binding("j,down", "move(1)", "Move", key_display="j/k", show=False, id="next"),
-        Binding("k,up", "move(-1)", "Previous", show=False, id="previous"),
-        Binding("s,enter", "type('support')", "Support", key_display="s", id="support"),
-        Binding("c", "type('quote')", "Quote", show=False, id="quote",
-                tooltip="Quote: PAGE | text"),
-        Binding("right_square_bracket", "page(1)", "Domain", key_display="]/[", id="next_domain"),
-        Binding("left_square_bracket", "page(-1)", "Prev domain", show=False, id="prev_domain"),
-        Binding("greater_than_sign", "study(1)", "Study", key_display=">/<", id="next_study"),
-        Binding("less_than_sign", "study(-1)", "Prev study", show=False, id="prev_study"),
-        Binding("o", "type('override')", "Judge", key_display="o/O", id="override",
-                tooltip="The domain's judgement (O: the overall one): judgement: why"),
-        Binding("O", "type('override', 'overall')", "Overall", show=False, id="overall"),
-        Binding("t", "one_at_a_time", "One/all", id="one_at_a_time",
-                tooltip="One question at a time, or the whole domain"),
-        Binding("d", "done", "Done", id="done",
-                tooltip="Mark the study done (every domain judged), or reopen it"),
-        Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last entry"),
-        Binding("q", "quit", "Quit", id="quit", tooltip="Every entry is already saved"),
-    ]  # fmt: skip
+    BINDINGS = BINDINGS  # the answer keys are not in the footer: see rob_keys.py
     HELP = HELP
 
     def __init__(self, form: RobForm) -> None:
@@ -138,7 +70,7 @@ class RobScreen(Screen[None]):
             yield Static(id="detail")
             yield Static(id="empty")
             yield Static(id="judgement")
-            yield Static(id="grid")
+            yield StudyGrid(id="grid")
         with Vertical(id="foot"):
             yield Input(id="entry")
             yield Static(id="problem")
@@ -197,7 +129,7 @@ class RobScreen(Screen[None]):
         )
         self._fill_table(keep_row)
         self.query_one("#judgement", Static).update(self._judgement_text())
-        self.query_one("#grid", Static).update(self._grid_text())
+        self.query_one("#grid", StudyGrid).show(form.instrument, form.grid(), form.at)
 
     def _fill_table(self, keep_row: int | None) -> None:
         table = self.query_one("#lines", DataTable)
@@ -207,13 +139,9 @@ class RobScreen(Screen[None]):
         self.lines = self.form.lines()
         key_width = max([3, *(len(line.key) for line in self.lines)])
         columns = table_columns(self.app.size.width, key_width, self.shown_domain is None)
-        for name, width in columns:
-            table.add_column(name, width=width)
-        for line in self.lines:
-            cells = row_cells(self.form.instrument, self.shown_domain, line)[: len(columns)]
-            for cell, (_, width) in zip(cells, columns, strict=True):
-                cell.truncate(width, overflow="ellipsis")
-            table.add_row(*cells)
+        rows = [row_cells(self.form.instrument, self.shown_domain, line)[: len(columns)]
+                for line in self.lines]  # fmt: skip
+        fill_table(table, [name for name, _ in columns], rows, [width for _, width in columns])
         table.styles.max_height = min(12, len(self.lines) + 1)  # no empty rows under the last
         if self.lines:
             table.move_cursor(row=min(max(row, 0), len(self.lines) - 1))
@@ -269,23 +197,6 @@ class RobScreen(Screen[None]):
 
     def _label(self, judgement: str | None) -> str:
         return self.form.instrument.label(judgement) if judgement else "not yet"
-
-    def _grid_text(self) -> Text:
-        instrument = self.form.instrument
-        colours = PALETTES["cochrane"]
-        ids = instrument.domain_ids()
-        out = Text(f"{'Study':<24}" + "".join(f"{d:^5}" for d in ids) + " Overall\n", "bold")
-        for i, (label, judged, whole) in enumerate(self.form.grid()):
-            marker = "▸ " if i == self.form.at else "  "
-            out.append(f"{marker}{label[:21]:<22}")
-            for judgement in [*judged, whole]:
-                if judgement is None:
-                    out.append("  ·  ", "dim")
-                    continue
-                lvl = level(instrument, judgement)
-                out.append(f" {GLYPHS[lvl] or ' ':^3} ", f"bold black on {colours[lvl]}")
-            out.append("\n")
-        return out
 
     def say(self, message: str, *, problem: bool = False) -> None:
         """A message on the status line, or a problem above it (shown until the next message)."""

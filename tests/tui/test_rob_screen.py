@@ -17,6 +17,10 @@ from extraction.rob.consensus import settle
 from extraction.rob.form import RobForm
 from extraction.rob.ledger import Target
 from extraction.tui.rob_screen import NOTHING_TO_DO, RobScreen
+from screening.review import load_review
+from screening.tui.app import MetasiftApp
+from tests.merge_support import record_ids
+from tests.test_extraction_review import decide
 from tests.test_rob_answers import ALL_LOW
 from tests.tui.pilots import piloting, screen_as
 from tests.tui.snapshot_apps.rob_app import build
@@ -65,7 +69,7 @@ async def test_answering_skips_what_does_not_apply_and_suggests_live(pilot: Pilo
         ("D2:assignment", "2.2", "PN"),
         ("D2:assignment", "2.6", "PY"),
     ]
-    assert "+" in text_of(pilot, "#grid").splitlines()[1]  # the grid shows D2 low
+    assert "+" in text_of(pilot, "#grid-rows").splitlines()[0]  # the grid shows D2 low
 
 
 async def test_support_quote_and_an_override_with_its_justification(pilot: Pilot) -> None:
@@ -309,3 +313,63 @@ async def test_footer_shows_every_key_it_lists_whole(size: tuple[int, int], tmp_
             region = shown.region
             assert region.right <= size[0] and region.y == size[1] - 1, (key, region)
             assert pilot.app.screen.get_widget_at(region.right - 1, region.y)[0] is shown, key
+
+
+def with_six_studies(folder: Path) -> MetasiftApp:
+    """The rob app on its review with four more reports included at full text: six studies,
+    more than the grid has rows for at 80x24."""
+    build(folder).review.close()  # type: ignore[attr-defined]  # the review, two studies
+    with load_review(folder) as review:
+        for rid in record_ids(review.db)[2:6]:
+            decide(review.db, rid, "title-abstract", "include")
+            decide(review.db, rid, "full-text", "include")
+    return build(folder)
+
+
+def grid_on_screen(pilot: Pilot) -> list[str]:
+    """The grid's lines as the terminal shows them: a row scrolled or cut off is missing."""
+    screen = pilot.app.screen
+    region = screen.query_one("#grid").region
+    lines = []
+    for y in range(region.y, region.bottom):
+        widget, at = screen.get_widget_at(region.x + 2, y)
+        line = widget.render_lines(Region(0, y - at.y, at.width, 1))[0]
+        lines.append(line.text.strip())
+    return lines
+
+
+def current_row_shown(pilot: Pilot) -> bool:
+    form: RobForm = pilot.app.form  # type: ignore[attr-defined]
+    current = f"▸ {form.study.label[:21]}"
+    return any(line.startswith(current) for line in grid_on_screen(pilot))
+
+
+async def test_the_grid_keeps_the_current_study_in_view_at_80x24(tmp_path: Path) -> None:
+    async for pilot in piloting(with_six_studies(tmp_path / "review"), size=(80, 24)):
+        form: RobForm = pilot.app.form  # type: ignore[attr-defined]
+        assert len(form.studies) == 6 and len(grid_on_screen(pilot)) < 8  # not all rows fit
+        for key in ["greater_than_sign"] * 6 + ["less_than_sign"]:  # on past the last, back
+            await pilot.press(key)
+            await pilot.pause()
+            assert current_row_shown(pilot), (form.at, grid_on_screen(pilot))
+            assert grid_on_screen(pilot)[1].startswith("Study   ")  # the heading stays put
+        rows = pilot.app.screen.query_one("GridRows")  # scrolled the least that shows it
+        assert form.at == 5 and rows.scroll_offset.y == 6 - rows.scrollable_content_region.height
+
+
+async def test_the_grid_opens_on_the_study_asked_for_in_view(tmp_path: Path) -> None:
+    app = with_six_studies(tmp_path / "review")
+    app.form.at = 4  # type: ignore[attr-defined]  # as rob --study opens it
+    async for pilot in piloting(app, size=(80, 24)):
+        assert current_row_shown(pilot), grid_on_screen(pilot)
+
+
+async def test_the_grid_shows_every_study_when_it_has_room(tmp_path: Path) -> None:
+    async for pilot in piloting(with_six_studies(tmp_path / "review"), size=(120, 40)):
+        form: RobForm = pilot.app.form  # type: ignore[attr-defined]
+        await pilot.press(*["greater_than_sign"] * 5)
+        await pilot.pause()
+        shown = grid_on_screen(pilot)
+        assert [line.removeprefix("▸ ").split("  ")[0] for line in shown[2:8]] == [
+            s.label[:21] for s in form.studies
+        ]  # from the first: nothing scrolled
