@@ -326,6 +326,12 @@ def test_a_preliminary_choice_is_named_by_a_unique_start_in_any_case(db):
     assert form.assessment().preliminary["comparator"] == "Standard Care"
 
 
+def test_a_preliminary_choice_typed_as_only_a_hyphen_names_none(db):
+    form = form_of(db)
+    with pytest.raises(MetasiftError, match="^'-' is not a Study design choice: type one of"):
+        form.note("design", support="-")  # once hyphens are spaces, nothing is left
+
+
 def test_a_page_is_shown_with_one_page_word():
     assert [page_label(p) for p in ("4", "4-5", "p. 4", "pp. 4-5", "page 12", "S3")] == [
         "p. 4",

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from db.errors import MetasiftError
 from db.rob_answers import answers_entered_under_another_study, answers_in_force
+from db.typed_choice import unique_match
 from extraction.rob import consensus, ledger
 from extraction.rob.assessment import WHOLE, Assessment
 from extraction.rob.instrument import Domain, Instrument
@@ -73,9 +74,11 @@ def parse_judgement(instrument: Instrument, text: str) -> tuple[str | None, str]
     word = word.rstrip(":").lower()
     if not word:
         return None, ""
-    names = {j: {j, instrument.label(j).lower().replace(" ", "_")} for j in instrument.judgements}
-    exact = [j for j, forms in names.items() if word in forms]
-    found = exact or [j for j, forms in names.items() if any(f.startswith(word) for f in forms)]
+
+    def forms(j: str) -> tuple[str, str]:  # the label as one word: 'some_concerns'
+        return j, instrument.label(j).lower().replace(" ", "_")
+
+    found = unique_match(word, instrument.judgements, forms=forms)
     if len(found) != 1:
         known = ", ".join(instrument.label(j) for j in instrument.judgements)
         example = judgement_example(instrument)

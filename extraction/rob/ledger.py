@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from db.clock import utc_now
 from db.errors import MetasiftError
 from db.rob_answers import answer_event, record_answers
+from db.typed_choice import unique_match
 from extraction.rob.instrument import Instrument, Preliminary
 from extraction.values.ledger import printable
 
@@ -119,9 +120,7 @@ def choice(spec: Preliminary, text: str) -> str:
     def plain(words: str) -> str:
         return " ".join(words.casefold().replace("-", " ").split())
 
-    typed = plain(text)
-    exact = [c for c in spec.choices if plain(c) == typed]
-    found = exact or [c for c in spec.choices if plain(c).startswith(typed)]
+    found = unique_match(plain(text), spec.choices, forms=lambda c: (plain(c),))
     if len(found) == 1:
         return found[0]
     if found:

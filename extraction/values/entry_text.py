@@ -26,6 +26,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from db.typed_choice import unique_match
 from extraction.forms.form import Form, FormField
 from extraction.values.cells import ARM, FIELD, OUTCOME, Cell
 
@@ -196,11 +197,14 @@ def _field(spec: FormField, text: str) -> Any:
 
 
 def _choice(spec: FormField, text: str) -> str:
-    if text.isdigit() and 1 <= int(text) <= len(spec.choices):
+    """A choice by its number in the list, its name or a unique start of it. A name typed in
+    full beats a number: '2' of the choices 2, 3, 4+ is 2, not 3."""
+    typed = text.lower()
+    named = [c.lower() for c in spec.choices]
+    if text.isdecimal() and 1 <= int(text) <= len(spec.choices) and typed not in named:
         return spec.choices[int(text) - 1]
-    matches = [c for c in spec.choices if c.lower().startswith(text.lower())]
-    exact = [c for c in matches if c.lower() == text.lower()]
-    if len(exact) == 1 or len(matches) == 1:
-        return (exact or matches)[0]
+    found = unique_match(typed, spec.choices, forms=lambda c: (c.lower(),))
+    if len(found) == 1:
+        return found[0]
     listed = ", ".join(f"{i} {c}" for i, c in enumerate(spec.choices, start=1))
     raise EntryError(f"{spec.label}: choose {listed}")
