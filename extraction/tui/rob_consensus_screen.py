@@ -22,7 +22,7 @@ from db.errors import MetasiftError
 from extraction.rob.adjudication import Disagreement, QuestionRow, RobConsensus, Side
 from extraction.rob.assessment import WHOLE
 from extraction.rob.form import judgement_example, page_label
-from extraction.tui.rob_screen import ANSWER_KEYS
+from extraction.tui.rob_keys import ANSWER_KEYS
 
 HELP = """\
 # Risk-of-bias consensus
