@@ -28,7 +28,19 @@ def test_json_keys_and_the_handbook_divisor():
     answer = json.loads(got.output)
     assert {"mean", "sd", "method"} <= answer.keys()
     assert answer["sd"] == pytest.approx(5.86734693877551, abs=1e-9)
-    assert "3.92 (given)" in answer["method"]
+    assert "CI width / d, d = 3.92 (given)" in answer["method"]
+
+
+def test_a_small_groups_divisor_is_written_as_a_divisor():
+    """The method text ends up in the sheets' method column: it read 'CI width / 2 x t(...)
+    = 4.13', as if multiplied by t."""
+    got = run("--from", "mean-ci", "--n", "25", "--mean", "32.4", "--ci-low", "30.1",
+              "--ci-high", "34.7", "--json")  # fmt: skip
+    answer = json.loads(got.output)
+    assert answer["sd"] == pytest.approx(5 * 4.6 / 4.127797, abs=1e-5)
+    assert answer["method"].startswith(
+        "SD = sqrt(n) x CI width / d, d = 2 x t(0.975, 24 df) = 4.127797"
+    )
 
 
 @pytest.mark.parametrize(

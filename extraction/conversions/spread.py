@@ -54,7 +54,7 @@ def from_ci(
     width, how = _width(n - 1, level, divisor, normal=n >= T_BELOW)
     sd = math.sqrt(n) * (high - low) / width
     said = "" if mean is not None else "; mean = the CI's midpoint"
-    method = f"SD = sqrt(n) x CI width / {how} (Cochrane Handbook 6.5.2.2){said}"
+    method = f"SD = sqrt(n) x CI width / d, d = {how} (Cochrane Handbook 6.5.2.2){said}"
     return Derived(centre, sd, n, method)
 
 
