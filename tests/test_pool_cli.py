@@ -20,6 +20,8 @@ KEYS = (
     "k estimate se ci_lb ci_ub pval tau2 tau2_ci_lb tau2_ci_ub I2 I2_from_Q H2 Q Q_df Q_pval "
     "pi_lb pi_ub weights_pct"
 ).split()
+# then what the figures are, and Riley's interval (null below 3 studies)
+ABOUT = ["pi_riley_lb", "pi_riley_ub", "measure", "method", "test", "scale"]
 CONTINUOUS = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")
 
 
@@ -60,9 +62,11 @@ def test_json_has_the_issue_keys_and_metafor_figures(tmp_path):
     got = run(csv_of(tmp_path, "bcg_logRR"), "--measure", "RR", "--json")
     assert got.exit_code == 0, got.output
     answer = json.loads(got.output)
-    assert list(answer) == [*KEYS, "studies", "illustrative"]  # illustrative: made-up values
+    assert list(answer) == [*KEYS, *ABOUT, "studies", "illustrative"]  # illustrative: made up
+    assert [answer[k] for k in ABOUT[2:]] == ["RR", "REML", "z", "log"]
     want = reference_fit("bcg_logRR", "REML", "z")  # metafor's defaults: REML, z
-    for key in ("estimate", "se", "ci_lb", "ci_ub", "pval", "tau2", "I2", "H2", "Q", "pi_lb"):
+    for key in ("estimate", "se", "ci_lb", "ci_ub", "pval", "tau2", "I2", "H2", "Q", "pi_lb",
+                "pi_riley_lb"):  # fmt: skip
         assert agrees(answer[key], want[key]), key
     assert agrees(answer["tau2_ci_ub"], want["heterogeneity_ci_qprofile"]["tau2_ub"])
     assert answer["Q_df"] == 12 and len(answer["weights_pct"]) == 13
@@ -73,7 +77,7 @@ def test_subgroups_in_json_follow_revman(tmp_path):
     got = run(path, "--measure", "RR", "--method", "DL", "--subgroup", "subgroup_alloc", "--json")
     answer = json.loads(got.output)
     assert list(answer["subgroups"]) == ["random", "alternate", "systematic"]
-    assert all(list(part) == [*KEYS, "studies"] for part in answer["subgroups"].values())
+    assert all(list(part) == [*KEYS, *ABOUT, "studies"] for part in answer["subgroups"].values())
     want = case("bcg_logRR")["subgroups_by_alloc"]["DL"]["test_for_subgroup_differences"]
     test = answer["subgroup_test"]
     assert set(test) == {"Q", "df", "pval", "I2"} and test["df"] == 2
@@ -111,6 +115,19 @@ def test_edge_cases_k1_k2_and_q_zero(tmp_path, case_id, measure):
     want = reference_fit(case_id, "REML", "knha")
     assert agrees(answer["estimate"], want["estimate"]) and agrees(answer["se"], want["se"])
     assert agrees(answer["I2_from_Q"], want["I2_from_Q"])
+
+
+def test_riley_prediction_interval_needs_three_studies(tmp_path):
+    """It was printed as t(1) for one or two studies (df k-2 raised to 1), wider than the
+    single study's own CI, with a citation attached."""
+    for case_id, k in (("syn01_MD", 1), ("syn02_MD", 2)):
+        got = run(csv_of(tmp_path, case_id), "--measure", "MD", "--method", "DL")
+        assert "Prediction interval (Riley 2011, t(k-2)): needs 3 or more studies" in got.output
+        assert "t(1), Riley" not in got.output, k
+        answer = json.loads(run(csv_of(tmp_path, case_id), "--measure", "MD", "--json").output)
+        assert answer["pi_riley_lb"] is None and answer["pi_riley_ub"] is None
+    three = run(csv_of(tmp_path, "syn04_MD"), "--measure", "MD", "--method", "DL")
+    assert "Riley 2011, Cochrane Handbook" in three.output
 
 
 def test_k1_says_z_replaced_the_requested_test(tmp_path):

@@ -12,6 +12,9 @@ from extraction.pooling.result import Pooled
 from extraction.pooling.subgroups import SubgroupTest
 
 Z975 = 1.959963984540054
+# Riley's prediction interval uses t(k-2): none below 3 studies (Cochrane Handbook 10.10.4.3;
+# Pooled keeps metafor's reference figures, computed with df 1 there)
+RILEY_FROM = 3
 JsonValue = float | int | None | list[float | None]
 
 
@@ -45,9 +48,21 @@ def pooled_json(pooled: Pooled) -> dict[str, JsonValue]:
 
 
 def analysis_json(run: Analysis) -> dict[str, object]:
+    p = run.pooled
     answer: dict[str, object] = {
-        k: _finite(v) if isinstance(v, float) else v for k, v in pooled_json(run.pooled).items()
+        k: _finite(v) if isinstance(v, float) else v for k, v in pooled_json(p).items()
     }
+    riley = p.k >= RILEY_FROM  # Riley's interval, as the text gives it
+    answer["pi_riley_lb"] = _finite(p.pi_riley_lb) if riley and p.pi_riley_lb is not None else None
+    answer["pi_riley_ub"] = _finite(p.pi_riley_ub) if riley and p.pi_riley_ub is not None else None
+    # what the figures are: a ratio's estimate and intervals are on the log scale
+    options = run.options
+    answer["measure"], answer["method"], answer["test"] = (
+        options.measure,
+        p.method,
+        options.test,
+    )
+    answer["scale"] = "log" if options.measure in RATIO_MEASURES else "raw"
     # weights_pct follows the keys; this names each weight's study, with its effect
     # size, in the data's order (a study a rule dropped has nulls)
     answer["studies"] = [
@@ -127,10 +142,11 @@ def _pooled_lines(run: Analysis) -> list[str]:
     if p.pi_lb is not None and p.pi_ub is not None:
         crit = "z" if p.ddf is None else f"t({p.ddf})"
         lines.append(f"Prediction interval: {_interval(run, p.pi_lb, p.pi_ub)} ({crit}, metafor)")
-    if p.pi_riley_lb is not None and p.pi_riley_ub is not None:
+    if p.pi_riley_lb is not None and p.pi_riley_ub is not None and p.k >= RILEY_FROM:
         riley = _interval(run, p.pi_riley_lb, p.pi_riley_ub)
-        df = max(p.k - 2, 1)
-        lines.append(f"Prediction interval: {riley} (t({df}), Riley 2011, Cochrane Handbook)")
+        lines.append(f"Prediction interval: {riley} (t({p.k - 2}), Riley 2011, Cochrane Handbook)")
+    elif p.pi_riley_lb is not None:
+        lines.append("Prediction interval (Riley 2011, t(k-2)): needs 3 or more studies")
     return lines
 
 
