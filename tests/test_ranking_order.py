@@ -49,6 +49,17 @@ def test_pilot_and_sample_keep_their_places_and_the_record_shown_stays() -> None
     assert list(order.arrange({3}, current=4)) == list(range(1, 11))
 
 
+def test_an_empty_stage_with_an_empty_ranking_arranges_to_nothing() -> None:
+    """A copy whose full-text list is empty while its reviewer has full-text decisions: the
+    ranking came back as an empty float array and the screen crashed (IndexError)."""
+    order = StageOrder([], seed="ana")
+    order.mode, order.ranked = "relevance", np.array([])
+    assert order.arrange({9, 147, 6, 23}, current=None) == []
+    order = StageOrder([3, 4, 5], seed="ana")
+    order.mode, order.ranked = "relevance", np.array([])
+    assert order.arrange({3}, current=4) == [3, 4, 5]
+
+
 def python_relevance(order: StageOrder, decided: set[int], current: int | None) -> list[int]:
     """The relevance order as plainly as it can be said (the loop the numpy arrange replaced):
     decided records in pool order, the record shown, the ranking (its records in the pool),

@@ -84,7 +84,12 @@ class StageOrder:
             at[pool] = np.arange(len(pool))
 
             def places(ids: Iterable[int]) -> Any:
-                wanted = ids if isinstance(ids, np.ndarray) else np.fromiter(ids, np.int64)
+                # an empty ranking may come as numpy's default float array
+                wanted = (
+                    np.asarray(ids, np.int64)
+                    if isinstance(ids, np.ndarray)
+                    else np.fromiter(ids, np.int64)
+                )
                 wanted = wanted[(wanted >= 0) & (wanted < len(at))]
                 found = at[wanted]
                 return found[found >= 0]

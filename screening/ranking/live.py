@@ -141,7 +141,7 @@ def prepare(db_path: str, record_ids: list[int]) -> float:
     started = time.perf_counter()
     texts = read_texts(db_path, record_ids)
     _state["labels"] = {}  # record id -> 1 or 0: the reviewer's labels, kept up to date by rank
-    _state["ids"] = np.asarray(record_ids)
+    _state["ids"] = np.asarray(record_ids, dtype=np.int64)  # none: still ids, not floats
     _state["row"] = {rid: row for row, rid in enumerate(record_ids)}
     _state["features"] = feature_views(texts)
     if len(record_ids) > 1:  # a first fit loads the model's modules now, not on the first rank
