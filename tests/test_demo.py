@@ -88,6 +88,7 @@ def test_full_plays_the_path_and_marks_illustrative_values(tmp_path: Path) -> No
     assert "full-text: cleo resolved 2 conflicts" in out
     assert "4 of 16 means quoted from the abstracts" in out
     assert "ILLUSTRATIVE numbers made up for the demo" in out
+    assert "demo answers from the abstracts: not assessments of these papers" in out
     assert "Test for subgroup differences" in out
     assert "Ash 2015 \u2020" in out, "the forest rows of made-up values carry a dagger"
     assert "\u2020 Illustrative values (made up, not from a report) in Ash 2015" in out

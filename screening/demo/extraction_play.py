@@ -58,7 +58,8 @@ def play_rob(
             if (reviewer, pmid) not in by_keys:
                 form.at, form.page = at, 0
                 assess(form, rob_answers(script, reviewer, pmid), script["support"])
-        say(f"risk of bias: {reviewer} answered RoB 2 for {len(studies)} included studies")
+        say(f"risk of bias: {reviewer} answered RoB 2 for {len(studies)} included studies "
+            "(demo answers from the abstracts: not assessments of these papers)")  # fmt: skip
     agreed = script["consensus"]
     if agreed["pmid"] in {pmid for _, pmid in by_keys}:
         return
