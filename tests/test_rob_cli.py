@@ -302,6 +302,14 @@ def test_summary_bars_weighted_by_a_pooled_analysis(tmp_path):
         assert out.exit_code == 0, out.output
     assert by_size.read_bytes() == older.read_bytes()  # --weighted: the older spelling
     assert "total sample size" in by_size.read_text()
+    # what would ignore a weight without a word is refused
+    light = tmp_path / "light.svg"
+    out = CliRunner().invoke(build(opener), ["plot", "--kind", "traffic-light", "--weight",
+                                             "sample-size", "-o", str(light)])  # fmt: skip
+    assert "the traffic-light plot shows each study once" in str(out.exception)
+    assert not light.exists()
+    out = CliRunner().invoke(build(opener), ["export", "--weight", "sample-size"])
+    assert "--weight adds a Weight column to --layout robvis" in str(out.exception)
     next(made, None)  # closes the review
 
 

@@ -19,7 +19,7 @@ from extraction.cli.context import (
     ReviewOpener,
 )
 from extraction.cli.output_files import writable_file
-from extraction.cli.rob_weights import study_weights, weight_options
+from extraction.cli.rob_weights import EQUAL, chosen, study_weights, weight_options
 
 NO_TERMINAL = (
     "metasift rob needs a terminal: its input or output is a pipe or a file. Run it from a "
@@ -272,6 +272,8 @@ def _export_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
     output = None if output == "-" else output  # '-' is standard output, as in `export`
     if fmt == "xlsx" and not output:
         raise MetasiftError("--format xlsx needs -o FILE.xlsx")
+    if layout == "rows" and chosen(params) != EQUAL:  # it was ignored without a word
+        raise MetasiftError("--weight adds a Weight column to --layout robvis; rows have none")
     with opener(review_path, reviewer, VIEWER) as review:
         labels = _labels(review.included_studies())
         sizes = study_weights(review, params).by_study
@@ -293,6 +295,11 @@ def _plot_now(opener: ReviewOpener, params: dict[str, Any]) -> None:
     target = Path(output)
     if target.suffix.lower() not in (".svg", ".png"):
         raise MetasiftError(f"{output}: the plot is written as .svg or .png")
+    if kind == "traffic-light" and chosen(params) != EQUAL:  # it was ignored without a word
+        raise MetasiftError(
+            "--weight weighs the summary plot's bars (--kind summary); the traffic-light plot "
+            "shows each study once"
+        )
     tool = find_instrument(instrument)
     with opener(review_path, reviewer, VIEWER) as review:
         labels = _labels(review.included_studies())
