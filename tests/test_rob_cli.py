@@ -290,6 +290,9 @@ def test_summary_bars_weighted_by_a_pooled_analysis(tmp_path):
     out = CliRunner().invoke(build(opener), [*args[:-1], "outcome=albumin,method=XX", "-o",
                                              str(equal)])  # fmt: skip
     assert "--analysis: method=XX: one of FE" in str(out.exception)
+    out = CliRunner().invoke(build(opener), [*args[:-1], "outcome=albumin", "-o", str(equal)])
+    said = str(out.exception)  # analyse's own words named its --timepoint, not this key
+    assert "choose one with timepoint=... in --analysis" in said and "--timepoint" not in said
     assert ALBUMIN == ["--outcome", "albumin", "--timepoint", "6 months"]  # the same analysis
     out = CliRunner().invoke(build(opener), ["export", "--layout", "robvis", *args[3:]])
     rows = list(csv.reader(io.StringIO(out.stdout)))

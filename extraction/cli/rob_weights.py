@@ -4,6 +4,7 @@ KEY=VALUE in --analysis), pooled by analyse's own code (extraction/cli/analyse.p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,8 +75,9 @@ def _analysis_weights(review: ExtractionReview, analysis: dict[str, Any]) -> Wei
     try:
         sheet, labels, _, _ = _review_data(review, {**analysis, "exclude_high": False})
         run, _ = _pool(sheet, {}, analysis)
-    except MetasiftError as e:
-        raise MetasiftError(f"--analysis: {e}") from e
+    except MetasiftError as e:  # analyse's options are keys here: --timepoint is timepoint=
+        said = re.sub(r"--(outcome|timepoint|comparison)\b", r"\1=... in --analysis", str(e))
+        raise MetasiftError(f"--analysis: {said}") from e
     found = analysis_weights(run, sheet)
     notes = tuple(f"{name}: no estimate of its own, no weight" for name in found.without_weight)
     return Weighting(found.by_study, found.words, notes)
