@@ -17,7 +17,7 @@ from screening.tui.escaping import safe
 from screening.tui.justification import JustificationModal
 from screening.tui.modals import ReasonModal
 from screening.tui.screening_text import STAGE_LABELS
-from screening.tui.widgets.ballots import BallotTable, ConflictCard
+from screening.tui.widgets.ballots import BallotTable, ConflictCard, in_columns
 from screening.tui.widgets.key_footer import KeyFooter
 from screening.tui.widgets.record_card import VERDICT_LOOK
 from screening.tui.widgets.status_line import FAILED, StatusLine
@@ -244,7 +244,7 @@ def bar_text(a: Adjudication, view: ConflictView | None) -> Text:
 
 def why_text(view: ConflictView, a: Adjudication) -> Text:
     """What the reviewers disagree on, in the protocol's terms."""
-    verdicts = [b.decision.verdict for b in view.ballots]
+    verdicts = [b.decision.verdict for b in in_columns(view.ballots)]  # as the table reads
     if set(verdicts) == {"exclude"}:
         every = "both" if len(verdicts) == 2 else "all"
         why = f"{every} exclude, for different reasons (at full text a report needs one)"

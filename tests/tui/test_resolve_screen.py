@@ -103,6 +103,20 @@ async def test_the_justification_is_required(pilot, folder) -> None:
     assert "Cancelled" in text_of(pilot, "#status")
 
 
+async def test_the_disagreement_reads_in_the_tables_column_order(pilot) -> None:
+    """The table puts reviewers in name order; the words followed the order the votes were
+    cast, so 'exclude against include' stood above ana's Included, ben's Excluded."""
+    from dataclasses import replace
+
+    from screening.tui.resolve_screen import why_text
+
+    screen = screen_of(pilot)
+    assert screen.view is not None and [b.reviewer for b in screen.view.ballots] == ["ana", "ben"]
+    cast_by_ben_first = replace(screen.view, ballots=screen.view.ballots[::-1])
+    said = why_text(cast_by_ben_first, screen.adjudication).plain
+    assert said.startswith("Disagree: include against exclude")
+
+
 async def test_moving_and_keys_the_stage_does_not_allow(pilot) -> None:
     await pilot.press("j", "j")
     assert screen_of(pilot).view.record.id == 8

@@ -38,9 +38,13 @@ class BallotTable(Static):
         self.update(ballot_table(ballots, shown_record))
 
 
-def ballot_table(ballots: tuple[Ballot, ...], shown_record: int) -> Table:
+def in_columns(ballots: tuple[Ballot, ...]) -> tuple[Ballot, ...]:
     """Reviewers in name order, so each keeps their column from one conflict to the next."""
-    ballots = tuple(sorted(ballots, key=lambda b: b.reviewer.lower()))
+    return tuple(sorted(ballots, key=lambda b: b.reviewer.lower()))
+
+
+def ballot_table(ballots: tuple[Ballot, ...], shown_record: int) -> Table:
+    ballots = in_columns(ballots)
     table = Table(box=box.ROUNDED, expand=True, show_lines=True, header_style=LABEL)
     table.add_column("", style=LABEL, width=8, no_wrap=True)
     for ballot in ballots:
