@@ -65,12 +65,13 @@ def decide(
     note: str | None = None,
     when: str = "2026-01-01T00:00:00.000+00:00",
     undoes: str | None = None,
+    stage: str = "title-abstract",
 ) -> str:
     event = {
         "uuid": str(uuid.uuid4()),
         "record_id": record_id,
         "reviewer": reviewer,
-        "stage": "title-abstract",
+        "stage": stage,
         "verdict": verdict,
         "reason": None,
         "note": note,

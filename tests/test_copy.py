@@ -3,6 +3,7 @@ else's verdicts even for someone reading the file with sqlite3."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -154,3 +155,86 @@ def test_a_settled_stage_travels_whole_so_full_text_is_the_teams_list(tmp_path: 
     with load_review(tmp_path / "early") as early:
         who = {r[0] for r in early.db.execute("SELECT DISTINCT reviewer FROM decisions")}
         assert who == {"ana"}
+
+
+def test_copy_refuses_an_output_named_like_a_review_file(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    args = ["copy", "--review", str(main), "--for", "ana", "-o"]
+    out = CliRunner().invoke(cli, [*args, str(tmp_path / "to-ana" / "review.db")])
+    assert out.exit_code == 1
+    assert "names a file, but the copy is a folder" in out.output
+    assert f"-o {tmp_path / 'to-ana'}" in out.output  # the folder it meant
+    assert not (tmp_path / "to-ana").exists()  # no folder named review.db left behind
+    out = CliRunner().invoke(cli, [*args, str(tmp_path / "ana.db")])
+    assert out.exit_code == 1 and f"-o {tmp_path / 'ana'}" in out.output
+    assert not (tmp_path / "ana.db").exists()
+
+
+def _dual(main: Path) -> None:
+    toml = main / "review.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^decisions_required = .*$", "", text)
+    text = text.replace(
+        "[screening]\n", "[screening]\ndecisions_required = { title-abstract = 2, full-text = 2 }\n"
+    )
+    toml.write_text(text, encoding="utf-8")
+
+
+def _stage_counts(path: Path) -> dict[str, tuple[int, int, int]]:
+    from screening.decisions.progress import review_progress
+
+    with load_review(path) as review:
+        return {
+            p.stage: (p.records, p.included, p.not_retrieved)
+            for p in review_progress(review.db, review.protocol)
+        }
+
+
+def test_full_text_settled_before_title_abstract_does_not_travel_whole(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    _dual(main)
+    with load_review(main) as review:
+        db, ids = review.db, record_ids(review.db)
+        for name in ("ana", "ben"):
+            for rid in ids[:3]:
+                decide(db, rid, name, "include")
+            decide(db, ids[0], name, "include", stage="full-text")
+            decide(db, ids[1], name, "include", stage="full-text")
+            decide(db, ids[2], name, "not-retrieved", stage="full-text")
+        decide(db, ids[3], "ana", "exclude")  # title/abstract: ben's vote still due
+        summary = copy_review(review, "ana", tmp_path / "to-ana")
+    # the copy cannot list full text (ben's title/abstract votes stay blinded), so it holds
+    # and claims no team outcome there
+    assert summary.settled == ()
+    assert _stage_counts(summary.path)["full-text"] == (0, 0, 0)
+    with load_review(summary.path) as copy:
+        who = {r[0] for r in copy.db.execute("SELECT DISTINCT reviewer FROM decisions")}
+        assert who == {"ana"}
+    out = CliRunner().invoke(
+        cli, ["copy", "--review", str(main), "--for", "ben", "-o", str(tmp_path / "to-ben")]
+    )
+    assert out.exit_code == 0, out.output
+    assert "Settled in full" not in out.output
+
+
+def test_both_stages_settled_travel_whole_and_the_copy_shows_them(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    _dual(main)
+    with load_review(main) as review:
+        db, ids = review.db, record_ids(review.db)
+        for name in ("ana", "ben"):
+            for n, rid in enumerate(ids):
+                decide(db, rid, name, "include" if n < 3 else "exclude")
+            decide(db, ids[0], name, "include", stage="full-text")
+            decide(db, ids[1], name, "include", stage="full-text")
+            decide(db, ids[2], name, "not-retrieved", stage="full-text")
+    target = tmp_path / "to-ana"
+    args = ["copy", "--review", str(main), "--for", "ana", "-o", str(target)]
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    assert (
+        "Settled in full, so kept whole (everyone's decisions and resolutions): title-abstract, "
+        "full-text; the full-text list is the team's outcome." in out.output
+    )
+    assert _stage_counts(target) == _stage_counts(main)
+    assert _stage_counts(target)["full-text"] == (3, 2, 1)

@@ -281,3 +281,82 @@ def test_copies_merge_to_the_same_review_in_either_order(
         with load_review(copy) as theirs:
             held |= events(theirs.db)
     assert merged[0] == held  # nothing lost, nothing else
+
+
+def _list_in(folder: Path, reviewers: str) -> None:
+    """Set review.toml's reviewers in the review folder."""
+    toml = folder / "review.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace('reviewers = ["ana", "ben"]', reviewers), encoding="utf-8")
+
+
+def test_a_copy_with_events_by_a_name_never_listed_is_refused_whole(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    to_ana = _copy_for(main, "ana", tmp_path / "to-ana")
+    to_ben = _copy_for(main, "ben", tmp_path / "to-ben")
+    _screen_in(to_ana, "ana", 3)
+    _screen_in(to_ben, "ben", 3)
+    _list_in(to_ben.parent, 'reviewers = ["ana", "ben", "bob"]')  # added in the copy only
+    _screen_in(to_ben, "bob", 1)  # bob excludes a record only ben had decided
+    db = open_review(to_ben)
+    same_paper(db, *record_ids(db)[20:22], "zed")  # any kind of event, not only decisions
+    db.close()
+    before = file_digest(main / "review.db")
+    out = CliRunner().invoke(cli, ["merge", "--review", str(main), str(to_ana), str(to_ben)])
+    assert out.exit_code == 1
+    assert f"{to_ben}: holds events by bob, zed, not listed in this review's review.toml" in (
+        out.output
+    )
+    assert "add them to review.toml's reviewers (or adjudicators) first, then merge again" in (
+        out.output
+    )
+    assert "Nothing was merged" in out.output and str(to_ana) not in out.output
+    assert file_digest(main / "review.db") == before  # not even ana's copy
+    with load_review(main) as review:
+        assert review.db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
+    _list_in(main, 'reviewers = ["ana", "ben", "bob", "zed"]')
+    out = CliRunner().invoke(cli, ["merge", "--review", str(main), str(to_ana), str(to_ben)])
+    assert out.exit_code == 0, out.output
+    assert "bob: 1 screening decision added" in out.output and "review.toml:" not in out.output
+
+
+def test_a_reviewer_taken_off_review_toml_after_the_copy_still_merges(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    to_ben = _copy_for(main, "ben", tmp_path / "to-ben")
+    _screen_in(to_ben, "ben", 2)
+    with load_review(main):
+        pass  # the team as it was is kept in review.db
+    _list_in(main, 'reviewers = ["ana"]')
+    out = CliRunner().invoke(cli, ["merge", "--review", str(main), str(to_ben)])
+    assert out.exit_code == 0, out.output
+    assert "ben: 2 screening decisions added" in out.output
+    assert "No longer in review.toml: ben (an earlier version listed them" in out.output
+    assert _merge(main, to_ben)[0].unlisted == ["ben"]
+
+
+def test_a_review_listing_nobody_merges_any_name(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    _list_in(main, "")
+    toml = main / "review.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('adjudicators = ["cy"]\n', ""), encoding="utf-8"
+    )
+    copy = _copy_for(main, "me", tmp_path / "to-me")
+    _screen_in(copy, "me", 2)
+    _screen_in(copy, "bob", 1)
+    result = _merge(main, copy)[0]
+    assert result.added == 3 and result.unlisted == []
+
+
+def test_events_already_here_by_an_unlisted_name_do_not_block(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    with load_review(main) as review:
+        for rid in record_ids(review.db):  # made before review.toml listed anyone
+            decide(review.db, rid, "me", "exclude")
+    copy = _copy_for(main, "ana", tmp_path / "to-ana")  # title/abstract settled: me's travel
+    with load_review(copy) as theirs:
+        assert theirs.db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 46
+    db = open_review(copy)
+    decide(db, record_ids(db)[0], "ana", "include", stage="full-text")
+    db.close()
+    assert _merge(main, copy)[0].added == 1

@@ -56,6 +56,7 @@ def copy_command(review_path: str | None, name: str, folder: str) -> None:
         raise click.BadParameter("name the reviewer the copy is for", param_hint="--for")
     with load_review(review_path) as review:
         summary = copy_review(review, name, Path(folder))
+        stages = review.protocol.stages
     held = ", ".join(_events(n, t) for t, n in summary.kept.items() if n)
     click.echo(
         f"Wrote {summary.path} ({summary.size / 1e6:.1f} MB) and review.toml for "
@@ -63,9 +64,11 @@ def copy_command(review_path: str | None, name: str, folder: str) -> None:
         f"{counted(summary.left_out, 'event')} of others left out."
     )
     if summary.settled:
+        fed = stages[1 : len(summary.settled) + 1]  # each lists the stage before's outcome
         click.echo(
             f"Settled in full, so kept whole (everyone's decisions and resolutions): "
-            f"{', '.join(summary.settled)}; the next stage's list is the team's outcome."
+            f"{', '.join(summary.settled)}"
+            + (f"; the {', '.join(fed)} list is the team's outcome." if fed else ".")
         )
     click.echo(f"Bring it back with `metasift merge {summary.path.parent}`.")
 
@@ -80,8 +83,9 @@ def merge(review_path: str | None, copies: tuple[str, ...], as_json: bool) -> No
     Every decision, note, tag, duplicate verdict and resolution a copy holds is added unless
     the review already has it, so merging a copy twice adds nothing and copies merge in any
     order. Records are matched by their UUID. Copies are only read, never changed. A copy of
-    another review is refused; this review's protocol stays in force, and merge says when a
-    copy's protocol differs.
+    another review is refused, and so is a copy holding events by a name this review's
+    review.toml does not list (add it to the reviewers first, then merge again); this review's
+    protocol stays in force, and merge says when a copy's protocol differs.
 
     Example:
 
@@ -125,7 +129,10 @@ def _report(result: CopyMerge) -> None:
     if result.reclustered:
         click.echo("  Duplicate clusters rebuilt with the merged duplicate verdicts.")
     if result.unlisted:
-        click.echo(f"  Not in review.toml: {', '.join(result.unlisted)} (merged all the same).")
+        click.echo(
+            f"  No longer in review.toml: {', '.join(result.unlisted)} (an earlier version "
+            "listed them; merged, as a former reviewer's decisions still count)."
+        )
     if result.protocol == EARLIER_PROTOCOL:
         click.echo("  It was made under an earlier version of this review's protocol.")
     elif result.protocol == OTHER_PROTOCOL:

@@ -14,7 +14,10 @@ from the rows left (VACUUM INTO), so nothing deleted stays readable in its free 
 A stage the team has settled in full (every record decided as the protocol requires, no
 conflict left) blinds nothing any more: its decisions and resolutions travel whole, so the
 next stage's list in the copy is the team's settled outcome (the adjudicator's resolutions
-included), not the copy's reviewer's own votes.
+included), not the copy's reviewer's own votes. Only stages settled from the first one on
+travel whole: a stage's list is the previous stage's outcome, so full text settled while
+title/abstract is not would arrive whole in a copy that lists no record at full text (the
+title/abstract votes that sent them there stay blinded), and claim a list it cannot show.
 
 A copy keeps its rollback journal (not WAL) whenever metasift opens it, so its review.db alone
 is the whole copy: nothing waits in a -wal file beside it. This builds a new file; the main
@@ -27,6 +30,7 @@ import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
+from itertools import takewhile
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -76,16 +80,26 @@ def copy_review(review: Review, name: str, folder: Path | str) -> CopySummary:
 
 
 def settled_stages(review: Review) -> tuple[str, ...]:
-    """The stages whose every record the team has settled (none undecided, awaiting a
-    required decision or in conflict), in protocol order."""
+    """The stages, from the protocol's first on, whose every record the team has settled
+    (none undecided, awaiting a required decision or in conflict); the first stage not
+    settled ends them, as every later stage's list derives from it."""
     return tuple(
         p.stage
-        for p in review_progress(review.db, review.protocol)
-        if p.records and not (p.undecided or p.awaiting or p.conflict)
+        for p in takewhile(
+            lambda p: p.records and not (p.undecided or p.awaiting or p.conflict),
+            review_progress(review.db, review.protocol),
+        )
     )
 
 
 def _refuse_occupied(folder: Path) -> None:
+    if not folder.exists() and folder.suffix.lower() == ".db":
+        # a file's name: made a folder of that name, it would hold folder/review.db, and
+        # --review folder.db would then name a folder no review file opens as
+        raise MetasiftError(
+            f"{folder}: names a file, but the copy is a folder (its review.db and review.toml "
+            f"go into it); name the folder, e.g. -o {_folder_for(folder)}"
+        )
     if folder.exists() and not folder.is_dir():
         raise MetasiftError(f"{folder}: is a file; name a new folder for the copy")
     if folder.is_dir() and any(folder.iterdir()):
@@ -126,6 +140,11 @@ def _delete_others(
         where += f" AND stage NOT IN ({', '.join('?' for _ in settled)})"
         args += settled
     return conn.execute(f"DELETE FROM {table.name} WHERE {where}", args).rowcount
+
+
+def _folder_for(path: Path) -> Path:
+    """The folder a user naming path as the copy's file most likely meant."""
+    return path.parent if path.name.lower() == DB_NAME else path.with_suffix("")
 
 
 def _leave_out_traces(conn: sqlite3.Connection, reviewer: str) -> None:

@@ -9,8 +9,10 @@ lacks cannot be placed; it is counted and the record named, never guessed.
 A copy is only read: it is opened read-only (a file in WAL mode with no -wal beside it as
 immutable, since reading it otherwise would create -wal and -shm files), never migrated, and
 only the columns both files have are read, so an older copy merges too. A copy of another
-review (its review UUID differs) is refused before anything is merged. The main file's
-protocol stays the authority: a copy's protocol is never merged, only reported when it differs.
+review (its review UUID differs) is refused before anything is merged, and so is a copy
+bringing events by someone this review's review.toml never listed (once it lists people): their
+votes would count. The main file's protocol stays the authority: a copy's protocol is never
+merged, only reported when it differs.
 
 Each copy is merged in one transaction on the main file, with the duplicate clusters rebuilt
 in it when the copy brought duplicate verdicts, so no view ever sees half a merge.
@@ -33,7 +35,7 @@ from db.errors import MetasiftError
 from db.migrations import refuse_newer_schema
 from screening.decisions.event_tables import EVENT_TABLES, EventTable
 from screening.decisions.kept_outcomes import keep_fresh
-from screening.protocol import Protocol
+from screening.protocol import Protocol, parse_protocol
 from screening.review import DB_NAME, PROTOCOL_NAME
 
 if TYPE_CHECKING:
@@ -72,7 +74,8 @@ class CopyMerge:
     missing: list[MissingRecord] = field(default_factory=list)  # the first few
     missing_count: int = 0
     reclustered: bool = False
-    unlisted: list[str] = field(default_factory=list)  # people review.toml does not name
+    # people review.toml no longer names (an earlier version did): merged, they still count
+    unlisted: list[str] = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -102,8 +105,63 @@ def merge_copies(
     clusters = _Clusters(db, protocol)
     with ExitStack() as stack:
         copies = [stack.enter_context(open_copy(db, main_path, Path(p))) for p in paths]
+        former = _refuse_strangers(db, protocol, copies)
         stack.enter_context(_page_cache(db, CACHE_KIB))
-        return [merge_copy(db, protocol, copy, clusters) for copy in copies]
+        results = [merge_copy(db, protocol, copy, clusters) for copy in copies]
+    for result in results:
+        result.unlisted = sorted(p for p in result.tallies if p in former)
+    return results
+
+
+def _refuse_strangers(db: Database, protocol: Protocol, copies: Sequence[Copy]) -> set[str]:
+    """Refuse the merge when a copy brings events by someone this review's review.toml has
+    never listed (a name added to the copy's own review.toml): merged, their votes would
+    count. Return the former members among the copies' people: listed by an earlier version
+    of the protocol, taken off since, whose events count like those already here. A review
+    whose review.toml lists nobody accepts any name, as every command does."""
+    if not protocol.people:
+        return set()
+    listed, former = set(protocol.people), _former_people(db) - set(protocol.people)
+    refused = []
+    for copy in copies:
+        strangers = sorted(_people_with_new_events(db, copy.conn, listed | former))
+        if strangers:
+            refused.append(f"{copy.path}: holds events by {', '.join(strangers)}")
+    if refused:
+        raise MetasiftError(
+            "; ".join(refused) + ", not listed in this review's review.toml (reviewers: "
+            f"{', '.join(protocol.reviewers) or 'none'}; adjudicators: "
+            f"{', '.join(protocol.adjudicators) or 'none'}), so their votes would count "
+            "unchecked; add them to review.toml's reviewers (or adjudicators) first, then "
+            "merge again. Nothing was merged"
+        )
+    return former
+
+
+def _former_people(db: Database) -> set[str]:
+    """Everyone an earlier version of this review's protocol listed (kept in review.db)."""
+    names: set[str] = set()
+    for (text,) in db.execute("SELECT toml FROM protocol_versions"):
+        try:
+            names.update(parse_protocol(text).people)
+        except MetasiftError:  # a version this metasift no longer reads: it names nobody
+            continue
+    return names
+
+
+def _people_with_new_events(db: Database, source: sqlite3.Connection, known: set[str]) -> set[str]:
+    """The people but those known with an event of any table in the copy that the main file
+    lacks (by UUID): their events already here (made before review.toml listed anyone, and
+    carried back in a settled stage) add nothing."""
+    people: set[str] = set()
+    for table in EVENT_TABLES:
+        if not (_has_table(source, table.name) and db[table.name].exists()):
+            continue
+        named = f"SELECT DISTINCT {table.who} FROM {table.name} WHERE {table.who} IS NOT NULL"
+        for (person,) in source.execute(named).fetchall():
+            if person not in known | people and _has_new_events(db, source, table, person):
+                people.add(person)
+    return people
 
 
 @contextmanager
@@ -208,8 +266,6 @@ def merge_copy(db: Database, protocol: Protocol, copy: Copy, clusters: _Clusters
         _note_missing(db, copy.conn, result)
         db.execute(f"DROP TABLE {MISSING}")
         keep_fresh(db, protocol)
-    people = protocol.people
-    result.unlisted = sorted(p for p in result.tallies if people and p not in people)
     return result
 
 
@@ -307,9 +363,15 @@ def _note_missing(db: Database, source: sqlite3.Connection, result: CopyMerge) -
     result.missing = [MissingRecord(u, titles.get(u)) for u in shown]
 
 
-def _has_new_events(db: Database, source: sqlite3.Connection, table: EventTable) -> bool:
-    """Whether the copy holds an event of this table the main file lacks (by UUID)."""
-    rows = source.execute(f"SELECT uuid FROM {table.name}")
+def _has_new_events(
+    db: Database, source: sqlite3.Connection, table: EventTable, person: str | None = None
+) -> bool:
+    """Whether the copy holds an event of this table (by this person, if named) the main
+    file lacks (by UUID)."""
+    if person is None:
+        rows = source.execute(f"SELECT uuid FROM {table.name}")
+    else:
+        rows = source.execute(f"SELECT uuid FROM {table.name} WHERE {table.who} = ?", [person])
     while batch := [r[0] for r in rows.fetchmany(500)]:
         marks = ", ".join("?" for _ in batch)
         held = db.execute(
