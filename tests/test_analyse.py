@@ -223,6 +223,22 @@ def test_funnel_plot_says_the_tests_want_more_studies(review, tmp_path):
     assert "fewer than 10" in svg_texts(target)["test-1"]
 
 
+def test_forest_and_funnel_plots_name_the_outcome_and_time_point(review, tmp_path):
+    forest, funnel = tmp_path / "forest.svg", tmp_path / "funnel.png"
+    out = analyse(review, *ALBUMIN, "--plot", str(forest), "--funnel", str(funnel))
+    assert out.exit_code == 0, out.output
+    funnel_svg = tmp_path / "funnel.svg"
+    assert analyse(review, *ALBUMIN, "--funnel", str(funnel_svg)).exit_code == 0
+    caption = "Outcome: Serum albumin; time point: 6 months"
+    assert svg_texts(forest)["caption"] == svg_texts(funnel_svg)["caption"] == caption
+    assert "caption" not in out.stdout  # the terminal's plot follows the command typed
+    changes = ["--outcome", "albumin", "--timepoint", "1 month", "--change-from-baseline"]
+    assert analyse(review, *changes, "--plot", str(forest)).exit_code == 0
+    assert svg_texts(forest)["caption"] == (
+        "Outcome: Serum albumin; time point: 1 month; change from baseline"
+    )
+
+
 def test_exclude_high_risk_leaves_out_the_study_judged_high(review):
     db, _, _ = review
     rob2 = find_instrument("rob2")

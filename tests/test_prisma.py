@@ -25,6 +25,7 @@ EXPORTS = {"citesource_pubmed_46.ris": "PubMed", "citesource_WoS_79.ris": "Web o
            "citesource_psycinfo_64.ris": "APA PsycInfo"}  # fmt: skip
 TEMPLATE = FIXTURES / "prisma" / "PRISMA.csv"
 TA, FT = "title-abstract", "full-text"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @cache
@@ -161,6 +162,20 @@ def test_listed_names_lose_the_separators_the_package_splits_on() -> None:
     assert listed(()) == "0"
 
 
+def svg_lines(svg: Path) -> list[tuple[float, str, str]]:
+    """Each text line of the diagram: its x (points), its text and the id of its group."""
+    found = []
+    for group in ET.parse(svg).iter(f"{SVG}g"):
+        for t in group.findall(f"{SVG}text"):
+            x = float(t.get("x") or (t.get("transform") or "(0").split("(")[1].split()[0])
+            found += [(x, line, group.get("id") or "") for line in (t.text or "").split("\n")]
+    return found
+
+
+def png_height(png: Path) -> int:
+    return int.from_bytes(png.read_bytes()[20:24], "big")  # IHDR: width, then height
+
+
 def test_diagram_shows_the_counts_as_text(tmp_path: Path) -> None:
     path, found = screened_review(tmp_path)
     svg, png = tmp_path / "prisma.svg", tmp_path / "prisma.png"
@@ -169,21 +184,58 @@ def test_diagram_shows_the_counts_as_text(tmp_path: Path) -> None:
     result = run(path, "prisma", "--svg", str(svg), "--png", str(png))
     assert result.exit_code == 0, result.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    texts = [t.text or "" for t in ET.parse(svg).iter("{http://www.w3.org/2000/svg}text")]
-    lines = [line for t in texts for line in t.split("\n")]
+    lines = [line for _, line, _ in svg_lines(svg)]
     for expected in (
         "Databases (n = 189)",
-        "\u00a0\u00a0PubMed (n = 46)",
-        f"\u00a0\u00a0Duplicate records removed (n = {189 - len(found)})",
-        "\u00a0\u00a0Records marked as ineligible by automation tools (n = 0)",
+        "PubMed (n = 46)",
+        f"Duplicate records removed (n = {189 - len(found)})",
+        "Records marked as ineligible by automation tools (n = 0)",
         "Records screened", f"(n = {len(found)})",
         "Records excluded", "(n = 80)",
         "Reports not retrieved", "(n = 3)",
-        "\u00a0\u00a0wrong population (adults, not youth) (n = 6)",
+        "wrong population (adults, not youth) (n = 6)",
         "Studies included in review",
         "Identification", "Screening", "Included",
     ):  # fmt: skip
         assert expected in lines, (expected, lines)
+    assert not any(line.startswith("Provisional") for line in lines)  # every check holds
+
+
+def test_diagram_indents_sub_lines_by_position_not_spaces(tmp_path: Path) -> None:
+    """rsvg-convert and browsers drop leading spaces, no-break ones too: an indent that
+    survives is an x offset."""
+    path, found = screened_review(tmp_path)
+    svg = tmp_path / "prisma.svg"
+    assert run(path, "prisma", "--svg", str(svg)).exit_code == 0
+    x = {line: at for at, line, _ in svg_lines(svg)}
+    assert not any(line[:1].isspace() for line in x)
+    duplicates = f"Duplicate records removed (n = {189 - len(found)})"
+    assert x[duplicates] > x["Records removed before screening:"] + 8
+    assert x["wrong population (adults, not youth) (n = 6)"] > x["Reports excluded:"] + 8
+    assert x["Reports excluded:"] == x["Records removed before screening:"]
+    assert x["PubMed (n = 46)"] > x["Databases (n = 189)"] + 8  # a list: left-aligned
+
+
+def test_unfinished_review_draws_a_provisional_diagram(tmp_path: Path) -> None:
+    """The checks prisma warns of on stderr are said on the diagram itself, SVG and PNG."""
+    path, found = screened_review(tmp_path, full_text_left=2)
+    svg, png = tmp_path / "prisma.svg", tmp_path / "prisma.png"
+    result = run(path, "prisma", "--svg", str(svg), "--png", str(png))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("warning: check fails:") == 2
+    banner = {gid: line for _, line, gid in svg_lines(svg) if gid.startswith("provisional-")}
+    assert banner["provisional-0"] == (
+        "Provisional: 2 reports with no full-text outcome yet; counts do not add up yet."
+    )
+    assert " ".join(banner[f"provisional-{i}"] for i in range(1, len(banner))) == (
+        "Check fails: reports excluded (sum of reasons) = assessed - reports of included "
+        "studies: 10 vs 28 - 16 (2 reports with no full-text outcome yet)"
+    )
+    complete = tmp_path / "complete"
+    complete.mkdir()
+    finished, _ = screened_review(complete)
+    assert run(finished, "prisma", "--png", str(complete / "prisma.png")).exit_code == 0
+    assert png_height(png) > png_height(complete / "prisma.png")  # the banner, in the PNG too
 
 
 def test_a_conflict_leaves_its_record_screened_but_unsettled(tmp_path: Path) -> None:

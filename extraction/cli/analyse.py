@@ -93,21 +93,24 @@ def build(opener: ReviewOpener) -> click.Command:
 
 
 def _analyse(opener: ReviewOpener, params: dict[str, Any]) -> None:
+    from dataclasses import replace
+
     from extraction.plots.forest_table import forest, mark_illustrative
     from extraction.pooling.referees import Extras
 
     with opener(params["review_path"], params["reviewer"], VIEWER) as review:
         sheet, labels, high, unsettled = _review_data(review, params)
         _outcome_in_sheet(review, sheet, params["outcome"])
+        caption = _caption(review, params)
     run, selected = _pool(sheet, high, params, frozenset(labels.get(s, s) for s in high))
     named = {s: labels.get(s, s) for s in (*high, *unsettled)}  # only those in this analysis
     extras = Extras(
         excluded_high_risk={named[s]: j for s, j in high.items() if named[s] in selected},
         not_yet_agreed=tuple(named[s] for s in unsettled if named[s] in selected),
     )
-    extras = _referees(run, extras, params)
     made_up = _illustrative(sheet, run)
-    drawn = mark_illustrative(forest(run), made_up)
+    extras = _referees(run, extras, params, (made_up, caption))
+    drawn = replace(mark_illustrative(forest(run), made_up), caption=caption)
     imputed = _imputed_sds(sheet, selected, params)
     if params["plot"] is not None:
         from extraction.plots.forest import draw_forest
@@ -134,6 +137,17 @@ def _outcome_in_sheet(review: ExtractionReview, sheet: Sheet, outcome: str | Non
         "extractors agree on (`metasift extract compare` lists the others) in arms whose "
         "arm type a comparison names"
     )
+
+
+def _caption(review: ExtractionReview, params: dict[str, Any]) -> str:
+    """What the plots pool, named above them: the outcome (its name in the form), the time
+    point, the comparison and change from baseline, as far as they were chosen."""
+    key = params["outcome"]
+    spec = review.form.outcome(key) if key else None
+    said = [f"Outcome: {spec.name if spec else key}"] if key else []
+    said += [f"{name}: {params[k]}" for k, name in (("timepoint", "time point"),
+             ("comparison", "comparison"), ("subgroup", "subgroups by")) if params[k]]  # fmt: skip
+    return "; ".join(said + (["change from baseline"] if params["changes"] else []))
 
 
 def _illustrative(sheet: Sheet, run: Analysis) -> list[str]:
@@ -209,7 +223,10 @@ def _pool(
     return analyse(kept, options), everyone.names
 
 
-def _referees(run: Analysis, extras: Extras, params: dict[str, Any]) -> Extras:
+def _referees(
+    run: Analysis, extras: Extras, params: dict[str, Any], shown: tuple[list[str], str]
+) -> Extras:
+    """shown: the studies with illustrative values and the caption, for the funnel plot."""
     from dataclasses import replace
 
     from extraction.pooling.referees import small_study_tests
@@ -223,7 +240,7 @@ def _referees(run: Analysis, extras: Extras, params: dict[str, Any]) -> Extras:
         tests = small_study_tests(run)
         extras = replace(extras, small_studies=tests)
         lines = small_study_lines(tests, _limit_words(run))
-        draw_funnel(run, lines, params["funnel"])
+        draw_funnel(run, lines, params["funnel"], *shown)
         click.echo(f"wrote {params['funnel']}", err=True)
     return extras
 

@@ -15,7 +15,7 @@ from db.sources import all_sources
 from extraction.cli.context import ANYONE, ReviewOpener
 from extraction.cli.output_files import writable_file
 from extraction.cli.reviews import hand_opener, open_review, review_option, reviewer_option
-from extraction.prisma.counts import PrismaCounts, arithmetic_checks, as_json, review_counts
+from extraction.prisma.counts import Check, PrismaCounts, arithmetic_checks, as_json, review_counts
 from extraction.prisma.template import template_csv
 from extraction.values.ledger import printable  # record text reaching a terminal
 
@@ -89,7 +89,8 @@ def prisma(
     with open_review(review_path, reviewer, ANYONE) as review:  # counts only, as status
         counts = review_counts(review.db, review.screened(), review.reports())
         left_out = [s for s in all_sources(review.db) if s["removed"]]
-    written = _write(counts, csv_path, [p for p in (svg_path, png_path) if p])
+    failed = [c for c in arithmetic_checks(counts) if not c.holds]
+    written = _write(counts, csv_path, [p for p in (svg_path, png_path) if p], failed)
     for source in left_out:  # said on stderr, so --json output stays JSON
         name = printable(source["file_name"] or source["query"] or source["database"] or "")
         click.echo(
@@ -101,21 +102,23 @@ def prisma(
         click.echo(json.dumps(printable(as_json(counts)), indent=2, ensure_ascii=False))
     elif not written:
         click.echo("\n".join(_text(counts)))
-    failed = [c for c in arithmetic_checks(counts) if not c.holds]
     for c in failed:  # on stderr, so --json output stays JSON
         click.echo(f"warning: check fails: {c.name}: {c.detail}", err=True)
     if failed and check:
         raise click.exceptions.Exit(1)
 
 
-def _write(counts: PrismaCounts, csv_path: Path | None, drawn: list[Path]) -> list[Path]:
-    """Write the CSV and draw the diagram where asked; the paths written."""
+def _write(
+    counts: PrismaCounts, csv_path: Path | None, drawn: list[Path], failed: list[Check]
+) -> list[Path]:
+    """Write the CSV and draw the diagram where asked (marked provisional while checks
+    fail); the paths written."""
     if csv_path:
         csv_path.write_text(template_csv(counts), encoding="utf-8")
     if drawn:
         from extraction.prisma.diagram import draw_diagram  # matplotlib: only when drawing
 
-        draw_diagram(counts, drawn)
+        draw_diagram(counts, drawn, failed)
     written = [p for p in (csv_path, *drawn) if p]
     for path in written:
         click.echo(f"wrote {path}", err=True)

@@ -2,7 +2,7 @@
 rows with their raw numbers, weights and estimates with 95% CIs as text on the left; squares
 sized by weight (area in proportion) with CI whiskers on the right; the diamond; the
 heterogeneity and overall-effect lines; the method and any footnotes (the illustrative
-studies) under the plot.
+studies) under the plot; above it, the caption naming what was pooled.
 
 Text stays text in the SVG (svg.fonttype none) and each row's marks carry ids (label-N,
 effect-N, weight-N, square-N, diamond-N), so the drawn values can be read back."""
@@ -60,6 +60,9 @@ def forest_figure(forest: Forest) -> Figure:
         _row_text(figure, row, i, y, rows_at)
         _row_marks(ax, row, i, y, heaviest or 1.0)
     _axis(ax, forest, n)
+    if forest.caption:
+        figure.text(LABEL_X, 1 - 0.12 / height, forest.caption, va="top", fontsize=9,
+                    weight="bold", gid="caption")  # fmt: skip
     figure.text(LABEL_X, 0.15 / height, f"Method: {forest.method}.", fontsize=7, gid="method")
     for k, note in enumerate(forest.footnotes):
         at = (0.15 + FOOTNOTE_INCHES * (len(forest.footnotes) - k)) / height

@@ -63,6 +63,7 @@ class Forest:
     method: str  # the method and test in words
     log_scale: bool
     footnotes: tuple[str, ...] = ()
+    caption: str = ""  # what was pooled (outcome, time point), above the drawn plot
 
     @property
     def null(self) -> float:

@@ -1,18 +1,28 @@
 """The funnel plot as metafor's funnel() draws it: each study's effect against its standard
 error (0 at the top), the pooled estimate as a vertical line, and the pseudo 95% confidence
-region estimate ± 1.96·SE; under it, Egger's and Begg's tests and whether k allows them.
-Ratios are drawn on a log axis. matplotlib is imported when drawing."""
+region estimate ± 1.96·SE; under it, Egger's and Begg's tests and whether k allows them,
+then the forest plot's footnote on illustrative values, their studies' points marked with its
+dagger. Above it, the caption naming outcome and time point, as on the forest plot. Ratios
+are drawn on a log axis. matplotlib is imported when drawing."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from extraction.plots.forest_table import DAGGER, illustrative_footnote
 from extraction.pooling.analysis import RATIO_MEASURES, Analysis
 from extraction.pooling.referees import SmallStudyTests
 from extraction.pooling.report import Z975, p_words
-from extraction.pooling.small_studies import estimable
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+LINE_INCHES, PLOT_INCHES, AXIS_INCHES, WIDTH_INCHES = 0.25, 3.6, 0.65, 6.5
+CAPTION_WIDTH, NOTE_WIDTH = 76, 115  # characters a line holds at its font size
 
 
 def small_study_lines(
@@ -36,38 +46,69 @@ def small_study_lines(
     return lines
 
 
-def draw_funnel(run: Analysis, lines: list[str], target: Path) -> None:
-    """Write the funnel plot of run to target (.svg or .png)."""
+def draw_funnel(
+    run: Analysis,
+    lines: list[str],
+    target: Path,
+    illustrative: Collection[str] = (),
+    caption: str = "",
+) -> None:
+    """Write the funnel plot of run to target (.svg or .png), lines under it; illustrative:
+    the studies with made-up values (marked, and named in a footnote); caption: what was
+    pooled (outcome and time point), above it."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    yi, vi = estimable(run)
-    se = [math.sqrt(v) for v in vi]
-    ratio = run.options.measure in RATIO_MEASURES
-    centre = run.pooled.estimate
+    notes = [*lines, *([illustrative_footnote(illustrative)] if illustrative else [])]
+    below = [textwrap.wrap(note, NOTE_WIDTH) for note in notes]
+    title = textwrap.wrap(caption, CAPTION_WIDTH)
+    bottom = 0.15 + LINE_INCHES * sum(len(note) for note in below) + AXIS_INCHES
+    height = bottom + PLOT_INCHES + 0.25 + 0.18 * len(title)
     with plt.rc_context({"svg.fonttype": "none", "font.size": 8}):
-        figure = plt.figure(figsize=(6.5, 5.5))
-        ax = figure.add_axes((0.12, 0.3, 0.83, 0.65))
-        top = max(se) * 1.1
-        edge = [centre - Z975 * top, centre, centre + Z975 * top]
-        shown = (lambda xs: [math.exp(x) for x in xs]) if ratio else (lambda xs: list(xs))
-        ax.fill(shown(edge), [top, 0, top], color="#f0f0f0", edgecolor="grey", linestyle="--")
-        ax.axvline(shown([centre])[0], color="black", linewidth=0.8, gid="pooled")
-        ax.plot(shown(yi), se, "o", color="black", markersize=4, gid="studies")
-        ax.set_ylim(top, 0)
-        if ratio:
-            from matplotlib.ticker import FuncFormatter
-
-            ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
-        ax.set_xlabel(_measure_words(run))
-        ax.set_ylabel("Standard error")
-        for i, line in enumerate(lines):
-            figure.text(0.02, 0.17 - 0.045 * i, line, fontsize=7, gid=f"test-{i}")
+        figure = plt.figure(figsize=(WIDTH_INCHES, height))
+        ax = figure.add_axes((0.12, bottom / height, 0.83, PLOT_INCHES / height))
+        _draw_points(ax, run, illustrative)
+        if title:
+            figure.text(0.02, 1 - 0.12 / height, "\n".join(title), va="top", fontsize=9,
+                        weight="bold", gid="caption")  # fmt: skip
+        at = bottom - AXIS_INCHES
+        for i, note in enumerate(below):
+            gid = f"test-{i}" if i < len(lines) else "footnote-0"
+            figure.text(0.02, at / height, "\n".join(note), fontsize=7, va="top", gid=gid)
+            at -= LINE_INCHES * len(note)
         figure.savefig(target, dpi=150)
         plt.close(figure)
+
+
+def _draw_points(ax: Axes, run: Analysis, illustrative: Collection[str]) -> None:
+    """The pseudo confidence region, the pooled line and each study's point (a dagger beside
+    an illustrative one's)."""
+    # the studies estimable() keeps, with their names
+    points = [(name, y, math.sqrt(v)) for name, y, v in zip(run.studies.names, run.yi, run.vi,
+              strict=True) if y is not None and v is not None]  # fmt: skip
+    yi, se = [y for _, y, _ in points], [s for _, _, s in points]
+    ratio = run.options.measure in RATIO_MEASURES
+    centre = run.pooled.estimate
+    top = max(se) * 1.1
+    edge = [centre - Z975 * top, centre, centre + Z975 * top]
+    shown = (lambda xs: [math.exp(x) for x in xs]) if ratio else (lambda xs: list(xs))
+    ax.fill(shown(edge), [top, 0, top], color="#f0f0f0", edgecolor="grey", linestyle="--")
+    ax.axvline(shown([centre])[0], color="black", linewidth=0.8, gid="pooled")
+    ax.plot(shown(yi), se, "o", color="black", markersize=4, gid="studies")
+    for i, (name, y, s) in enumerate(points):
+        if name in illustrative:
+            ax.annotate(DAGGER, (shown([y])[0], s), xytext=(4, 2), textcoords="offset points",
+                        fontsize=9, gid=f"illustrative-{i}")  # fmt: skip
+    ax.set_ylim(top, 0)
+    if ratio:
+        from matplotlib.ticker import FuncFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.set_xlabel(_measure_words(run))
+    ax.set_ylabel("Standard error")
 
 
 def _measure_words(run: Analysis) -> str:

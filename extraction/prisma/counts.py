@@ -36,6 +36,7 @@ EXCLUDE, NOT_RETRIEVED = "exclude", "not-retrieved"
 SETTLED = ("agreed", "resolved")
 UNSCREENED = "undecided"  # no decision from anyone: what a stop leaves behind
 NO_REASON = "no reason given"
+FINAL_CHECK = "every record screened and report sought has an outcome"  # the others are sums
 
 
 class ScreenedRecord(NamedTuple):
@@ -174,7 +175,7 @@ def arithmetic_checks(c: PrismaCounts) -> list[Check]:
         ),
         # the sums above can all hold while nothing is screened: a diagram to publish is final
         Check(
-            "every record screened and report sought has an outcome",
+            FINAL_CHECK,
             not c.records_unsettled and not c.reports_unsettled,
             f"{c.records_unsettled} at title/abstract and {c.reports_unsettled} at full text "
             "have none yet",
