@@ -1,7 +1,7 @@
 """Values marked illustrative (made up, not from any report, as the demo's are): stored as
 part of the reported value, typed in the extraction screen, and named per study in every
 output made from them: the outcomes sheet, the metafor and RevMan sheets, analyse's text,
-JSON and forest plot, pool's text and JSON. Never called imputed."""
+JSON, forest and funnel plots, pool's text and JSON. Never called imputed."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_outcomes_sheet_says_illustrative_in_its_column_and_method(marked):
     assert [(r[0], r[2]) for r in flagged] == [("Lin 2017", "ctl")]
     method = flagged[0][header.index("method")]
     assert method.startswith("ILLUSTRATIVE, not from a report") and "as reported" not in method
-    assert flagged[0][header.index("imputed SD")] is None
+    assert flagged[0][header.index("imputed SD")] == "no"  # made up, not imputed
 
 
 def test_metafor_and_revman_sheets_flag_the_study(marked):
@@ -111,6 +111,24 @@ def test_analyse_marks_the_study_in_text_json_and_plot(marked, tmp_path):
     assert texts["label-1"] == "Lin 2017 \u2020"
     assert "Lin 2017" in texts["footnote-0"] and "made up" in texts["footnote-0"]
     assert (tmp_path / "forest.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_funnel_plot_marks_the_study_and_names_it_as_the_forest_plot_does(marked, tmp_path):
+    target = tmp_path / "funnel.svg"
+    out = analyse(marked, *ALBUMIN, "--funnel", str(target))
+    assert out.exit_code == 0, out.output
+    texts = svg_texts(target)
+    assert texts["footnote-0"] == (
+        "\u2020 Illustrative values (made up, not from a report) in Lin 2017: this estimate "
+        "is not evidence."
+    )
+    # the points in the analysis's order (Shi 2012, Lin 2017): only Lin 2017's is marked
+    assert {k: v for k, v in texts.items() if k.startswith("illustrative-")} == {
+        "illustrative-1": "\u2020"
+    }
+    png = tmp_path / "funnel.png"
+    assert analyse(marked, *ALBUMIN, "--funnel", str(png)).exit_code == 0
+    assert png.read_bytes().startswith(b"\x89PNG")
 
 
 def test_pool_names_the_illustrative_studies_of_an_exported_sheet(marked, tmp_path):

@@ -11,11 +11,15 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from extraction.cli.sheet import build
-from extraction.sheets.tables import ARM_COLUMNS, OUTCOME_COLUMNS
+from extraction.sheets.analysis import metafor_sheet
+from extraction.sheets.layout import arms_rows, outcome_rows
+from extraction.sheets.shown import team_view, visibility
+from extraction.sheets.tables import ARM_COLUMNS, OUTCOME_COLUMNS, REPORTED_KEYS
 from extraction.values.cells import Cell
 from extraction.values.ledger import mark_done, set_value
 from screening.protocol import parse_protocol
 from tests.sheets_support import (
+    LABELS,
     THREE_ARM,
     TWO_ARM,
     filled_review,
@@ -93,7 +97,7 @@ def test_xlsx_holds_three_sheets_checked_cell_by_cell(filled, tmp_path):
         ("ctl", 4, 12), ("high", 1, 10), ("low", 2, 10),
     ]  # fmt: skip
     empty = next(r for r in rows if r["arm"] == "low" and r["time point"] == "1 month")
-    assert (empty["reported as"], empty["status"]) == (None, None)  # a row to fill in
+    assert (empty["reported as"], empty["status"]) == (None, "pending")  # a row to fill in
 
 
 def test_csv_writes_one_file_per_sheet_with_formulas_neutralised(filled, tmp_path):
@@ -173,3 +177,82 @@ def test_values_no_longer_in_the_form_are_kept_and_marked(filled, tmp_path):
     adverse = [r for r in rows if r[OUTCOME_COLUMNS.index("outcome")] == "adverse"]
     assert len(adverse) == 5 and {r[status] for r in adverse} == {"agreed; not in the form"}
     assert mean_sd(1, 1, 2)["as"] == "mean-sd"
+
+
+def sheet_rows(rows: list[list]) -> list[dict]:
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_a_cell_never_entered_says_pending_and_holds_no_reported_value(filled):
+    db, form, _ = filled
+    view = team_view(db, form, visibility(db, form, None, ()))
+    rows = sheet_rows(outcome_rows(form, LABELS, view))
+    empty = next(r for r in rows if r["study"] == "Lin 2017" and r["arm"] == "low"
+                 and r["outcome"] == "albumin" and r["time point"] == "1 month")  # fmt: skip
+    assert empty["status"] == "pending"
+    reported = ("reported as", *REPORTED_KEYS.values(), "unit", "factor", "imputed SD")
+    assert {k: empty[k] for k in reported} == dict.fromkeys(reported)
+    # the row's measure and outcome unit are the form's: the cell to fill in, not a value
+    assert (empty["measure"], empty["outcome unit"]) == ("final", "g/L")
+    armless = sheet_rows(arms_rows(form, {**LABELS, "no-arms": "Ng 2020"}, view))
+    assert {(r["arm type"], r["status"]) for r in armless if r["study"] == "Ng 2020"} == {
+        ("MSC", "pending"), ("standard care", "pending"),
+    }  # fmt: skip
+
+
+def test_imputed_sd_says_yes_or_no_as_the_metafor_sheet_does(filled):
+    db, form, _ = filled
+    imputed = {"as": "mean-imputed-sd", "mean": 29.5, "sd": 4, "n": 16,
+               "sd_source": "Lin 2017's control"}  # fmt: skip
+    set_value(db, form, "ana", Cell.outcome_of(TWO_ARM, "ctl", "albumin", "6 months"), imputed)
+    view = team_view(db, form, visibility(db, form, None, ()))
+    rows = sheet_rows(outcome_rows(form, LABELS, view))
+    at_6 = {(r["study"], r["arm"]): r for r in rows
+            if r["outcome"] == "albumin" and r["time point"] == "6 months"
+            and r["measure"] == "final"}  # fmt: skip
+    assert {k: (r["imputed SD"], r["SD source"]) for k, r in at_6.items()} == {
+        ("Shi 2012", "msc"): ("no", None), ("Shi 2012", "ctl"): ("yes", "Lin 2017's control"),
+        ("Lin 2017", "low"): ("no", None), ("Lin 2017", "high"): ("no", None),
+        ("Lin 2017", "ctl"): ("no", None),
+    }  # fmt: skip
+    events = [r["imputed SD"] for r in rows if r["reported as"] == "events"]
+    assert events and set(events) == {"no"}
+    metafor = sheet_rows(metafor_sheet(form, LABELS, view).rows)
+    assert {(r["study"], r["outcome"], r["sd_imputed"]) for r in metafor} == {
+        ("Shi 2012", "albumin", "yes"), ("Lin 2017", "albumin", "no"),
+        ("Shi 2012", "adverse", "no"), ("Lin 2017", "adverse", "no"),
+        ("Shi 2012", "albumin", "no"),  # the change from baseline at 1 month
+    }  # fmt: skip
+
+
+def test_per_reviewer_sheets_give_each_reviewers_own_state(tmp_path):
+    db, form = make_review(tmp_path / "review", required=2)
+    opener = opener_for(db, form, tmp_path)
+    for who in ("ana", "bo"):
+        set_value(db, form, who, Cell.arm_of(TWO_ARM, "msc"), {"label": "MSC", "type": "MSC"})
+    set_value(db, form, "ana", Cell.outcome_of(TWO_ARM, "msc", "albumin", "6 months"),
+              mean_sd(31, 4, 20))  # fmt: skip
+
+    def statuses(name: str) -> dict[tuple, str]:
+        export(opener, "-o", str(tmp_path / name), "--per-reviewer", asker="ana")
+        book = load_workbook(tmp_path / name)
+        out = {}
+        for sheet in ("arms", "outcomes"):
+            for who in ("ana", "bo"):
+                rows = sheet_rows([[c.value for c in r] for r in book[f"{sheet} ({who})"]])
+                out |= {(who, sheet, r["study"], r["arm"], r.get("outcome"),
+                         r.get("time point")): r["status"] for r in rows}  # fmt: skip
+        return out
+
+    before = statuses("before.xlsx")
+    albumin = ("ana", "outcomes", "Shi 2012", "msc", "albumin")
+    assert before[("ana", "arms", "Shi 2012", "msc", None, None)] == "entered"
+    assert before[(*albumin, "6 months")] == "entered"
+    assert before[(*albumin, "1 month")] == "not entered"
+    assert before[("ana", "arms", "Lin 2017", None, None, None)] == "not entered"
+    bo = {k: v for k, v in before.items() if k[0] == "bo" and k[2] == "Shi 2012"}
+    assert bo and set(bo.values()) == {"blinded"}  # nothing told about bo's empty cells
+    mark_done(db, "ana", TWO_ARM)
+    after = statuses("after.xlsx")
+    assert after[(*albumin, "6 months")] == "done"
+    assert after[(*albumin, "1 month")] == "not entered"

@@ -6,11 +6,15 @@
 - arms: one row per arm (key, label, arm type, n randomised, description);
 - outcomes: one row per arm, outcome, time point and measure (final value or change from
   baseline): the statistics as reported, with the unit and factor, then the mean, SD and n
-  (or events and total) derived in the outcome's unit, the method and the imputed-SD flag;
-  a value made up rather than reported says so in its illustrative column and its method.
-  Every arm gets a row per outcome and time point of the form, empty where nothing was
-  entered, so a team can extract in the sheet itself; values for outcomes or time points the
-  form no longer has are listed too, marked "not in the form".
+  (or events and total) derived in the outcome's unit, the method and the imputed-SD flag
+  (yes or no, as the metafor sheet's sd_imputed); a value made up rather than reported says
+  so in its illustrative column and its method. Every arm gets a row per outcome and time
+  point of the form, empty where nothing was entered, so a team can extract in the sheet
+  itself: its status says so ("pending" in the team's sheet, "not entered" in a reviewer's,
+  "blinded" on a blinded study), and its measure and outcome unit are the form's (the cell
+  to fill in, and the unit the derived values will be in), not a value reported. Values for
+  outcomes or time points the form no longer has are listed too, marked "not in the form".
+  An arm-less study gets a row per arm type to fill in, with the same status.
 
 Example:
     >>> field_header(FormField("design", "Design"))
@@ -26,7 +30,7 @@ from typing import Any
 
 from extraction.conversions.derived import ConversionError
 from extraction.forms.form import Form, FormField
-from extraction.sheets.shown import Shown, by_study
+from extraction.sheets.shown import BLINDED, Shown, by_study, missing_status
 from extraction.sheets.tables import (
     ARM_COLUMNS,
     ARM_KEYS,
@@ -122,26 +126,31 @@ def outcome_rows(
     return [list(OUTCOME_COLUMNS), *_per_study(_study_outcome_rows, form, labels, shown)]
 
 
-StudyRows = Callable[[Form, str, str, Mapping[Cell, Shown]], list[list[Any]]]
+StudyRows = Callable[[Form, str, str, Mapping[Cell, Shown], str], list[list[Any]]]
 
 
 def _per_study(
     rows_of: StudyRows, form: Form, labels: Mapping[str, str], shown: Mapping[Cell, Shown]
 ) -> list[list[Any]]:
+    """Each study's rows; a cell of the form the view holds nothing for gets the view's
+    missing status, or "blinded" on a study whose values are blinded (so an empty row does
+    not tell a blinded extractor what the other has not entered)."""
     grouped = by_study(shown)
-    return [
-        row
-        for study, label in labels.items()
-        for row in rows_of(form, study, label, grouped.get(study, {}))
-    ]
+    missing = missing_status(shown)
+    rows = []
+    for study, label in labels.items():
+        own = grouped.get(study, {})
+        blinded = any(s.status == BLINDED for s in own.values())
+        rows += rows_of(form, study, label, own, BLINDED if blinded else missing)
+    return rows
 
 
 def _study_arm_rows(
-    form: Form, study: str, label: str, shown: Mapping[Cell, Shown]
+    form: Form, study: str, label: str, shown: Mapping[Cell, Shown], missing: str
 ) -> list[list[Any]]:
     arms = study_arms(study, shown)
     if not arms:  # a row per arm type to fill in, so a team can define arms in the sheet
-        return [[label, study, None, None, t, None, None, ""] for t in form.arm_types]
+        return [[label, study, None, None, t, None, None, missing] for t in form.arm_types]
     rows = []
     for key, arm in arms.items():
         status = shown[Cell.arm_of(study, key)].status
@@ -152,12 +161,15 @@ def _study_arm_rows(
 
 
 def _study_outcome_rows(
-    form: Form, study: str, label: str, shown: Mapping[Cell, Shown]
+    form: Form, study: str, label: str, shown: Mapping[Cell, Shown], missing: str
 ) -> list[list[Any]]:
     arms = study_arms(study, shown)
     entered = sorted(c for c in shown if c.study_uuid == study and c.item == OUTCOME)
     cells = dict.fromkeys([*_form_cells(form, study, arms, entered), *entered])
-    return [_outcome_row(form, label, arms.get(c.arm, {}), c, shown.get(c)) for c in cells]
+    return [
+        _outcome_row(form, label, arms.get(c.arm, {}), c, shown.get(c) or Shown(None, missing))
+        for c in cells
+    ]
 
 
 def _form_cells(form: Form, study: str, arms: Mapping[str, Any], entered: list[Cell]) -> list[Cell]:
@@ -177,17 +189,18 @@ def _form_cells(form: Form, study: str, arms: Mapping[str, Any], entered: list[C
 
 
 def _outcome_row(
-    form: Form, label: str, arm: Mapping[str, Any], cell: Cell, shown: Shown | None
+    form: Form, label: str, arm: Mapping[str, Any], cell: Cell, shown: Shown
 ) -> list[Any]:
     spec = form.outcome(cell.outcome)
     in_form = spec is not None and cell.timepoint in spec.timepoints
-    status = shown.status if shown else ""
+    status = shown.status
     if not in_form:
         status = _join(status, NOT_IN_FORM)
     head = [label, cell.study_uuid, cell.arm, plain(arm.get("label")), plain(arm.get("type")),
             cell.outcome, spec.name if spec else None, cell.timepoint, cell.field]  # fmt: skip
+    # the form's unit, which derived values are in (also on a row still to fill in)
     unit_analysed = spec.unit if spec and spec.kind == "continuous" else None
-    if shown is None or shown.value is None or not isinstance(shown.value.value, dict):
+    if shown.value is None or not isinstance(shown.value.value, dict):
         return [*head, None, *[None] * len(REPORTED_KEYS), None, None, *[None] * 5,
                 unit_analysed, None, None, None, status]  # fmt: skip
     stored = shown.value
@@ -198,7 +211,7 @@ def _outcome_row(
     return [
         *head, plain(reported.get("as")), *(plain(reported.get(k)) for k in REPORTED_KEYS),
         stored.unit, stored.factor, *derived, unit_analysed, method,
-        "yes" if imputed(reported) else None, stored.note, status,
+        plain(imputed(reported)), stored.note, status,
     ]  # fmt: skip
 
 

@@ -4,8 +4,14 @@ Three views, all built on extraction.values:
 - the team's (the default): per cell the value exports use (consensus.cell_states: agreed or
   resolved); a cell still pending or in conflict is listed with its status and no value, never
   dropped;
-- one reviewer's: their own values in force (what `metasift extract load` takes back);
+- one reviewer's: their own values in force (what `metasift extract load` takes back), each
+  "entered", or "done" once the reviewer has marked its study done (the extraction screen's
+  done mark);
 - every reviewer's, side by side (--per-reviewer).
+
+A sheet also lists the form's cells nobody entered, as rows to fill in: a View says which
+status they have, "pending" in the team's (consensus: a required extractor has not entered
+it) and "not entered" in one reviewer's.
 
 Blinding holds as in screening: while a study of a dual extraction lacks both done marks, its
 values are shown only to an adjudicator (or in a review whose protocol names nobody); others
@@ -29,9 +35,10 @@ from extraction.values.cells import DONE, Cell, StoredValue
 from extraction.values.consensus import AGREED, PENDING, RESOLVED, blinded, cell_states
 
 BLINDED = "blinded"
+ENTERED, DONE_MARKED, NOT_ENTERED = "entered", "done", "not entered"  # a reviewer's own
 __all__ = [
-    "BLINDED", "PENDING", "Shown", "Visible", "by_study", "extractors", "reviewer_view",
-    "team_view",
+    "BLINDED", "DONE_MARKED", "ENTERED", "NOT_ENTERED", "PENDING", "Shown", "View", "Visible",
+    "by_study", "extractors", "reviewer_view", "team_view",
 ]  # fmt: skip
 
 Visible = Callable[[str], bool]  # study UUID -> may the asker see others' values on it?
@@ -40,7 +47,20 @@ Visible = Callable[[str], bool]  # study UUID -> may the asker see others' value
 @dataclass(frozen=True)
 class Shown:
     value: StoredValue | None  # None: nothing to show (pending, conflict, blinded)
-    status: str  # agreed, resolved, pending, conflict, blinded; "" for a reviewer's own
+    status: str  # agreed, resolved, pending, conflict, blinded; a reviewer's own: entered, done
+
+
+class View(dict[Cell, Shown]):
+    """The cells a sheet shows; missing: the status of a form cell it holds nothing for."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__()
+        self.missing = missing
+
+
+def missing_status(shown: Mapping[Cell, Shown]) -> str:
+    """The status of a cell the view holds nothing for (pending unless the view says)."""
+    return shown.missing if isinstance(shown, View) else PENDING
 
 
 def visibility(
@@ -59,9 +79,9 @@ def visibility(
     return visible
 
 
-def team_view(db: Database, form: Form, visible: Visible) -> dict[Cell, Shown]:
+def team_view(db: Database, form: Form, visible: Visible) -> View:
     """The agreed (or resolved) value per cell; others with their status and no value."""
-    shown = {}
+    shown = View(PENDING)
     for cell, state in cell_states(db, form).items():
         if not visible(cell.study_uuid):
             shown[cell] = Shown(None, BLINDED)
@@ -72,14 +92,15 @@ def team_view(db: Database, form: Form, visible: Visible) -> dict[Cell, Shown]:
     return shown
 
 
-def reviewer_view(
-    db: Database, reviewer: str, asker: str | None, visible: Visible
-) -> dict[Cell, Shown]:
-    """The reviewer's own values in force (cleared cells left out)."""
-    shown = {}
+def reviewer_view(db: Database, reviewer: str, asker: str | None, visible: Visible) -> View:
+    """The reviewer's own values in force (cleared cells left out), each entered, or done
+    once the reviewer has marked its study done."""
+    shown = View(NOT_ENTERED)
+    done = _done_studies(db, reviewer)
     for value in _extractor_values(db, reviewer):
         if reviewer == asker or visible(value.cell.study_uuid):
-            shown[value.cell] = Shown(value, "")
+            status = DONE_MARKED if value.cell.study_uuid in done else ENTERED
+            shown[value.cell] = Shown(value, status)
         else:
             shown[value.cell] = Shown(None, BLINDED)
     return shown
@@ -88,6 +109,12 @@ def reviewer_view(
 def extractors(db: Database) -> list[str]:
     """Everyone who has entered a value, in name order."""
     return sorted({v.reviewer for v in _extractor_values(db, None)})
+
+
+def _done_studies(db: Database, reviewer: str) -> set[str]:
+    """The studies the reviewer has marked done (and not reopened)."""
+    rows = map(StoredValue.from_row, values_in_force(db, reviewer=reviewer))
+    return {v.cell.study_uuid for v in rows if v.cell.item == DONE and v.value is True}
 
 
 def _extractor_values(db: Database, reviewer: str | None) -> list[StoredValue]:

@@ -24,7 +24,9 @@ ARM_KEYS = {"label": "arm label", "type": "arm type", "n": "n randomised",
             "description": "description"}  # fmt: skip
 ARM_COLUMNS = (STUDY, STUDY_ID, "arm", *ARM_KEYS.values(), STATUS)
 
-# the reported layouts' numbers (extraction.values.reported), in the order a paper gives them
+# the reported layouts' numbers (extraction.values.reported), in the order a paper gives them;
+# "SD source" is the mean-imputed-sd layout's only (where an imputed SD comes from), blank for
+# the others: an SD made up rather than reported says so in the illustrative column
 REPORTED_KEYS = {
     "mean": "mean", "sd": "SD", "se": "SE", "ci_low": "CI low", "ci_high": "CI high",
     "level": "CI level", "median": "median", "q1": "Q1", "q3": "Q3", "min": "min",
