@@ -161,6 +161,7 @@ class ScreeningScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._draw_header()  # the counts shorten to symbols below 100 columns
+        self.stopping.fit()  # and the stopping guidance to its first line below 32 rows
 
     def _draws(self, drawing: bool) -> None:
         """From a decision's key (or any redraw) until the next record is prepared, garbage

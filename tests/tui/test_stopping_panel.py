@@ -55,6 +55,22 @@ async def test_figures_follow_decisions_and_undo(tmp_path: Path) -> None:
         assert "5 of 10 screened, 2 relevant; 1 since the last include" in text(panel)
 
 
+async def test_a_short_terminal_keeps_the_panel_to_its_history(tmp_path: Path) -> None:
+    """At 80x24 the panel's five lines left the abstract three: below 32 rows it keeps to
+    the history (and a met rule) and names where every method is; a resize redraws it."""
+    app = build(tmp_path / "review", prepare=decide_first("ieeme"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await recounted(pilot)
+        said = text(panel)
+        assert said.startswith("Stopping: 5 of 10 screened, 2 relevant")
+        assert "every method: metasift status" in said and "Run:" not in said
+        assert panel.size.height <= 2
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert "Run: 1/100 excludes in a row" in text(panel)
+        assert "No stopping rule in review.toml" in text(panel)
+
+
 async def test_hidden_before_five_records_and_at_full_text(tmp_path: Path) -> None:
     app = build(tmp_path / "review", prepare=decide_first("iie"))
     async with app.run_test(size=(120, 40)) as pilot:

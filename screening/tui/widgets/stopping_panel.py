@@ -32,6 +32,9 @@ from screening.tui.escaping import safe
 
 UNSEEN = object()  # no history read yet
 SHOWN_FROM = 5  # records screened before the panel appears
+# below this many rows the panel keeps to the history and a met rule: its five lines at
+# 80x24 left the abstract three (`metasift status` gives every method)
+WHOLE_FROM_ROWS = 32
 
 
 class StoppingPanel(Static):
@@ -48,6 +51,7 @@ class StoppingPanel(Static):
         self._total = 0
         self._log = ScreeningLog(stage, reviewer)  # read once, then only what is new
         self._reading = threading.Lock()  # a recount still running when the next starts
+        self._shown: Guidance | None = None
 
     @classmethod
     def for_session(cls, session: ScreeningSession) -> StoppingPanel:
@@ -96,13 +100,25 @@ class StoppingPanel(Static):
 
     def show(self, g: Guidance) -> None:
         self.display = g.history.screened >= SHOWN_FROM
-        self.update(safe(panel_text(g)))
+        self._shown = g
+        self.update(safe(panel_text(g, compact=self.app.size.height < WHOLE_FROM_ROWS)))
+
+    def fit(self) -> None:
+        """Redraw for the terminal's size (the screen calls it on resize)."""
+        if self._shown is not None:
+            self.show(self._shown)
 
 
-def panel_text(g: Guidance) -> Text:
-    """Two or three lines: the history, each method's verdict, the protocol's rule."""
+def panel_text(g: Guidance, compact: bool = False) -> Text:
+    """Two or three lines: the history, each method's verdict, the protocol's rule; compact,
+    the history and the rule only when it is met."""
     text = Text("Stopping: ", "bold")
     text.append(summary_line(g))
+    if compact:
+        if g.protocol_rule is not None and g.protocol_rule.met:
+            text.append(f" · review.toml's rule ({g.rule.rule}): ")
+            text.append("MET", "bold")
+        return text.append(" · every method: metasift status", "dim")
     text.append("\n" + " · ".join(_short(e) for e in g.estimates), "dim")
     rule = g.protocol_rule
     if rule is None:
