@@ -143,6 +143,11 @@ def test_analyse_refuses_what_it_cannot_pool(review, tmp_path):
     out = analyse(review, *ALBUMIN, "--measure", "OR")  # albumin has means
     assert out.exit_code == 1
     assert str(out.exception) == "--measure OR: albumin has means, not events: use MD or SMD"
+    out = analyse(review, *ALBUMIN, "--subgroup", "randomised")  # yes/no: no subgroup column
+    assert out.exit_code == 1 and str(out.exception) == (
+        "--subgroup randomised: Randomised is a yes/no field; subgroups come from a choice "
+        "field of the form (design)"
+    )
 
 
 def test_exclude_high_risk_with_every_study_high_says_so(review):

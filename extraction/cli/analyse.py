@@ -17,6 +17,7 @@ from extraction.cli.output_files import writable_file
 from extraction.cli.pool import MEASURES, engine_options
 
 if TYPE_CHECKING:
+    from extraction.forms.form import Form
     from extraction.pooling.analysis import Analysis
     from extraction.pooling.referees import Extras
     from extraction.sheets.tables import Sheet
@@ -169,6 +170,20 @@ def _imputed_sds(sheet: Sheet, selected: tuple[str, ...], params: dict[str, Any]
                    and all(row[k] == v for k, v in wanted.items())})  # fmt: skip
 
 
+def _check_subgroup(form: Form, key: str | None) -> None:
+    """Subgroups come from a choice field (the metafor sheet's subgroup columns); a text
+    field was refused as a column the sheet lacks, which did not say why."""
+    if key is None:
+        return
+    field = form.field(key)
+    if field is not None and field.type != "choice":
+        choices = ", ".join(f.key for f in form.fields if f.type == "choice") or "none yet"
+        raise MetasiftError(
+            f"--subgroup {key}: {field.label} is a {field.type} field; subgroups come from a "
+            f"choice field of the form ({choices})"
+        )
+
+
 def _review_data(
     review: ExtractionReview, params: dict[str, Any]
 ) -> tuple[Sheet, dict[str, str], dict[str, str], frozenset[str]]:
@@ -176,6 +191,7 @@ def _review_data(
     --exclude-high-risk) the studies at high risk and those not yet agreed."""
     from extraction.cli.sheet import _sheets  # the sheet `export sheet --for metafor` writes
 
+    _check_subgroup(review.form, params.get("subgroup"))
     sheet = _sheets(review, None, False, "metafor")[0]
     labels = {s.uuid: s.label for s in review.included_studies()}
     if not params["exclude_high"]:
