@@ -100,7 +100,13 @@ def same_paper(db: Database, a: int, b: int, reviewer: str, verdict: str = "same
     return event["uuid"]
 
 
-def resolve(db: Database, record_id: int, adjudicator: str, resolves: list[str]) -> None:
+def resolve(
+    db: Database,
+    record_id: int,
+    adjudicator: str,
+    resolves: list[str],
+    when: str = "2026-01-03T00:00:00.000+00:00",
+) -> None:
     row = {
         "uuid": str(uuid.uuid4()),
         "record_id": record_id,
@@ -109,7 +115,7 @@ def resolve(db: Database, record_id: int, adjudicator: str, resolves: list[str])
         "verdict": "include",
         "justification": "meets every criterion",
         "resolves": json.dumps(resolves),
-        "created_at": "2026-01-03T00:00:00.000+00:00",
+        "created_at": when,
     }
     with db.atomic():
         db.table("resolutions").insert(row)

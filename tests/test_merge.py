@@ -34,6 +34,7 @@ from tests.merge_support import (
     file_digest,
     new_main,
     record_ids,
+    resolve,
     same_paper,
 )
 
@@ -201,8 +202,99 @@ def test_the_merge_report_in_json(tmp_path: Path) -> None:
     report = json.loads(out.output)
     assert [r["added"] for r in report] == [4, 4]
     assert report[1]["tallies"] == {
-        "ben": {"decisions": {"added": 4, "present": 0, "unplaceable": 0}}
+        "ben": {"decisions": {"added": 4, "present": 0, "unplaceable": 0, "superseded": 0}}
     }
+    assert report[1]["superseded"] == []
+
+
+EARLY, LATE = "2026-02-01T00:00:00.000+00:00", "2026-02-02T00:00:00.000+00:00"
+
+
+def test_a_merged_decision_older_than_one_already_here_is_named(tmp_path: Path) -> None:
+    """ana excludes #3 in her copy, then includes it in the main file before merging: the
+    include stays in force, and merge says the excluded #3 it brought does not count."""
+    main = new_main(tmp_path)
+    copy = _copy_for(main, "ana", tmp_path / "to-ana")
+    db = open_review(copy)
+    ids = record_ids(db)
+    for rid in ids[:8]:
+        decide(db, rid, "ana", "exclude", when=EARLY)
+    db.close()
+    with load_review(main) as review:
+        decide(review.db, ids[2], "ana", "include", when=LATE)
+    out = CliRunner().invoke(cli, ["merge", "--review", str(main), str(copy)])
+    assert out.exit_code == 0, out.output
+    assert (
+        f"  ana: 8 screening decisions added; 1 of them (#{ids[2]}, title-abstract) is older "
+        "than ana's decision already here, which stays in force\n"
+    ) in out.output
+    with load_review(main) as review:
+        in_force = review.db.execute(
+            "SELECT verdict FROM current_decisions WHERE record_id = ?", [ids[2]]
+        ).fetchone()
+    assert in_force == ("include",)
+
+
+def test_only_merged_decisions_that_lose_to_one_already_here_count(tmp_path: Path) -> None:
+    """Not superseded: a merged decision later than the one here, one undone in the copy, one
+    replaced by a later one of the copy's own, another reviewer's; superseded: one whose
+    record the copy's merged duplicate verdict joins to one with the later decision (in force
+    per cluster)."""
+    main = new_main(tmp_path)
+    copy = _copy_for(main, "ana", tmp_path / "to-ana")
+    db = open_review(copy)
+    ids = record_ids(db)  # the main file's too: the copy was made from it
+    same_paper(db, ids[5], ids[6], "ana")  # merged, it joins them: counted after that
+    decide(db, ids[0], "ana", "exclude", when=LATE)  # later than here: in force
+    undone = decide(db, ids[1], "ana", "exclude", when=EARLY)
+    decide(db, ids[1], "ana", "undo", when=EARLY, undoes=undone)
+    decide(db, ids[2], "ana", "exclude", when=EARLY)
+    decide(db, ids[2], "ana", "maybe", when="2026-02-03T00:00:00.000+00:00")  # later still
+    decide(db, ids[3], "ana", "exclude", when=EARLY)  # superseded
+    decide(db, ids[5], "ana", "exclude", when=EARLY)  # superseded through its duplicate
+    decide(db, ids[7], "ana", "exclude", when=EARLY)
+    decide(db, ids[7], "ana", "exclude", when=EARLY, stage="full-text")  # another stage
+    db.close()
+    with load_review(main) as review:
+        for rid in ids[:4]:
+            decide(review.db, rid, "ana", "include", when=EARLY if rid == ids[0] else LATE)
+        decide(review.db, ids[6], "ana", "include", when=LATE)
+        decide(review.db, ids[7], "ben", "include", when=LATE)  # ben's: ana's stays
+        decide(review.db, ids[7], "ana", "include", when=LATE, stage="full-text")
+    args = ["merge", "--review", str(main), str(copy), "--json"]
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.output)[0]
+    assert report["tallies"]["ana"]["decisions"]["superseded"] == 3
+    assert report["superseded"] == [
+        {"person": "ana", "table": "decisions", "record_id": rid, "stage": stage}
+        for rid, stage in [
+            (ids[3], "title-abstract"),
+            (ids[5], "title-abstract"),
+            (ids[7], "full-text"),
+        ]
+    ]
+    again = json.loads(CliRunner().invoke(cli, args).output)[0]
+    assert again["superseded"] == [] and again["tallies"]["ana"]["decisions"]["superseded"] == 0
+
+
+def test_a_merged_resolution_older_than_one_already_here_is_named(tmp_path: Path) -> None:
+    main = new_main(tmp_path)
+    copy = _copy_for(main, "cy", tmp_path / "to-cy")
+    db = open_review(copy)
+    ids = record_ids(db)
+    resolve(db, ids[0], "cy", [], when=EARLY)
+    resolve(db, ids[1], "cy", [], when=LATE)  # later than the one here: in force
+    db.close()
+    with load_review(main) as review:
+        resolve(review.db, ids[0], "cy", [], when=LATE)
+        resolve(review.db, ids[1], "cy", [], when=EARLY)
+    out = CliRunner().invoke(cli, ["merge", "--review", str(main), str(copy)])
+    assert out.exit_code == 0, out.output
+    assert (
+        f"  cy: 2 resolutions added; 1 of them (#{ids[0]}, title-abstract) is older than a "
+        "resolution already here, which stays in force\n"
+    ) in out.output
 
 
 TIMES = tuple(f"2026-02-0{d}T00:00:00.000+00:00" for d in range(1, 4))  # few: ties happen

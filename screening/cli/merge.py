@@ -17,6 +17,7 @@ from screening.decisions.merging import (
     EARLIER_PROTOCOL,
     OTHER_PROTOCOL,
     CopyMerge,
+    SupersededEvent,
     merge_copies,
 )
 from screening.review import load_review
@@ -118,6 +119,8 @@ def _report(result: CopyMerge) -> None:
             extra = [f"{tally.present:,} already here"] if tally.present else []
             extra += [f"{tally.unplaceable:,} not placed"] if tally.unplaceable else []
             parts.append(part + (f" ({', '.join(extra)})" if extra else ""))
+            if tally.superseded:
+                parts.append(_superseded(person, table, tally.superseded, result.superseded))
         click.echo(f"  {person}: {'; '.join(parts)}")
     if result.missing_count:
         click.echo(
@@ -140,6 +143,24 @@ def _report(result: CopyMerge) -> None:
             "  Its protocol differs from this review's (edited in the copy?): this review's "
             "review.toml stays in force; copy any change you want into it by hand."
         )
+
+
+def _superseded(person: str, table: str, n: int, shown: list[SupersededEvent]) -> str:
+    """'1 of them (#53, title-abstract) is older than ana's decision already here, which
+    stays in force': merged events that are not the ones in force."""
+    named = [f"#{e.record_id}, {e.stage}" for e in shown if (e.person, e.table) == (person, table)]
+    more = "; ..." if n > len(named) else ""
+    one = n == 1
+    label = LABELS.get(table, table)
+    if table == "decisions":  # a reviewer's own decisions compete; an adjudicator's do not
+        here = f"{person}'s decision" + ("" if one else "s")
+    else:
+        here = f"a {label.removesuffix('s')}" if one else label
+    verb, which = ("is", "stays") if one else ("are", "stay")
+    return (
+        f"{n:,} of them ({'; '.join(named)}{more}) {verb} older than {here} already here, "
+        f"which {which} in force"
+    )
 
 
 def _events(n: int, table: str) -> str:

@@ -16,6 +16,9 @@ merged, only reported when it differs.
 
 Each copy is merged in one transaction on the main file, with the duplicate clusters rebuilt
 in it when the copy brought duplicate verdicts, so no view ever sees half a merge.
+
+An event merged is not always the one in force (a later one already here stays): those
+records are counted and the first few named (superseded.py).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from db.errors import MetasiftError
 from db.migrations import refuse_newer_schema
 from screening.decisions.event_tables import EVENT_TABLES, EventTable
 from screening.decisions.kept_outcomes import keep_fresh
+from screening.decisions.superseded import IN_FORCE, last_id, superseded_rows
 from screening.protocol import Protocol, parse_protocol
 from screening.review import DB_NAME, PROTOCOL_NAME
 
@@ -47,6 +51,7 @@ BATCH = 5000  # events read from a copy at a time: memory stays flat whatever it
 # into 100,000 records took 1.2-1.3 s CPU with it, 1.9-2.2 s with SQLite's default 2 MB)
 CACHE_KIB = 16384
 MISSING_SHOWN = 5  # records the main file lacks, named in the report
+SUPERSEDED_SHOWN = 5  # per person and table: records where an event already here stays in force
 INCOMING, MISSING = "temp.merge_incoming", "temp.merge_missing"
 SAME_PROTOCOL, EARLIER_PROTOCOL, OTHER_PROTOCOL = "same", "earlier", "other"
 
@@ -56,6 +61,19 @@ class Tally:
     added: int = 0
     present: int = 0  # already in the main file
     unplaceable: int = 0  # on a record the main file lacks
+    # records (per stage) where the merged events lost to a later one already here, which
+    # stays in force: decisions (the same reviewer's) and resolutions (anyone's)
+    superseded: int = 0
+
+
+@dataclass(frozen=True)
+class SupersededEvent:
+    """A record and stage where a merged event is not in force: one already here is later."""
+
+    person: str
+    table: str
+    record_id: int  # the main file's
+    stage: str
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,7 @@ class CopyMerge:
     tallies: dict[str, dict[str, Tally]] = field(default_factory=dict)  # person -> table ->
     missing: list[MissingRecord] = field(default_factory=list)  # the first few
     missing_count: int = 0
+    superseded: list[SupersededEvent] = field(default_factory=list)  # the first few per person
     reclustered: bool = False
     # people review.toml no longer names (an earlier version did): merged, they still count
     unlisted: list[str] = field(default_factory=list)
@@ -255,6 +274,7 @@ def merge_copy(db: Database, protocol: Protocol, copy: Copy, clusters: _Clusters
     prepared = clusters.prepared() if regroup else None  # outside the write lock: it is slow
     with db.atomic():
         db.execute(f"CREATE TABLE {MISSING} (uuid TEXT PRIMARY KEY)")
+        last_held = {t.name: last_id(db, t.name) for t in tables if t.name in IN_FORCE}
         for table in tables:
             tallies = _merge_table(db, copy.conn, table)
             for person, tally in tallies.items():
@@ -264,6 +284,8 @@ def merge_copy(db: Database, protocol: Protocol, copy: Copy, clusters: _Clusters
         if prepared and result.reclustered:
             clusters.rebuild(prepared)
         _note_missing(db, copy.conn, result)
+        for name, held in last_held.items():  # after re-clustering: clusters decide
+            _note_superseded(db, name, held, result)
         db.execute(f"DROP TABLE {MISSING}")
         keep_fresh(db, protocol)
     return result
@@ -361,6 +383,15 @@ def _note_missing(db: Database, source: sqlite3.Connection, result: CopyMerge) -
         )
     )
     result.missing = [MissingRecord(u, titles.get(u)) for u in shown]
+
+
+def _note_superseded(db: Database, table: str, held: int, result: CopyMerge) -> None:
+    """Count and name (the first few per person) the records where merged events lost."""
+    for person, record_id, stage in superseded_rows(db, table, held):
+        tally = result.tallies[person][table]
+        if tally.superseded < SUPERSEDED_SHOWN:
+            result.superseded.append(SupersededEvent(person, table, record_id, stage))
+        tally.superseded += 1
 
 
 def _has_new_events(
