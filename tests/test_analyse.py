@@ -121,6 +121,7 @@ def test_analyse_text_is_a_forest_plot_in_the_terminal(review):
     assert "Mean Difference, IV, Fixed, 95% CI" in lines[0]
     shi = next(line for line in lines if line.startswith("Shi 2012"))
     assert "■" in shi and "1.50 [-1.13, 4.13]" in shi and f"{FE_WEIGHTS[0]:.1f}%" in shi
+    assert "┼" in shi  # its CI crosses no effect: the line shows through (it was hidden)
     total = next(line for line in lines if line.startswith("Total (95% CI)"))
     assert "◆" in total and f"{FE_ESTIMATE:.2f} [" in total and "100.0%" in total
     assert any(line.strip().startswith("Test for overall effect: Z = ") for line in lines)

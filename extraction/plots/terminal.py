@@ -75,6 +75,8 @@ def _bar(row: ForestRow, column: Callable[[float], int], null_at: int) -> str:
         cells[i] = mark
     if row.kind == "study":
         cells[at] = "■"
+    if cells[null_at] == "─":  # a CI across no effect: the line stays visible through it
+        cells[null_at] = "┼"
     return "".join(cells)
 
 
