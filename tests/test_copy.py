@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlite_utils import Database
 
 from db.connection import REVIEWER_COPY_ID, open_review
 from db.errors import MetasiftError
@@ -190,6 +191,13 @@ def _stage_counts(path: Path) -> dict[str, tuple[int, int, int]]:
         }
 
 
+def _full_text_settled(db: Database, ids: list[int], name: str) -> None:
+    """name's full-text verdicts on the first three records: two includes, one not retrieved."""
+    decide(db, ids[0], name, "include", stage="full-text")
+    decide(db, ids[1], name, "include", stage="full-text")
+    decide(db, ids[2], name, "not-retrieved", stage="full-text")
+
+
 def test_full_text_settled_before_title_abstract_does_not_travel_whole(tmp_path: Path) -> None:
     main = new_main(tmp_path)
     _dual(main)
@@ -198,9 +206,7 @@ def test_full_text_settled_before_title_abstract_does_not_travel_whole(tmp_path:
         for name in ("ana", "ben"):
             for rid in ids[:3]:
                 decide(db, rid, name, "include")
-            decide(db, ids[0], name, "include", stage="full-text")
-            decide(db, ids[1], name, "include", stage="full-text")
-            decide(db, ids[2], name, "not-retrieved", stage="full-text")
+            _full_text_settled(db, ids, name)
         decide(db, ids[3], "ana", "exclude")  # title/abstract: ben's vote still due
         summary = copy_review(review, "ana", tmp_path / "to-ana")
     # the copy cannot list full text (ben's title/abstract votes stay blinded), so it holds
@@ -225,9 +231,7 @@ def test_both_stages_settled_travel_whole_and_the_copy_shows_them(tmp_path: Path
         for name in ("ana", "ben"):
             for n, rid in enumerate(ids):
                 decide(db, rid, name, "include" if n < 3 else "exclude")
-            decide(db, ids[0], name, "include", stage="full-text")
-            decide(db, ids[1], name, "include", stage="full-text")
-            decide(db, ids[2], name, "not-retrieved", stage="full-text")
+            _full_text_settled(db, ids, name)
     target = tmp_path / "to-ana"
     args = ["copy", "--review", str(main), "--for", "ana", "-o", str(target)]
     out = CliRunner().invoke(cli, args)

@@ -17,6 +17,7 @@ from extraction.plots.forest_table import DAGGER, illustrative_footnote
 from extraction.pooling.analysis import RATIO_MEASURES, Analysis
 from extraction.pooling.referees import SmallStudyTests
 from extraction.pooling.report import Z975, p_words
+from extraction.pooling.small_studies import estimable_studies
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -85,9 +86,7 @@ def draw_funnel(
 def _draw_points(ax: Axes, run: Analysis, illustrative: Collection[str]) -> None:
     """The pseudo confidence region, the pooled line and each study's point (a dagger beside
     an illustrative one's)."""
-    # the studies estimable() keeps, with their names
-    points = [(name, y, math.sqrt(v)) for name, y, v in zip(run.studies.names, run.yi, run.vi,
-              strict=True) if y is not None and v is not None]  # fmt: skip
+    points = [(name, y, math.sqrt(v)) for name, y, v in estimable_studies(run)]
     yi, se = [y for _, y, _ in points], [s for _, _, s in points]
     ratio = run.options.measure in RATIO_MEASURES
     centre = run.pooled.estimate

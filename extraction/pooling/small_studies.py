@@ -94,7 +94,13 @@ def leave_one_out(studies: Studies, options: Options) -> list[tuple[str, Pooled]
     return out
 
 
+def estimable_studies(run: Analysis) -> list[tuple[str, float, float]]:
+    """(name, yi, vi) of the studies with an estimate of their own (a rule dropped none)."""
+    named = zip(run.studies.names, run.yi, run.vi, strict=True)
+    return [(name, y, v) for name, y, v in named if y is not None and v is not None]
+
+
 def estimable(run: Analysis) -> tuple[Vector, Vector]:
     """The studies' own yi and vi, leaving out those a rule dropped."""
-    kept = [(y, v) for y, v in zip(run.yi, run.vi, strict=True) if y is not None and v is not None]
-    return np.array([y for y, _ in kept]), np.array([v for _, v in kept])
+    kept = estimable_studies(run)
+    return np.array([y for _, y, _ in kept]), np.array([v for _, _, v in kept])

@@ -129,13 +129,18 @@ async def test_moving_and_keys_the_stage_does_not_allow(pilot) -> None:
     assert isinstance(pilot.app.screen, HelpModal)
 
 
-async def test_full_text_offers_not_retrieved_and_opens_the_report(folder) -> None:
+def full_text_conflict(folder: Path, ana: str) -> None:
+    """Record 1 sent on to full text by both; there ana's verdict against ben's exclude."""
     with load_review(copy_conflicted(folder)) as review:
         clock = ticking(LATER)
         screen(review, "ana", {1: "include"}, clock)
         screen(review, "ben", {1: "include"}, clock)
-        screen(review, "ana", {1: "not-retrieved"}, clock, stage="full-text")
+        screen(review, "ana", {1: ana}, clock, stage="full-text")
         screen(review, "ben", {1: Cast("exclude", "wrong outcome")}, clock, stage="full-text")
+
+
+async def test_full_text_offers_not_retrieved_and_opens_the_report(folder) -> None:
+    full_text_conflict(folder, "not-retrieved")
     app = build(folder, stage="full-text")
     opened: list[str] = []
     app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign]
@@ -152,12 +157,7 @@ async def test_full_text_offers_not_retrieved_and_opens_the_report(folder) -> No
 async def test_full_text_offers_no_maybe_and_its_help_says_why(folder) -> None:
     """At full text a resolution must settle the report: a maybe there would leave it settled
     yet neither included nor excluded."""
-    with load_review(copy_conflicted(folder)) as review:
-        clock = ticking(LATER)
-        screen(review, "ana", {1: "include"}, clock)
-        screen(review, "ben", {1: "include"}, clock)
-        screen(review, "ana", {1: "include"}, clock, stage="full-text")
-        screen(review, "ben", {1: Cast("exclude", "wrong outcome")}, clock, stage="full-text")
+    full_text_conflict(folder, "include")
     app = build(folder, stage="full-text")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
